@@ -1,0 +1,299 @@
+"""The build command: gather and check everything, render, then write.
+
+In: the project folder, optional content files and layout names.  Out: PDFs
+in ``output/`` and ``output/manifest.json``.
+
+Order matters: every content file and every layout is loaded and
+cross-checked first (all problems at once); then every output is rendered in
+memory; only when all of them succeeded is anything written.  A failed build
+leaves ``output/`` as it was.
+"""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+import hashlib
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from .content import Campaign, load_campaign, texts
+from .errors import ContentError, FlyerError, LayoutError, Problem, UsageError
+from .layouts import CONTENT_FIELDS, Layout, layout_names, load_layout
+from .qr import QrCode, QrTooDense, make_qr, with_tracking
+from .render import Renderer, draft_reasons
+
+OUTPUT = 'output'
+MANIFEST = 'manifest.json'
+
+
+@dataclass(frozen=True)
+class Job:
+    """One output: a campaign in one layout."""
+
+    campaign: Campaign
+    layout: Layout
+    qr: QrCode
+
+    @property
+    def path(self) -> str:
+        return f'{OUTPUT}/{self.campaign.name}-{self.layout.name}.pdf'
+
+
+@dataclass
+class Result:
+    job: Job
+    pdf: bytes
+    pages: int
+    seconds: float
+    html: str
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.pdf).hexdigest()
+
+    def manifest_entry(self) -> dict:
+        page = self.job.layout.page
+        return {
+            'path': self.job.path,
+            'content': self.job.campaign.source,
+            'layout': self.job.layout.name,
+            'pages': self.pages,
+            'trim_mm': [page.width_mm, page.height_mm],
+            'bleed_mm': page.bleed_mm,
+            'qr_urls': [self.job.qr.url],
+            'draft': bool(draft_reasons(self.job.campaign)),
+            'sha256': self.sha256,
+        }
+
+
+@dataclass
+class Report:
+    """What a build did, for the summary line and the exit code."""
+
+    results: list[Result] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+# --- gathering -------------------------------------------------------------
+
+def shown_path(root: Path, path: Path) -> str:
+    """How a file is named in messages: relative to the project if inside."""
+    absolute = path.absolute()
+    try:
+        return absolute.relative_to(root.absolute()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def content_files(root: Path, given: list[str]) -> list[Path]:
+    if given:
+        return [Path(name) for name in given]
+    folder = root / 'content'
+    files = sorted(list(folder.glob('*.yaml')) + list(folder.glob('*.yml')))
+    if not files:
+        raise UsageError(Problem('content/', 'no content files (*.yaml) '
+                                 'found; write one or import a page with '
+                                 '"python make_flyers.py import"'))
+    return files
+
+
+def load_everything(root: Path, contents: list[str],
+                    only_layouts: list[str]) -> list[Job]:
+    """Load and cross-check all inputs; raise FlyerError with every problem."""
+    available = layout_names(root)
+    for name in only_layouts:
+        if name not in available:
+            close = difflib.get_close_matches(name, available, n=1)
+            hint = f'did you mean "{close[0]}"? ' if close else ''
+            raise UsageError(Problem('--layout', f'no layout called "{name}"; '
+                                     f'{hint}layouts: {", ".join(available)}'))
+    problems: list[Problem] = []
+    campaigns = []
+    for path in content_files(root, contents):
+        try:
+            campaigns.append(load_campaign(path, shown_path(root, path)))
+        except ContentError as exc:
+            problems += exc.problems
+    layouts: dict[str, Layout] = {}
+    for name in available:
+        try:
+            layouts[name] = load_layout(root, name)
+        except LayoutError as exc:
+            problems += exc.problems
+    stems: dict[str, str] = {}
+    for campaign in campaigns:
+        if campaign.name in stems:
+            problems.append(Problem(campaign.source, (
+                f'has the same name as {stems[campaign.name]}; their PDFs '
+                'would overwrite each other, so rename one')))
+        stems[campaign.name] = campaign.source
+    jobs = []
+    coverage = None
+    for campaign in campaigns:
+        if coverage is None:
+            from .fonts import font_coverage
+            coverage = font_coverage(root)
+        problems += _character_problems(campaign, coverage)
+        problems += _name_problems(campaign, available)
+        chosen = only_layouts or list(campaign.layouts) or [
+            name for name, layout in layouts.items() if layout.is_default]
+        for name in chosen:
+            layout = layouts.get(name)
+            if layout is None:
+                continue  # reported above (unknown or broken layout)
+            job_problems = _requirement_problems(campaign, layout)
+            qr = _make_qr(campaign, layout, job_problems)
+            problems += job_problems
+            if qr is not None and not job_problems:
+                jobs.append(Job(campaign, layout, qr))
+    if problems:
+        raise FlyerError(_unique(problems))
+    return jobs
+
+
+def _unique(problems: list[Problem]) -> list[Problem]:
+    return list(dict.fromkeys(problems))
+
+
+def _name_problems(campaign: Campaign, available: list[str]) -> list[Problem]:
+    found = []
+    named = [(f'layouts[{i}]', n) for i, n in enumerate(campaign.layouts)]
+    named += [(f'qr_tracking.{n}', n) for n in campaign.qr_tracking]
+    for path, name in named:
+        if name not in available:
+            close = difflib.get_close_matches(name, available, n=1)
+            hint = (f'did you mean "{close[0]}"?' if close else
+                    'layouts: ' + ', '.join(available))
+            found.append(campaign.problem(path, f'there is no layout called '
+                                                f'"{name}"; {hint}'))
+    return found
+
+
+def _requirement_problems(campaign: Campaign, layout: Layout):
+    return [campaign.problem(name, (
+        f'the layout {layout.name} needs this field, and the file has none; '
+        'add it, or choose other layouts with "layouts:"'))
+        for name in layout.requires
+        if name in CONTENT_FIELDS and not getattr(campaign, name)]
+
+
+def _make_qr(campaign: Campaign, layout: Layout, problems: list) -> QrCode | None:
+    tracking = campaign.qr_tracking.get(layout.name)
+    url = with_tracking(campaign.url, tracking)
+    try:
+        return make_qr(url, layout.qr.size_mm)
+    except QrTooDense as exc:
+        advice = ('use a shorter address (a short redirect works well)'
+                  + (' or fewer tracking parameters in qr_tracking.'
+                     f'{layout.name}' if tracking else ''))
+        problems.append(campaign.problem('url', (
+            f'too long for the {layout.qr.size_mm:g} mm QR code of '
+            f'{layout.name}: {exc}; {advice}')))
+        return None
+
+
+def _character_problems(campaign: Campaign, coverage: set[int]):
+    found = []
+    for path, value in texts(campaign):
+        missing = sorted({ch for ch in value if ord(ch) not in coverage
+                          and not ch.isspace()})
+        if missing:
+            shown = ', '.join(f'"{ch}" (U+{ord(ch):04X})' for ch in missing)
+            found.append(campaign.problem(path, (
+                f'the brand fonts have no {shown}; the PDF would fall back to '
+                'a font of this machine. Replace or remove '
+                f'{"it" if len(missing) == 1 else "them"}')))
+    return found
+
+
+# --- rendering -------------------------------------------------------------
+
+def build_date() -> str:
+    """The documents' creation date: SOURCE_DATE_EPOCH if set, else now."""
+    epoch = os.environ.get('SOURCE_DATE_EPOCH')
+    moment = (datetime.datetime.fromtimestamp(int(epoch), datetime.UTC)
+              if epoch and epoch.isdigit() else
+              datetime.datetime.now(datetime.UTC).replace(microsecond=0))
+    return moment.strftime('%Y-%m-%dT%H:%M:%SZ')
+
+
+def render_all(root: Path, jobs: list[Job],
+               progress: Callable[[str], None]) -> Report:
+    """Render every job in memory; problems are collected, not raised."""
+    from weasyprint.text.fonts import FontConfiguration
+
+    from .fetch import ProjectFetcher
+    from .pdf import render_pdf
+
+    report = Report()
+    renderer = Renderer(root)
+    fetcher = ProjectFetcher(root)
+    font_config = FontConfiguration()
+    date = build_date()
+    for job in jobs:
+        started = time.perf_counter()
+        try:
+            html = renderer.render(job.campaign, job.layout, job.qr,
+                                   build_date=date)
+            rendered = render_pdf(html, job.layout, fetcher, font_config,
+                                  job.path, job.campaign.problem,
+                                  metadata_id=f'{job.path}\n{html}')
+        except FlyerError as exc:
+            report.problems += exc.problems
+            progress(f'failed  {job.path}')
+            continue
+        seconds = time.perf_counter() - started
+        result = Result(job, rendered.pdf, rendered.pages, seconds, html)
+        report.results.append(result)
+        draft = '  DRAFT' if draft_reasons(job.campaign) else ''
+        progress(f'built   {job.path}  ({rendered.pages} '
+                 f'page{"s" if rendered.pages != 1 else ""}, '
+                 f'{seconds:.2f} s){draft}')
+    return report
+
+
+# --- writing ---------------------------------------------------------------
+
+def write_outputs(root: Path, report: Report, html: bool = False) -> Path:
+    """Write every PDF (and its HTML if asked), then merge their entries
+    into the manifest."""
+    from .writer import write_atomic, write_json
+
+    output = root / OUTPUT
+    for result in report.results:
+        target = root / result.job.path
+        write_atomic(target, result.pdf, output)
+        if html:
+            write_atomic(target.with_suffix('.html'),
+                         result.html.encode('utf-8'), output)
+    manifest_path = output / MANIFEST
+    entries = {entry['path']: entry for entry in _kept_entries(root)}
+    for result in report.results:
+        entries[result.job.path] = result.manifest_entry()
+    write_json(manifest_path, {'outputs': [entries[k] for k in sorted(entries)]},
+               output)
+    return manifest_path
+
+
+def _kept_entries(root: Path) -> list[dict]:
+    """Entries of the previous manifest whose file is still there unchanged
+    (a narrowed build keeps what it did not rebuild)."""
+    try:
+        previous = json.loads((root / OUTPUT / MANIFEST).read_text('utf-8'))
+        entries = previous['outputs']
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+    kept = []
+    for entry in entries:
+        try:
+            data = (root / entry['path']).read_bytes()
+        except (OSError, KeyError, TypeError):
+            continue
+        if hashlib.sha256(data).hexdigest() == entry.get('sha256'):
+            kept.append(entry)
+    return kept

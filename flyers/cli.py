@@ -1,0 +1,205 @@
+"""The command line: parse arguments, call one command, map errors to exits.
+
+``main(argv=None) -> int`` is callable from tests.  This is the one place
+that catches :class:`~flyers.errors.FlyerError` and turns it into messages on
+stderr and an exit code; heavy modules (WeasyPrint) are imported only by the
+commands that render, so ``--help`` is instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import enum
+import sys
+import time
+from pathlib import Path
+
+from . import __version__
+from .errors import FlyerError, UsageError
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+class Exit(enum.IntEnum):
+    OK = 0
+    ERROR = 1  # content, layout or build errors
+    USAGE = 2  # the command line itself is wrong
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog='make_flyers.py',
+        description='Build print-ready campaign leaflets and posters (PDF) '
+                    'from content/*.yaml through the layouts in layouts/.')
+    parser.add_argument('--version', action='version',
+                        version=f'%(prog)s {__version__}')
+    parser.add_argument('--project', type=Path, default=PROJECT,
+                        metavar='DIR', help='project folder with content/, '
+                        'layouts/, assets/ (default: %(default)s)')
+    commands = parser.add_subparsers(dest='command', metavar='COMMAND')
+
+    build = commands.add_parser(
+        'build', help='build PDFs into output/ (default: everything)',
+        description='Build every content file in every layout it asks for '
+                    '(default: all default layouts) into output/, and write '
+                    'output/manifest.json. Nothing is written unless every '
+                    'output builds.')
+    build.add_argument('contents', nargs='*', metavar='CONTENT',
+                       help='content files to build (default: content/*.yaml)')
+    build.add_argument('--layout', action='append', default=[],
+                       metavar='NAME', help='build only this layout '
+                       '(repeatable)')
+    build.add_argument('--html', action='store_true',
+                       help='also write the HTML given to WeasyPrint next to '
+                            'each PDF (for designers and benchmarks)')
+
+    check = commands.add_parser(
+        'check', help='validate content and layouts without writing PDFs',
+        description='Load, validate and lay out everything like build does, '
+                    'but write nothing.')
+    check.add_argument('contents', nargs='*', metavar='CONTENT')
+    check.add_argument('--layout', action='append', default=[],
+                       metavar='NAME')
+
+    imp = commands.add_parser(
+        'import', help='turn a campaign page\'s text into a content file',
+        description='Read a campaign web page saved as text or Markdown and '
+                    'write a content file that builds. Says what it guessed.')
+    imp.add_argument('page', type=Path, metavar='PAGE.txt')
+    imp.add_argument('--out', type=Path, required=True,
+                     metavar='content/NAME.yaml')
+    imp.add_argument('--url', metavar='ONLINE-PAGE-URL',
+                     help='address of the online page (the QR target); '
+                          'without it a placeholder is recorded (draft)')
+    imp.add_argument('--lang', metavar='CODE',
+                     help='language of the page (default: guessed)')
+    imp.add_argument('--force', action='store_true',
+                     help='overwrite --out if it exists')
+
+    commands.add_parser('schema', help='print the content file schema '
+                        '(Markdown)')
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse: --help, --version or bad usage
+        return int(exc.code or 0)
+    if args.command is None:
+        parser.print_help()
+        return Exit.USAGE
+    try:
+        return COMMANDS[args.command](args)
+    except UsageError as exc:
+        _print_problems(exc)
+        return Exit.USAGE
+    except FlyerError as exc:
+        _print_problems(exc)
+        return Exit.ERROR
+    except KeyboardInterrupt:
+        print('interrupted; nothing half-written was left behind',
+              file=sys.stderr)
+        return 130
+
+
+def _print_problems(exc: FlyerError) -> None:
+    for problem in exc.problems:
+        print(f'error: {problem}', file=sys.stderr)
+    count = len(exc.problems)
+    print(f'{count} problem{"s" if count != 1 else ""} found; nothing was '
+          'written', file=sys.stderr)
+
+
+def _progress(message: str) -> None:
+    print(message, flush=True)
+
+
+def _warn_drafts(jobs) -> None:
+    from .render import draft_reasons
+
+    seen = set()
+    for job in jobs:
+        if job.campaign.source in seen:
+            continue
+        seen.add(job.campaign.source)
+        reasons = draft_reasons(job.campaign)
+        if reasons:
+            print(f'warning: {job.campaign.source} is a draft; its PDFs are '
+                  'marked DRAFT and must not be printed:', file=sys.stderr)
+            for reason in reasons.reasons:
+                print(f'  - {reason}', file=sys.stderr)
+
+
+def cmd_build(args, write: bool = True) -> int:
+    from . import build
+    from .environment import warn_if_slow_subsetting
+
+    started = time.perf_counter()
+    root = args.project.resolve()
+    jobs = build.load_everything(root, args.contents, args.layout)
+    if not jobs:
+        raise UsageError('nothing to build: no content file asks for these '
+                         'layouts')
+    warn_if_slow_subsetting()
+    report = build.render_all(root, jobs, _progress)
+    if report.problems:
+        raise FlyerError(report.problems)
+    _warn_drafts(jobs)
+    elapsed = time.perf_counter() - started
+    count = len(report.results)
+    noun = f'output{"s" if count != 1 else ""}'
+    if write:
+        manifest = build.write_outputs(root, report, html=args.html)
+        print(f'{count} {noun} built in {elapsed:.1f} s; manifest: '
+              f'{build.shown_path(root, manifest)}')
+    else:
+        print(f'{count} {noun} checked in {elapsed:.1f} s; all fit their '
+              'pages (nothing written)')
+    return Exit.OK
+
+
+def cmd_check(args) -> int:
+    args.html = False
+    return cmd_build(args, write=False)
+
+
+def cmd_import(args) -> int:
+    from .errors import PageImportError, Problem
+    from .importer import import_page
+    from .writer import write_atomic
+
+    page = str(args.page)
+    try:
+        raw = args.page.read_bytes()
+    except OSError as exc:
+        raise UsageError(Problem(page, f'cannot read the page: '
+                                       f'{exc.strerror}')) from None
+    try:
+        text = raw.decode('utf-8-sig')
+    except UnicodeDecodeError:
+        raise PageImportError(Problem(page, 'the page is not UTF-8 text; '
+                                            'save it as UTF-8')) from None
+    if args.out.exists() and not args.force:
+        raise UsageError(Problem(str(args.out), 'exists already; choose '
+                                 'another --out or add --force'))
+    result = import_page(text, source=page, url=args.url, language=args.lang)
+    out = args.out.absolute()
+    write_atomic(out, result.yaml_text.encode('utf-8'), inside=out.parent)
+    for note in result.notes:
+        print(f'guessed: {note}')
+    print(f'wrote {args.out}; check it, then build it with: python '
+          f'make_flyers.py build {args.out}')
+    return Exit.OK
+
+
+def cmd_schema(args) -> int:
+    from .content import schema_markdown
+
+    print(schema_markdown(), end='')
+    return Exit.OK
+
+
+COMMANDS = {'build': cmd_build, 'check': cmd_check, 'import': cmd_import,
+            'schema': cmd_schema}

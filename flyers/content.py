@@ -1,0 +1,259 @@
+"""Stage 1: campaign content — the schema, the loader and its checks.
+
+In: ``content/NAME.yaml``.  Out: a frozen :class:`Campaign`, or a
+:class:`~flyers.errors.ContentError` listing every problem in the file
+(``content/NAME.yaml:LINE:COL: field.path: expected …, found …``).
+
+The schema below is the single declaration of what a content file holds; it
+drives validation, the "did you mean" hints and ``docs/content-schema.md``
+(``python make_flyers.py schema`` prints it).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+from urllib.parse import urlsplit
+
+from .errors import ContentError, Problem
+from .schema import (Choice, Context, Field, ListOf, MapOf, Pattern, Struct,
+                     Text, Url, describe)
+from .yamlstrict import read_yaml
+
+
+@dataclass(frozen=True)
+class Section:
+    heading: str
+    paragraphs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Proposal:
+    title: str
+    text: str | None = None
+
+
+@dataclass(frozen=True)
+class Proposals:
+    items: tuple[Proposal, ...]
+    heading: str | None = None
+
+
+@dataclass(frozen=True)
+class Question:
+    question: str
+    answer: str
+
+
+@dataclass(frozen=True)
+class Faq:
+    items: tuple[Question, ...]
+    heading: str | None = None
+
+
+@dataclass(frozen=True)
+class Link:
+    text: str
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class FurtherReading:
+    links: tuple[Link, ...]
+    heading: str | None = None
+    intro: str | None = None
+
+
+@dataclass(frozen=True)
+class Campaign:
+    """One campaign's content, validated.  ``source`` is the file it came
+    from, as shown to the user; ``positions`` maps field paths to (line,
+    column) so later stages can point at the right place."""
+
+    title: str
+    language: str
+    url: str
+    imprint: str
+    status: str = 'final'
+    organisation: str | None = None
+    subtitle: str | None = None
+    intro: tuple[str, ...] = ()
+    sections: tuple[Section, ...] = ()
+    proposals: Proposals | None = None
+    faq: Faq | None = None
+    further_reading: FurtherReading | None = None
+    call_to_action: str | None = None
+    qr_tracking: dict = field(default_factory=dict)
+    layouts: tuple[str, ...] = ()
+    source: str = ''
+    positions: dict = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def name(self) -> str:
+        """The file's stem: output files are called ``NAME-LAYOUT.pdf``."""
+        return Path(self.source).stem
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == 'draft'
+
+    def problem(self, path: str, message: str) -> Problem:
+        """A problem pointing at field ``path`` of this campaign's file."""
+        line, column = self.positions.get(path, (None, None))
+        return Problem(self.source, message, line, column, path)
+
+
+LAYOUT_NAME = r'[a-z0-9][a-z0-9-]{0,40}'
+QUERY = r'[A-Za-z0-9_.~-]+=[A-Za-z0-9_.~%+-]*(&[A-Za-z0-9_.~-]+=[A-Za-z0-9_.~%+-]*)*'
+
+SCHEMA = Struct(name='campaign', build=Campaign, fields=(
+    Field('status', Choice(values=('draft', 'final')),
+          'draft builds a proof marked DRAFT on every page; final is for '
+          'print and refuses placeholders'),
+    Field('language', Pattern(regex=r'[a-z]{2,3}(-[A-Za-z0-9]{2,8})*',
+                              description='a language code such as sv or en'),
+          'language of the text: sets hyphenation and typography', True),
+    Field('url', Url(), 'address of the campaign\'s online page: the QR code '
+          'target. A placeholder address (example.org) makes a draft', True),
+    Field('organisation', Text(inline=False, max_length=80),
+          'who speaks: shown beside the logo'),
+    Field('title', Text(inline=False, max_length=120), 'the headline', True),
+    Field('subtitle', Text(inline=False, max_length=200),
+          'one line under the title'),
+    Field('intro', ListOf(item=Text()), 'opening paragraphs'),
+    Field('sections', ListOf(item=Struct(
+        name='section', build=Section, fields=(
+            Field('heading', Text(inline=False, max_length=160),
+                  'the section\'s heading', True),
+            Field('paragraphs', ListOf(item=Text()), 'its paragraphs', True),
+        ))), 'themed sections, each a heading and paragraphs'),
+    Field('proposals', Struct(name='proposals', build=Proposals, fields=(
+        Field('heading', Text(inline=False, max_length=160),
+              'heading above the proposals'),
+        Field('items', ListOf(item=Struct(
+            name='proposal', build=Proposal, fields=(
+                Field('title', Text(inline=False, max_length=120),
+                      'the proposal in a few words', True),
+                Field('text', Text(), 'one paragraph explaining it'),
+            ))), 'the proposals', True),
+    )), 'what the campaign proposes'),
+    Field('faq', Struct(name='faq', build=Faq, fields=(
+        Field('heading', Text(inline=False, max_length=160),
+              'heading above the questions'),
+        Field('items', ListOf(item=Struct(
+            name='question', build=Question, fields=(
+                Field('question', Text(inline=False, max_length=200),
+                      'the question, ending in ?', True),
+                Field('answer', Text(), 'the answer', True),
+            ))), 'the questions and answers', True),
+    )), 'frequently asked questions'),
+    Field('further_reading', Struct(
+        name='further reading', build=FurtherReading, fields=(
+            Field('heading', Text(inline=False, max_length=160),
+                  'heading above the links'),
+            Field('intro', Text(), 'a sentence leading into the links'),
+            Field('links', ListOf(item=Struct(
+                name='link', build=Link, fields=(
+                    Field('text', Text(inline=False, max_length=200),
+                          'what the link is about', True),
+                    Field('url', Url(), 'where it points; "#" if not yet '
+                          'known (makes a draft); leave out for a plain item'),
+                ))), 'the links', True),
+        )), 'links to read more online'),
+    Field('call_to_action', Text(), 'what the reader should do next'),
+    Field('imprint', Text(inline=False, max_length=300),
+          'who is responsible for the material (Swedish: "Ansvarig '
+          'utgivare: …"); printed small on every layout', True),
+    Field('qr_tracking', MapOf(
+        key=Pattern(regex=LAYOUT_NAME, description='a layout name'),
+        value=Pattern(regex=QUERY, description='tracking parameters such as '
+                      'utm_medium=print&utm_source=leaflet')),
+        'per layout, parameters added to the QR code\'s address'),
+    Field('layouts', ListOf(item=Pattern(regex=LAYOUT_NAME,
+                                         description='a layout name')),
+          'the layouts to build; leave out for every default layout',
+          ),
+))
+
+
+def load_campaign(path: Path, shown_as: str | None = None) -> Campaign:
+    """Load and validate one content file; raise ContentError with all
+    problems."""
+    shown_as = shown_as or str(path)
+    node, problems = read_yaml(path, shown_as)
+    if node is None:
+        raise ContentError(problems)
+    ctx = Context(shown_as)
+    campaign = SCHEMA.convert(node, '', ctx)
+    problems += ctx.problems
+    if campaign is not None:
+        campaign = dataclasses.replace(campaign, source=shown_as,
+                                       positions=ctx.positions)
+        problems += _placeholder_problems(campaign)
+    problems.sort(key=lambda p: (p.line or 0, p.column or 0))
+    if problems or campaign is None:
+        raise ContentError(problems)
+    return campaign
+
+
+# --- placeholders ---------------------------------------------------------
+
+_PLACEHOLDER_HOSTS = ('example.org', 'example.com', 'example.net')
+_PLACEHOLDER_TLDS = ('.example', '.invalid', '.test', '.localhost')
+_BRACKETS_RE = re.compile(r'\[[^\]]*\]')
+
+
+def is_placeholder_url(url: str | None) -> bool:
+    """``#`` and the reserved example domains (RFC 2606) are placeholders."""
+    if not url or url.strip() == '#':
+        return True
+    host = (urlsplit(url).hostname or '').lower().rstrip('.')
+    return (host in _PLACEHOLDER_HOSTS or host == 'localhost'
+            or any(host.endswith('.' + h) for h in _PLACEHOLDER_HOSTS)
+            or host.endswith(_PLACEHOLDER_TLDS))
+
+
+def texts(value, path: str = '') -> Iterator[tuple[str, str]]:
+    """Every text value of a campaign with its field path."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, tuple):
+        for index, item in enumerate(value):
+            yield from texts(item, f'{path}[{index}]')
+    elif dataclasses.is_dataclass(value):
+        for spec in dataclasses.fields(value):
+            if spec.name in ('positions', 'source', 'qr_tracking', 'layouts',
+                             'status', 'language'):
+                continue
+            sub = f'{path}.{spec.name}' if path else spec.name
+            yield from texts(getattr(value, spec.name), sub)
+
+
+def placeholders(campaign: Campaign) -> list[tuple[str, str]]:
+    """(field path, explanation) for each placeholder left in the content."""
+    found = []
+    for path, value in texts(campaign):
+        if path == 'url' or path.endswith('.url'):
+            if is_placeholder_url(value):
+                found.append((path, f'"{value}" is a placeholder address'))
+        elif _BRACKETS_RE.search(value):
+            found.append((path, f'"{_BRACKETS_RE.search(value)[0]}" is a '
+                                'placeholder (text in square brackets)'))
+    return found
+
+
+def _placeholder_problems(campaign: Campaign) -> list[Problem]:
+    if campaign.is_draft:
+        return []
+    return [campaign.problem(path, f'{why}, but the file says "status: '
+                             'final"; fill it in, or set "status: draft" to '
+                             'build a proof marked DRAFT')
+            for path, why in placeholders(campaign)]
+
+
+def schema_markdown() -> str:
+    """The content schema as Markdown (docs/content-schema.md)."""
+    return '\n'.join(describe(SCHEMA)) + '\n'

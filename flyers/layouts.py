@@ -1,0 +1,142 @@
+"""Stage 1c: layouts — folders under ``layouts/`` with a manifest.
+
+In: ``layouts/NAME/layout.yaml`` (plus the template and stylesheets it
+names).  Out: a frozen :class:`Layout`, or a
+:class:`~flyers.errors.LayoutError` listing every problem.  A folder whose
+name starts with ``_`` (``_base``) holds shared parts and is not a layout.
+Adding a layout is adding a folder.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import LayoutError, Problem
+from .schema import (Choice, Context, Field, ListOf, Number, Pattern, Struct,
+                     Text, describe)
+from .yamlstrict import read_yaml
+
+MANIFEST = 'layout.yaml'
+
+# The content fields a layout may declare that it needs.
+CONTENT_FIELDS = ('organisation', 'subtitle', 'intro', 'sections', 'proposals',
+                  'faq', 'further_reading', 'call_to_action')
+
+
+@dataclass(frozen=True)
+class Page:
+    width_mm: float
+    height_mm: float
+    count: int
+    bleed_mm: float = 3.0
+    safe_mm: float = 5.0
+    names: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class QrSpec:
+    size_mm: float
+
+
+@dataclass(frozen=True)
+class Layout:
+    description: str
+    page: Page
+    qr: QrSpec
+    template: str = 'template.html.j2'
+    stylesheets: tuple[str, ...] = ('style.css',)
+    requires: tuple[str, ...] = ()
+    default: str = 'yes'
+    name: str = ''
+    folder: Path = field(default=Path('.'), compare=False)
+    positions: dict = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def manifest(self) -> str:
+        return f'layouts/{self.name}/{MANIFEST}'
+
+    @property
+    def is_default(self) -> bool:
+        return self.default == 'yes'
+
+    def problem(self, path: str, message: str) -> Problem:
+        line, column = self.positions.get(path, (None, None))
+        return Problem(self.manifest, message, line, column, path)
+
+
+FILE_NAME = r'[A-Za-z0-9_][A-Za-z0-9_.-]*'
+
+SCHEMA = Struct(name='layout', build=Layout, fields=(
+    Field('description', Text(inline=False), 'what the layout is for', True),
+    Field('page', Struct(name='page', build=Page, fields=(
+        Field('width_mm', Number(minimum=50, maximum=2000),
+              'trimmed width in millimetres', True),
+        Field('height_mm', Number(minimum=50, maximum=2000),
+              'trimmed height in millimetres', True),
+        Field('count', Number(minimum=1, maximum=64, integer=True),
+              'exactly this many pages; content that needs more fails the '
+              'build', True),
+        Field('bleed_mm', Number(minimum=0, maximum=10),
+              'bleed on every edge (default 3)'),
+        Field('safe_mm', Number(minimum=0, maximum=30),
+              'no text closer than this to the trim (default 5)'),
+        Field('names', ListOf(item=Pattern(regex=r'[a-z][a-z0-9-]*',
+                                           description='a page name')),
+              'what each page is called in messages (front, back, …)'),
+    )), 'page geometry: the template gets it as @page rules', True),
+    Field('qr', Struct(name='qr', build=QrSpec, fields=(
+        Field('size_mm', Number(minimum=10, maximum=500),
+              'printed size of the QR code, quiet zone included', True),
+    )), 'the QR code', True),
+    Field('template', Pattern(regex=FILE_NAME, description='a file name'),
+          'the Jinja2 template in this folder (default template.html.j2)'),
+    Field('stylesheets', ListOf(item=Pattern(regex=FILE_NAME,
+                                             description='a file name')),
+          'stylesheets in this folder, in order (default style.css)'),
+    Field('requires', ListOf(item=Choice(values=CONTENT_FIELDS)),
+          'content fields this layout cannot do without'),
+    Field('default', Choice(values=('yes', 'no')),
+          'built for content that does not list its layouts (default yes)'),
+))
+
+
+def layout_names(root: Path) -> list[str]:
+    """Every layout folder under ``root/layouts``, sorted."""
+    folder = root / 'layouts'
+    return sorted(p.name for p in folder.iterdir()
+                  if p.is_dir() and not p.name.startswith(('_', '.'))
+                  and (p / MANIFEST).is_file()) if folder.is_dir() else []
+
+
+def load_layout(root: Path, name: str) -> Layout:
+    """Load ``layouts/NAME`` and check that the files it names exist."""
+    folder = root / 'layouts' / name
+    shown = f'layouts/{name}/{MANIFEST}'
+    node, problems = read_yaml(folder / MANIFEST, shown)
+    if node is None:
+        raise LayoutError(problems)
+    ctx = Context(shown)
+    layout = SCHEMA.convert(node, '', ctx)
+    problems += ctx.problems
+    if layout is not None:
+        layout = Layout(**{**layout.__dict__, 'name': name, 'folder': folder,
+                           'positions': ctx.positions})
+        for path, file in [('template', layout.template)] + [
+                (f'stylesheets[{i}]', s)
+                for i, s in enumerate(layout.stylesheets)]:
+            if not (folder / file).is_file():
+                problems.append(layout.problem(
+                    path, f'"{file}" is not a file in layouts/{name}/'))
+        names = layout.page.names
+        if names and len(names) != layout.page.count:
+            problems.append(layout.problem(
+                'page.names', f'expected {layout.page.count} names (one per '
+                f'page), found {len(names)}'))
+    if problems or layout is None:
+        raise LayoutError(problems)
+    return layout
+
+
+def schema_markdown() -> str:
+    return '\n'.join(describe(SCHEMA)) + '\n'

@@ -1,0 +1,282 @@
+"""Stage 3: HTML → laid-out pages → checks → PDF bytes (nothing on disk).
+
+In: the HTML of one output and its layout.  Out: :class:`Rendered` (PDF
+bytes, page count), or a :class:`~flyers.errors.BuildError` that says what
+went wrong in the user's terms:
+
+- any WeasyPrint warning or error (a missing image, ignored CSS) fails;
+- a page count other than the layout's: the content block that did not fit
+  on its page is named with roughly how much was too much;
+- content spilling out of a fixed frame (a page-margin box, or an element
+  marked ``data-frame``) fails the same way;
+- text closer to the trim than the layout's safe zone fails;
+- a page size other than the manifest's fails.
+
+Templates mark their blocks: ``data-page="front"`` on the element that holds
+one page, ``data-field="proposals.items[2]"`` on elements that show one
+content field.  That is how a finding is traced back to the content file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import statistics
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import BuildError, LayoutError, Problem
+from .layouts import Layout
+
+PX_PER_MM = 96 / 25.4
+TOLERANCE_MM = 0.05
+
+
+@dataclass(frozen=True)
+class Rendered:
+    pdf: bytes
+    pages: int
+
+
+class _Collect(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
+@contextlib.contextmanager
+def weasyprint_messages():
+    """Collect WeasyPrint's warnings and errors instead of printing them."""
+    logger = logging.getLogger('weasyprint')
+    handler = _Collect()
+    logger.addHandler(handler)
+    propagate, logger.propagate = logger.propagate, False
+    try:
+        yield handler.messages
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+
+
+def mm(px: float) -> float:
+    return px / PX_PER_MM
+
+
+# --- walking the laid-out boxes --------------------------------------------
+
+@dataclass
+class _Placed:
+    """A box with the content field and page block it belongs to."""
+
+    box: object
+    field: str | None
+    page_block: str | None
+    frame: object | None
+
+
+def _walk(box, field=None, page_block=None, frame=None):
+    element = getattr(box, 'element', None)
+    if element is not None and getattr(box, 'element_tag', None):
+        field = element.get('data-field') or field
+        page_block = element.get('data-page') or page_block
+        if element.get('data-frame') is not None:
+            frame = box
+    if type(box).__name__ == 'MarginBox':
+        frame = box
+    yield _Placed(box, field, page_block, frame)
+    for child in getattr(box, 'children', ()) or ():
+        yield from _walk(child, field, page_block, frame)
+
+
+def _is_text(box) -> bool:
+    return type(box).__name__ == 'TextBox' and box.text.strip() != ''
+
+
+def _bottom(box) -> float:
+    return box.position_y + box.margin_height()
+
+
+class Analysis:
+    """Findings on the laid-out pages of one output."""
+
+    def __init__(self, document, layout: Layout, output: str, owner):
+        self.document = document
+        self.layout = layout
+        self.output = output
+        self.owner = owner  # maps a field path to a Problem in its file
+        self.pages = [list(_walk(page._page_box)) for page in document.pages]
+
+    def page_name(self, index: int) -> str:
+        names = self.layout.page.names
+        if index < len(names):
+            return f'page {index + 1} ({names[index]})'
+        return f'page {index + 1}'
+
+    def problems(self) -> list[Problem]:
+        found = self.size_problems()
+        found += self.overflow_problems()
+        if not found:
+            found += self.frame_problems()
+            found += self.safe_zone_problems()
+        return found
+
+    def size_problems(self) -> list[Problem]:
+        page = self.layout.page
+        found = []
+        for index, rendered in enumerate(self.document.pages):
+            width, height = mm(rendered.width), mm(rendered.height)
+            if (abs(width - page.width_mm) > TOLERANCE_MM
+                    or abs(height - page.height_mm) > TOLERANCE_MM):
+                found.append(self.layout.problem('page', (
+                    f'{self.output} {self.page_name(index)} is {width:.1f} × '
+                    f'{height:.1f} mm but the manifest says '
+                    f'{page.width_mm:g} × {page.height_mm:g} mm; remove '
+                    '"size" from the layout\'s stylesheets')))
+                break
+        return found
+
+    def overflow_problems(self) -> list[Problem]:
+        expected = self.layout.page.count
+        actual = len(self.pages)
+        if actual == expected:
+            return []
+        if actual < expected:
+            return [self.layout.problem('page.count', (
+                f'the template made {actual} page(s) but the layout declares '
+                f'{expected}; give each page its own element with '
+                'data-page and "break-before: page"'))]
+        # Where does each page block start?  A block that spans more than
+        # one page has overflowed.
+        starts: dict[str, int] = {}
+        for index, placed in enumerate(self.pages):
+            for item in placed:
+                if item.page_block and item.page_block not in starts:
+                    starts[item.page_block] = index
+        order = sorted(starts, key=starts.get)
+        for position, block in enumerate(order):
+            end = (starts[order[position + 1]] if position + 1 < len(order)
+                   else actual)
+            if end - starts[block] > 1:
+                return [self._overflow(block, starts[block], end)]
+        return [self.layout.problem('page.count', (
+            f'{self.output} came out with {actual} pages instead of '
+            f'{expected}, and no block marked data-page overflowed; check '
+            'the template\'s page breaks'))]
+
+    def _overflow(self, block: str, start: int, end: int) -> Problem:
+        top = self.document.pages[0]._page_box.content_box_y()
+        too_much = 0.0
+        first_field = None
+        line_heights = []
+        for index in range(start + 1, end):
+            bottoms = [_bottom(item.box) for item in self.pages[index]
+                       if item.page_block == block and item.frame is None
+                       and hasattr(item.box, 'margin_height')]
+            if bottoms:
+                too_much += max(bottoms) - top
+            for item in self.pages[index]:
+                if item.page_block == block and _is_text(item.box):
+                    first_field = first_field or item.field
+                    line_heights.append(item.box.height)
+        amount = mm(too_much)
+        lines = ''
+        if line_heights:
+            lines = (f' (≈ {max(1, round(too_much / statistics.median(line_heights)))}'
+                     ' lines of text)')
+        where = f'the {block} page' if block else self.page_name(start)
+        message = (f'does not fit on {where} of {self.layout.name}: about '
+                   f'{amount:.0f} mm too much{lines}; shorten this or the text '
+                   f'before it')
+        if first_field:
+            return self.owner(first_field, message)
+        return self.layout.problem('page.count', f'{self.output}: {message}')
+
+    def frame_problems(self) -> list[Problem]:
+        found, seen = [], set()
+        for index, placed in enumerate(self.pages):
+            for item in placed:
+                frame = item.frame
+                if frame is None or item.box is frame or id(frame) in seen:
+                    continue
+                if not hasattr(item.box, 'margin_height'):
+                    continue
+                limit = frame.content_box_y() + frame.height
+                over = _bottom(item.box) - limit
+                if over > TOLERANCE_MM * PX_PER_MM:
+                    seen.add(id(frame))
+                    message = (f'does not fit in its frame on '
+                               f'{self.page_name(index)} of {self.layout.name}'
+                               f': about {mm(over):.0f} mm too much; shorten '
+                               'it')
+                    found.append(self.owner(item.field, message)
+                                 if item.field else self.layout.problem(
+                                     'page', f'{self.output}: {message}'))
+        return found
+
+    def safe_zone_problems(self) -> list[Problem]:
+        page = self.layout.page
+        safe = page.safe_mm * PX_PER_MM
+        tolerance = TOLERANCE_MM * PX_PER_MM
+        found = []
+        for index, (placed, rendered) in enumerate(zip(self.pages,
+                                                       self.document.pages)):
+            for item in placed:
+                box = item.box
+                if not _is_text(box):
+                    continue
+                gaps = {
+                    'left': box.position_x,
+                    'top': box.position_y,
+                    'right': rendered.width - (box.position_x + box.width),
+                    'bottom': rendered.height - (box.position_y + box.height),
+                }
+                side, gap = min(gaps.items(), key=lambda kv: kv[1])
+                if gap < safe - tolerance:
+                    text = box.text.strip()
+                    text = text if len(text) <= 30 else text[:29] + '…'
+                    message = (f'text "{text}" on {self.page_name(index)} of '
+                               f'{self.output} is {mm(gap):.1f} mm from the '
+                               f'{side} trim edge; keep text at least '
+                               f'{page.safe_mm:g} mm inside')
+                    found.append(self.owner(item.field, message + ' (shorten '
+                                            'it)') if item.field and side ==
+                                 'right' else self.layout.problem(
+                                     'page.safe_mm', message + ' (widen the '
+                                     'page margins in the layout\'s CSS)'))
+                    if len(found) >= 5:
+                        return found
+        return found
+
+
+def render_pdf(html: str, layout: Layout, fetcher, font_config, output: str,
+               owner, metadata_id: str) -> Rendered:
+    """Lay out ``html``, check it, and return the PDF bytes."""
+    from weasyprint import HTML
+
+    from .fetch import FetchRefused
+
+    base_url = layout.folder.resolve().as_uri() + '/'
+    with weasyprint_messages() as messages:
+        try:
+            document = HTML(string=html, base_url=base_url,
+                            url_fetcher=fetcher).render(
+                                font_config=font_config)
+        except FetchRefused as exc:
+            raise LayoutError(Problem(f'layouts/{layout.name}', str(exc)))
+        problems = [Problem(f'layouts/{layout.name}',
+                            f'WeasyPrint: {message}') for message in messages]
+        if problems:
+            raise LayoutError(problems)
+        problems = Analysis(document, layout, output, owner).problems()
+        if problems:
+            raise BuildError(problems)
+        identifier = hashlib.sha256(metadata_id.encode()).hexdigest()[:32]
+        pdf = document.write_pdf(pdf_identifier=identifier.encode())
+        if messages:
+            raise LayoutError([Problem(f'layouts/{layout.name}',
+                                       f'WeasyPrint: {m}') for m in messages])
+    return Rendered(pdf, len(document.pages))

@@ -1,0 +1,127 @@
+"""Stage 2: content + layout + QR code → one HTML document (a string).
+
+In: a :class:`~flyers.content.Campaign`, a :class:`~flyers.layouts.Layout`
+and its :class:`~flyers.qr.QrCode`.  Out: HTML for WeasyPrint, whose base
+URL is the layout folder.
+
+Jinja2 runs with ``autoescape=True`` (``select_autoescape`` would skip
+``.j2`` files) and ``StrictUndefined``, in a sandbox.  Content reaches the
+page only as escaped text or through the ``inline`` filter, which escapes
+before it adds ``<strong>``: content is never a template and never raw HTML.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from markupsafe import Markup
+
+from .content import Campaign, placeholders
+from .errors import LayoutError, Problem
+from .layouts import Layout
+from .qr import QrCode
+from .typography import display_url, inline, typeset
+
+# Words the templates print themselves, per language (English fallback).
+LABELS = {
+    'sv': {'draft': 'UTKAST – ej för tryck', 'read_more': 'Läs mer',
+           'scan': 'Skanna koden och läs mer på', 'proposals': 'Våra förslag',
+           'faq': 'Vanliga frågor', 'further_reading': 'Läs vidare'},
+    'en': {'draft': 'DRAFT – not for print', 'read_more': 'Read more',
+           'scan': 'Scan the code and read more at', 'proposals':
+           'Our proposals', 'faq': 'Questions and answers',
+           'further_reading': 'Read more'},
+}
+
+
+@dataclass(frozen=True)
+class Draft:
+    """Why an output is a draft (empty when it is not)."""
+
+    reasons: tuple[str, ...]
+
+    def __bool__(self):
+        return bool(self.reasons)
+
+
+def draft_reasons(campaign: Campaign) -> Draft:
+    reasons = [f'{path}: {why}' for path, why in placeholders(campaign)]
+    if campaign.is_draft and not reasons:
+        reasons.append('status: draft')
+    return Draft(tuple(reasons))
+
+
+def page_css(layout: Layout) -> str:
+    """The @page geometry and the matching custom properties, from the
+    manifest, so the page size is declared in one place only."""
+    page = layout.page
+    return (
+        f'@page {{ size: {page.width_mm:g}mm {page.height_mm:g}mm; '
+        f'bleed: {page.bleed_mm:g}mm; marks: crop; }}\n'
+        f':root {{ --trim-width: {page.width_mm:g}mm; '
+        f'--trim-height: {page.height_mm:g}mm; --bleed: {page.bleed_mm:g}mm; '
+        f'--safe: {page.safe_mm:g}mm; --qr-size: {layout.qr.size_mm:g}mm; }}')
+
+
+@jinja2.pass_context
+def _inline_filter(context, text):
+    return inline(text, context['campaign'].language)
+
+
+@jinja2.pass_context
+def _typeset_filter(context, text):
+    return typeset(text, context['campaign'].language) if text else ''
+
+
+class Renderer:
+    """One Jinja2 environment per project, reused for every output."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.env = ImmutableSandboxedEnvironment(
+            loader=jinja2.FileSystemLoader(str(root / 'layouts')),
+            autoescape=True, undefined=jinja2.StrictUndefined,
+            trim_blocks=True, lstrip_blocks=True)
+        self.env.filters['display_url'] = display_url
+        self.env.filters['inline'] = _inline_filter
+        self.env.filters['typeset'] = _typeset_filter
+
+    def template(self, layout: Layout) -> jinja2.Template:
+        name = f'{layout.name}/{layout.template}'
+        try:
+            return self.env.get_template(name)
+        except jinja2.TemplateSyntaxError as exc:
+            raise LayoutError(Problem(
+                f'layouts/{exc.name or name}', f'template error: {exc.message}',
+                exc.lineno)) from None
+        except jinja2.TemplateNotFound as exc:
+            raise LayoutError(Problem(f'layouts/{name}',
+                                      f'template "{exc.name}" not found'))
+
+    def render(self, campaign: Campaign, layout: Layout, qr: QrCode,
+               build_date: str) -> str:
+        template = self.template(layout)
+        language = campaign.language
+        labels = LABELS.get(language.split('-')[0], LABELS['en'])
+        context = {
+            'campaign': campaign, 'layout': layout, 'qr': qr,
+            'draft': draft_reasons(campaign), 'labels': labels,
+            'page_css': Markup(page_css(layout)),
+            'brand_css': '../../assets/brand/brand.css',
+            'base_css': '../_base/common.css',
+            'build_date': build_date,
+        }
+        try:
+            return template.render(context)
+        except jinja2.UndefinedError as exc:
+            raise LayoutError(Problem(
+                f'layouts/{layout.name}/{layout.template}',
+                f'the template uses something that does not exist: '
+                f'{exc.message}')) from None
+        except jinja2.TemplateError as exc:
+            raise LayoutError(Problem(
+                f'layouts/{layout.name}/{layout.template}',
+                f'template error: {exc}')) from None

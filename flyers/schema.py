@@ -1,0 +1,328 @@
+"""Stage 1b: a declarative schema that turns YAML nodes into typed values.
+
+In: a node tree from :mod:`flyers.yamlstrict`.  Out: plain Python values
+(``str``, tuples, dicts, frozen dataclasses) plus every problem found, each
+with its line, column and field path.  The schema is declared once (see
+:mod:`flyers.content` and :mod:`flyers.layouts`) and drives validation, the
+"did you mean" hints and the generated documentation.
+
+Scalars are text: the kinds here read ``node.value`` as written and never
+let YAML guess a type.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable
+from urllib.parse import urlsplit
+
+import yaml
+
+from .errors import Problem
+
+_MAP = 'tag:yaml.org,2002:map'
+_SEQ = 'tag:yaml.org,2002:seq'
+
+
+class Context:
+    """Collects problems and positions while one file is converted."""
+
+    def __init__(self, shown_as: str):
+        self.file = shown_as
+        self.problems: list[Problem] = []
+        self.positions: dict[str, tuple[int, int]] = {}
+
+    def problem(self, node: yaml.Node | None, path: str, message: str):
+        if node is None:
+            self.problems.append(Problem(self.file, message, field=path or None))
+        else:
+            mark = node.start_mark
+            self.problems.append(Problem(self.file, message, mark.line + 1,
+                                         mark.column + 1, path or None))
+
+    def remember(self, node: yaml.Node, path: str):
+        self.positions[path] = (node.start_mark.line + 1,
+                                node.start_mark.column + 1)
+
+
+def found(node: yaml.Node) -> str:
+    """Describe what a node holds, in the words of the error messages."""
+    if isinstance(node, yaml.MappingNode):
+        return 'a group of fields'
+    if isinstance(node, yaml.SequenceNode):
+        return 'a list'
+    if node.value == '' and node.style is None:
+        return 'nothing'
+    value = node.value if len(node.value) <= 40 else node.value[:37] + '…'
+    return f'"{value}"'
+
+
+class Kind:
+    """What a field may hold.  Subclasses convert one node."""
+
+    description = 'a value'
+
+    def convert(self, node: yaml.Node, path: str, ctx: Context) -> Any:
+        raise NotImplementedError
+
+    def expect(self, node, path, ctx, what=None):
+        ctx.problem(node, path, f'expected {what or self.description}, '
+                                f'found {found(node)}')
+
+
+_BOLD_RE = re.compile(r'\*\*')
+_WS_RE = re.compile(r'\s+')
+
+
+@dataclass(frozen=True)
+class Text(Kind):
+    """A piece of text on one line or folded over several (``>-``).
+
+    White space runs (including the line breaks of folded text) become one
+    space.  ``inline`` allows ``**bold**``; markers must come in pairs.
+    """
+
+    inline: bool = True
+    max_length: int = 2000
+    description: str = 'text'
+
+    def convert(self, node, path, ctx):
+        if not isinstance(node, yaml.ScalarNode):
+            return self.expect(node, path, ctx)
+        value = _WS_RE.sub(' ', node.value).strip()
+        if not value:
+            return self.expect(node, path, ctx)
+        if len(value) > self.max_length:
+            ctx.problem(node, path, f'expected at most {self.max_length} '
+                        f'characters, found {len(value)}; shorten the text')
+            return None
+        if self.inline and len(_BOLD_RE.findall(value)) % 2:
+            ctx.problem(node, path, 'found an unpaired ** (bold marker); '
+                        'write **bold words** with two stars on both sides')
+            return None
+        if not self.inline and '**' in value:
+            ctx.problem(node, path, 'bold (**) is not allowed in this field')
+            return None
+        return value
+
+
+_URL_SCHEMES = ('http', 'https')
+
+
+@dataclass(frozen=True)
+class Url(Kind):
+    """An http(s) address, or ``#`` to mark a link that is not known yet."""
+
+    description: str = 'a web address starting with https://'
+
+    def convert(self, node, path, ctx):
+        if not isinstance(node, yaml.ScalarNode):
+            return self.expect(node, path, ctx)
+        value = node.value.strip()
+        if value == '#':
+            return value
+        parts = urlsplit(value)
+        if (parts.scheme.lower() not in _URL_SCHEMES or not parts.hostname
+                or any(c.isspace() for c in value)):
+            return self.expect(node, path, ctx)
+        return value
+
+
+@dataclass(frozen=True)
+class Choice(Kind):
+    values: tuple[str, ...] = ()
+
+    @property
+    def description(self):
+        return 'one of ' + ', '.join(self.values)
+
+    def convert(self, node, path, ctx):
+        if isinstance(node, yaml.ScalarNode) and node.value in self.values:
+            return node.value
+        return self.expect(node, path, ctx)
+
+
+@dataclass(frozen=True)
+class Pattern(Kind):
+    """Text matching a regular expression (names, codes, query strings)."""
+
+    regex: str = r'.+'
+    description: str = 'text'
+
+    def convert(self, node, path, ctx):
+        if isinstance(node, yaml.ScalarNode) and re.fullmatch(self.regex,
+                                                              node.value):
+            return node.value
+        return self.expect(node, path, ctx)
+
+
+@dataclass(frozen=True)
+class Number(Kind):
+    """A decimal number (written as text in YAML; read here, not by YAML)."""
+
+    minimum: float = 0
+    maximum: float = 10_000
+    integer: bool = False
+
+    @property
+    def description(self):
+        kind = 'a whole number' if self.integer else 'a number'
+        return f'{kind} from {self.minimum:g} to {self.maximum:g}'
+
+    def convert(self, node, path, ctx):
+        if isinstance(node, yaml.ScalarNode):
+            pattern = r'\d+' if self.integer else r'\d+(\.\d+)?'
+            if re.fullmatch(pattern, node.value.strip()):
+                value = (int if self.integer else float)(node.value)
+                if self.minimum <= value <= self.maximum:
+                    return value
+        return self.expect(node, path, ctx)
+
+
+@dataclass(frozen=True)
+class ListOf(Kind):
+    item: Kind = Text()
+    min_items: int = 1
+    max_items: int = 50
+
+    @property
+    def description(self):
+        return f'a list of {self.item.description} (lines starting with "- ")'
+
+    def convert(self, node, path, ctx):
+        if not isinstance(node, yaml.SequenceNode):
+            return self.expect(node, path, ctx)
+        count = len(node.value)
+        if count < self.min_items:
+            ctx.problem(node, path, f'expected at least {self.min_items} '
+                        f'item{"s" if self.min_items > 1 else ""}, found '
+                        f'{count}')
+        elif count > self.max_items:
+            ctx.problem(node, path, f'expected at most {self.max_items} '
+                        f'items, found {count}')
+        values = []
+        for index, child in enumerate(node.value):
+            child_path = f'{path}[{index}]'
+            ctx.remember(child, child_path)
+            values.append(self.item.convert(child, child_path, ctx))
+        return tuple(values)
+
+
+def _mapping_pairs(node, path, ctx):
+    """Yield (key, key_node, value_node), refusing duplicate keys."""
+    seen: dict[str, yaml.Node] = {}
+    for key_node, value_node in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            ctx.problem(key_node, path, 'expected a field name before ":", '
+                        f'found {found(key_node)}')
+            continue
+        key = key_node.value
+        if key in seen:
+            first = seen[key].start_mark.line + 1
+            ctx.problem(key_node, _join(path, key),
+                        f'this field is given twice (first on line {first}); '
+                        'keep one')
+            continue
+        seen[key] = key_node
+        yield key, key_node, value_node
+
+
+def _join(path: str, key: str) -> str:
+    return f'{path}.{key}' if path else key
+
+
+@dataclass(frozen=True)
+class MapOf(Kind):
+    """A group of fields whose names are free (e.g. one per layout)."""
+
+    key: Kind = Pattern()
+    value: Kind = Text()
+    description: str = 'a group of "name: value" lines'
+
+    def convert(self, node, path, ctx):
+        if not isinstance(node, yaml.MappingNode):
+            return self.expect(node, path, ctx)
+        result = {}
+        for key, key_node, value_node in _mapping_pairs(node, path, ctx):
+            key_path = _join(path, key)
+            ctx.remember(key_node, key_path)
+            if self.key.convert(key_node, key_path, ctx) is not None:
+                result[key] = self.value.convert(value_node, key_path, ctx)
+        return result
+
+
+@dataclass(frozen=True)
+class Field:
+    """One named field of a :class:`Struct`, with its documentation."""
+
+    name: str
+    kind: Kind
+    doc: str
+    required: bool = False
+
+
+@dataclass(frozen=True)
+class Struct(Kind):
+    """A group of named fields, converted into ``build(**values)``."""
+
+    fields: tuple[Field, ...] = ()
+    build: Callable[..., Any] = dict
+    description: str = 'a group of fields (lines of "name: value")'
+    name: str = ''
+
+    def convert(self, node, path, ctx):
+        if not isinstance(node, yaml.MappingNode):
+            return self.expect(node, path, ctx)
+        known = {f.name: f for f in self.fields}
+        values: dict[str, Any] = {}
+        failed = False
+        for key, key_node, value_node in _mapping_pairs(node, path, ctx):
+            key_path = _join(path, key)
+            spec = known.get(key)
+            if spec is None:
+                ctx.problem(key_node, key_path, _unknown(key, known))
+                failed = True
+                continue
+            ctx.remember(value_node, key_path)
+            value = spec.kind.convert(value_node, key_path, ctx)
+            if value is None:
+                failed = True
+            values[key] = value
+        for spec in self.fields:
+            if spec.name not in values:
+                if spec.required:
+                    ctx.problem(node, _join(path, spec.name),
+                                f'this required field is missing; add '
+                                f'"{spec.name}:" ({spec.kind.description})')
+                    failed = True
+                # An optional field left out takes the dataclass's default.
+        if failed:
+            return None
+        return self.build(**values)
+
+
+def _unknown(key: str, known: dict[str, Field]) -> str:
+    message = 'unknown field'
+    close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
+    if close:
+        message += f'; did you mean "{close[0]}"?'
+    else:
+        message += '; the fields allowed here are ' + ', '.join(known)
+    return message
+
+
+def describe(struct: Struct, indent: str = '') -> list[str]:
+    """The Markdown documentation of a struct, one line per field."""
+    lines = []
+    for spec in struct.fields:
+        flag = 'required' if spec.required else 'optional'
+        lines.append(f'{indent}- `{spec.name}` ({flag}; '
+                     f'{spec.kind.description}): {spec.doc}')
+        inner = spec.kind
+        if isinstance(inner, ListOf):
+            inner = inner.item
+        if isinstance(inner, Struct):
+            lines.extend(describe(inner, indent + '  '))
+    return lines

@@ -1,0 +1,71 @@
+"""Text helpers for stage 2 (render): typography and inline markup.
+
+In: a content string (already validated) and its language.  Out: safe HTML
+(:class:`markupsafe.Markup`) with ``**bold**`` as ``<strong>`` and the
+typography of the language applied.  Everything else is escaped: content is
+never rendered as a template or as raw HTML.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from markupsafe import Markup, escape
+
+NBSP = '\u00a0'
+
+# Quotation marks per language: (open, close, single open, single close).
+# Swedish uses the same right-pointing mark on both sides: ”så här”.
+_QUOTES = {
+    'sv': ('\u201d', '\u201d', '\u2019', '\u2019'),
+    'fi': ('\u201d', '\u201d', '\u2019', '\u2019'),
+    'en': ('\u201c', '\u201d', '\u2018', '\u2019'),
+    'de': ('\u201e', '\u201c', '\u201a', '\u2018'),
+    'da': ('\u00bb', '\u00ab', '\u203a', '\u2039'),
+    'nb': ('\u00ab', '\u00bb', '\u2039', '\u203a'),
+}
+
+_DOUBLE_RE = re.compile(r'"([^"]*)"')
+_SINGLE_OPEN_RE = re.compile(r"(^|[\s(\[])'")
+_DASH_RE = re.compile(r' +(?:-|--|\u2013) +')
+_BOLD_RE = re.compile(r'\*\*(.+?)\*\*')
+
+
+def typeset(text: str, language: str) -> str:
+    """Apply the language's typography to plain text.
+
+    Straight quotes become the language's quotation marks, a spaced hyphen
+    becomes a spaced en dash (as in the Swedish source pages), ``...`` an
+    ellipsis; the space before a dash is made non-breaking so no line
+    starts with a dash.
+    """
+    base = language.split('-')[0].lower()
+    double_open, double_close, single_open, single_close = _QUOTES.get(
+        base, _QUOTES['en'])
+    text = _DOUBLE_RE.sub(f'{double_open}\\1{double_close}', text)
+    text = _SINGLE_OPEN_RE.sub(f'\\1{single_open}', text)
+    text = text.replace("'", single_close)
+    text = _DASH_RE.sub(f'{NBSP}\u2013 ', text)
+    text = text.replace('...', '\u2026')
+    return text
+
+
+def inline(text: str | None, language: str) -> Markup:
+    """Escape ``text``, typeset it, and turn ``**x**`` into ``<strong>``."""
+    if not text:
+        return Markup('')
+    escaped = str(escape(typeset(text, language)))
+    return Markup(_BOLD_RE.sub(r'<strong>\1</strong>', escaped))
+
+
+def display_url(url: str) -> str:
+    """The short human-readable form printed beside a QR code:
+    ``https://www.example.se/a/b/`` → ``example.se/a/b``."""
+    parts = urlsplit(url)
+    host = (parts.hostname or '').removeprefix('www.')
+    path = parts.path.rstrip('/')
+    shown = host + path
+    if parts.query:
+        shown += '?' + parts.query
+    return shown

@@ -1,0 +1,154 @@
+"""Stage 1a: read a YAML file into a tree of positioned nodes, strictly.
+
+In: a path.  Out: the root :class:`yaml.Node` (never Python values: the
+schema decides what each scalar means, so ``no`` stays the text "no" and
+``01234`` stays "01234") plus a list of :class:`~flyers.errors.Problem`.
+
+Refused here, each with the line and column where it happens: files over
+:data:`MAX_BYTES`, bytes that are not UTF-8, YAML syntax errors, anchors and
+aliases (``&x`` / ``*x``), explicit tags (``!!int``), nesting deeper than
+:data:`MAX_DEPTH`, more than one document.  Duplicate keys are found by the
+schema walk (:mod:`flyers.schema`), which sees every mapping anyway.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from .errors import Problem
+
+MAX_BYTES = 1024 * 1024
+MAX_DEPTH = 24
+
+_HINTS = {
+    "found character '\\t' that cannot start any token":
+        'a tab character; indent with spaces, not tabs',
+    'mapping values are not allowed here':
+        'a colon followed by a space inside a value; put the whole value '
+        'in double quotes ("…")',
+    'found undefined alias': 'aliases (*name) are not allowed',
+    'expected <block end>, but found':
+        'the indentation does not line up with the lines above',
+    'could not find expected \':\'':
+        'a line that is neither "field: value" nor "- item"; check the '
+        'indentation and quotes',
+}
+
+
+class _TooDeep(Exception):
+    def __init__(self, mark):
+        self.mark = mark
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """A composer that records anchors, aliases and tags as problems."""
+
+    def __init__(self, stream, report):
+        super().__init__(stream)
+        self._report = report
+        self._depth = 0
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.get_event()
+            self._report(event.start_mark,
+                         f'aliases (*{event.anchor}) are not allowed; write '
+                         'the value out in full')
+            return yaml.ScalarNode('tag:yaml.org,2002:null', '',
+                                   event.start_mark, event.end_mark)
+        event = self.peek_event()
+        if event.anchor is not None:
+            self._report(event.start_mark,
+                         f'anchors (&{event.anchor}) are not allowed; write '
+                         'each value out in full')
+            event.anchor = None
+        tag = getattr(event, 'tag', None)
+        if tag not in (None, '!'):
+            self._report(event.start_mark,
+                         f'tags ({tag}) are not allowed; every value is text '
+                         'unless the schema says otherwise')
+            event.tag = None
+            if isinstance(event, yaml.ScalarEvent):
+                event.implicit = (True, True)
+        self._depth += 1
+        if self._depth > MAX_DEPTH:
+            raise _TooDeep(event.start_mark)
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def _position(text: str, index: int) -> tuple[int, int]:
+    """1-based line and column of character ``index`` in ``text``."""
+    line = text.count('\n', 0, index) + 1
+    column = index - (text.rfind('\n', 0, index) + 1) + 1
+    return line, column
+
+
+def read_yaml(path: Path, shown_as: str) -> tuple[yaml.Node | None,
+                                                  list[Problem]]:
+    """Compose ``path`` into nodes; problems name the file ``shown_as``."""
+    problems: list[Problem] = []
+
+    def report(mark, message):
+        problems.append(Problem(shown_as, message, mark.line + 1,
+                                mark.column + 1))
+
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            return None, [Problem(
+                shown_as, f'the file is {size:,} bytes; content files may be '
+                f'at most {MAX_BYTES:,} bytes (is this the right file?)')]
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return None, [Problem(shown_as, 'no such file')]
+    except IsADirectoryError:
+        return None, [Problem(shown_as, 'this is a folder, not a file')]
+    except OSError as exc:
+        return None, [Problem(shown_as, f'cannot read the file: '
+                                        f'{exc.strerror}')]
+
+    try:
+        text = raw.decode('utf-8')
+    except UnicodeDecodeError as exc:
+        good = raw[:exc.start].decode('utf-8')
+        line, column = _position(good, len(good))
+        return None, [Problem(
+            shown_as, f'the file is not UTF-8 text (byte 0x{raw[exc.start]:02x}'
+            '); save it with the UTF-8 encoding', line, column)]
+    text = text.removeprefix('\ufeff')
+
+    loader = _StrictLoader(text, report)
+    try:
+        node = loader.get_single_node()
+    except _TooDeep as exc:
+        report(exc.mark, f'nested more than {MAX_DEPTH} levels deep')
+        return None, problems
+    except yaml.reader.ReaderError as exc:
+        line, column = _position(text, exc.position)
+        return None, problems + [Problem(
+            shown_as, f'the file contains a character that is not allowed '
+            f'(U+{exc.character:04X}); remove it', line, column)]
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or 'not valid YAML'
+        hint = next((h for key, h in _HINTS.items() if problem.startswith(key)),
+                    None)
+        message = f'this is not valid YAML: {problem}'
+        if hint:
+            message += f' ({hint})'
+        if 'but found another document' in message:
+            message = ('the file holds more than one document (a second '
+                       '"---"); keep one campaign per file')
+        problems.append(Problem(shown_as, message, mark.line + 1,
+                                mark.column + 1))
+        return None, problems
+    finally:
+        loader.dispose()
+    if node is None:
+        problems.append(Problem(shown_as, 'the file is empty'))
+    return node, problems
