@@ -222,8 +222,8 @@ def build_date() -> str:
     return moment.strftime('%Y-%m-%dT%H:%M:%SZ')
 
 
-def render_all(root: Path, jobs: list[Job],
-               progress: Callable[[str], None]) -> Report:
+def render_all(root: Path, jobs: list[Job], progress: Callable[[str], None],
+               verb: str = 'built') -> Report:
     """Render every job in memory; problems are collected, not raised."""
     from weasyprint.text.fonts import FontConfiguration
 
@@ -251,7 +251,7 @@ def render_all(root: Path, jobs: list[Job],
         result = Result(job, rendered.pdf, rendered.pages, seconds, html)
         report.results.append(result)
         draft = '  DRAFT' if draft_reasons(job.campaign) else ''
-        progress(f'built   {job.path}  ({rendered.pages} '
+        progress(f'{verb:7} {job.path}  ({rendered.pages} '
                  f'page{"s" if rendered.pages != 1 else ""}, '
                  f'{seconds:.2f} s){draft}')
     return report

@@ -143,7 +143,8 @@ def cmd_build(args, write: bool = True) -> int:
         raise UsageError('nothing to build: no content file asks for these '
                          'layouts')
     warn_if_slow_subsetting()
-    report = build.render_all(root, jobs, _progress)
+    report = build.render_all(root, jobs, _progress,
+                              'built' if write else 'checked')
     if report.problems:
         raise FlyerError(report.problems)
     _warn_drafts(jobs)

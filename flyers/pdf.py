@@ -118,8 +118,8 @@ class Analysis:
 
     def problems(self) -> list[Problem]:
         found = self.size_problems()
-        found += self.overflow_problems()
-        if not found:
+        found += self.count_problems()
+        if not found and len(self.pages) == self.layout.page.count:
             found += self.frame_problems()
             found += self.safe_zone_problems()
         return found
@@ -139,18 +139,11 @@ class Analysis:
                 break
         return found
 
-    def overflow_problems(self) -> list[Problem]:
-        expected = self.layout.page.count
-        actual = len(self.pages)
-        if actual == expected:
-            return []
-        if actual < expected:
-            return [self.layout.problem('page.count', (
-                f'the template made {actual} page(s) but the layout declares '
-                f'{expected}; give each page its own element with '
-                'data-page and "break-before: page"'))]
-        # Where does each page block start?  A block that spans more than
-        # one page has overflowed.
+    def overflowing_block(self) -> tuple[str | None, int] | None:
+        """The page block that spilled onto more than one page, if any, as
+        (data-page name, index of its first page)."""
+        if len(self.pages) <= self.layout.page.count:
+            return None
         starts: dict[str, int] = {}
         for index, placed in enumerate(self.pages):
             for item in placed:
@@ -159,41 +152,34 @@ class Analysis:
         order = sorted(starts, key=starts.get)
         for position, block in enumerate(order):
             end = (starts[order[position + 1]] if position + 1 < len(order)
-                   else actual)
+                   else len(self.pages))
             if end - starts[block] > 1:
-                return [self._overflow(block, starts[block], end)]
-        return [self.layout.problem('page.count', (
-            f'{self.output} came out with {actual} pages instead of '
-            f'{expected}, and no block marked data-page overflowed; check '
-            'the template\'s page breaks'))]
+                return block, starts[block]
+        return None, 0
 
-    def _overflow(self, block: str, start: int, end: int) -> Problem:
-        top = self.document.pages[0]._page_box.content_box_y()
-        too_much = 0.0
-        first_field = None
-        line_heights = []
-        for index in range(start + 1, end):
-            bottoms = [_bottom(item.box) for item in self.pages[index]
-                       if item.page_block == block and item.frame is None
-                       and hasattr(item.box, 'margin_height')]
-            if bottoms:
-                too_much += max(bottoms) - top
-            for item in self.pages[index]:
-                if item.page_block == block and _is_text(item.box):
-                    first_field = first_field or item.field
-                    line_heights.append(item.box.height)
-        amount = mm(too_much)
-        lines = ''
-        if line_heights:
-            lines = (f' (≈ {max(1, round(too_much / statistics.median(line_heights)))}'
-                     ' lines of text)')
-        where = f'the {block} page' if block else self.page_name(start)
-        message = (f'does not fit on {where} of {self.layout.name}: about '
-                   f'{amount:.0f} mm too much{lines}; shorten this or the text '
-                   f'before it')
-        if first_field:
-            return self.owner(first_field, message)
-        return self.layout.problem('page.count', f'{self.output}: {message}')
+    def count_problems(self) -> list[Problem]:
+        """Too few pages is the template's fault; too many is handled by
+        :func:`measure_overflow`, which needs another render."""
+        expected, actual = self.layout.page.count, len(self.pages)
+        if actual < expected:
+            return [self.layout.problem('page.count', (
+                f'the template made {actual} page(s) but the layout declares '
+                f'{expected}; give each page its own element with '
+                'data-page and "break-before: page"'))]
+        if actual > expected and self.overflowing_block()[0] is None:
+            return [self.layout.problem('page.count', (
+                f'{self.output} came out with {actual} pages instead of '
+                f'{expected}, and no block marked data-page overflowed; check '
+                'the template\'s page breaks'))]
+        return []
+
+    def block_height(self, block: str, index: int) -> float:
+        """Height available to a page block: its box on its first page."""
+        for item in self.pages[index]:
+            element = getattr(item.box, 'element', None)
+            if element is not None and element.get('data-page') == block:
+                return item.box.margin_height()
+        return 0.0
 
     def frame_problems(self) -> list[Problem]:
         found, seen = [], set()
@@ -252,6 +238,59 @@ class Analysis:
         return found
 
 
+def measure_overflow(html: str, base_url: str, analysis: Analysis, fetcher,
+                     font_config) -> Problem:
+    """Say which field of an overflowing page block does not fit, and by
+    how much: lay the document out again on very tall pages, where nothing
+    breaks, and compare the block's natural height with the height it has.
+    Runs only when a build has already failed, so it costs nothing else."""
+    from weasyprint import CSS, HTML
+
+    block, index = analysis.overflowing_block()
+    layout = analysis.layout
+    available = analysis.block_height(block, index)
+    tall = CSS(string=f'@page {{ size: {layout.page.width_mm:g}mm 5000mm '
+                      '!important; }', font_config=font_config)
+    document = HTML(string=html, base_url=base_url, url_fetcher=fetcher
+                    ).render(stylesheets=[tall], font_config=font_config)
+    top = None
+    lines: dict[str, float] = {}
+    first_over = None
+    bottom = 0.0
+    line_heights = []
+    for page in document.pages:
+        placed = [item for item in _walk(page._page_box)
+                  if item.page_block == block and item.frame is None]
+        if not placed:
+            continue
+        top = placed[0].box.position_y + placed[0].box.margin_top
+        for item in placed:
+            if not _is_text(item.box):
+                continue
+            box_bottom = item.box.position_y + item.box.height
+            bottom = max(bottom, box_bottom)
+            line_heights.append(item.box.height)
+            if item.field:
+                lines[item.field] = lines.get(item.field, 0) + item.box.height
+            if first_over is None and box_bottom - top > available + 0.5:
+                first_over = item.field
+        break
+    too_much = max(0.0, bottom - (top or 0) - available)
+    line = statistics.median(line_heights) if line_heights else 12.0
+    name = f'the {block} page' if block else analysis.page_name(index)
+    message = (f'does not fit on {name} of {layout.name}: about '
+               f'{mm(too_much):.0f} mm too much (≈ '
+               f'{max(1, round(too_much / line))} lines of text)')
+    longest = max(lines, key=lines.get) if lines else None
+    if longest and longest != first_over:
+        message += (f'; the longest text on that page is {longest} '
+                    f'(≈ {round(lines[longest] / line)} lines)')
+    message += '; shorten the text or move some to another field'
+    if first_over:
+        return analysis.owner(first_over, message)
+    return layout.problem('page.count', f'{analysis.output}: {message}')
+
+
 def render_pdf(html: str, layout: Layout, fetcher, font_config, output: str,
                owner, metadata_id: str) -> Rendered:
     """Lay out ``html``, check it, and return the PDF bytes."""
@@ -271,7 +310,11 @@ def render_pdf(html: str, layout: Layout, fetcher, font_config, output: str,
                             f'WeasyPrint: {message}') for message in messages]
         if problems:
             raise LayoutError(problems)
-        problems = Analysis(document, layout, output, owner).problems()
+        analysis = Analysis(document, layout, output, owner)
+        problems = analysis.problems()
+        if not problems and len(document.pages) > layout.page.count:
+            problems = [measure_overflow(html, base_url, analysis, fetcher,
+                                         font_config)]
         if problems:
             raise BuildError(problems)
         identifier = hashlib.sha256(metadata_id.encode()).hexdigest()[:32]

@@ -21,6 +21,7 @@ from urllib.parse import urlsplit
 import yaml
 
 from .errors import Problem
+from .yamlstrict import ALIAS_TAG
 
 _MAP = 'tag:yaml.org,2002:map'
 _SEQ = 'tag:yaml.org,2002:seq'
@@ -35,6 +36,8 @@ class Context:
         self.positions: dict[str, tuple[int, int]] = {}
 
     def problem(self, node: yaml.Node | None, path: str, message: str):
+        if node is not None and node.tag == ALIAS_TAG:
+            return  # the alias itself was reported by the reader
         if node is None:
             self.problems.append(Problem(self.file, message, field=path or None))
         else:
@@ -207,6 +210,8 @@ class ListOf(Kind):
             child_path = f'{path}[{index}]'
             ctx.remember(child, child_path)
             values.append(self.item.convert(child, child_path, ctx))
+        if None in values or not self.min_items <= count <= self.max_items:
+            return None
         return tuple(values)
 
 
@@ -250,7 +255,9 @@ class MapOf(Kind):
             ctx.remember(key_node, key_path)
             if self.key.convert(key_node, key_path, ctx) is not None:
                 result[key] = self.value.convert(value_node, key_path, ctx)
-        return result
+            else:
+                result[key] = None
+        return None if None in result.values() else result
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from .errors import Problem
 
 MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 24
+ALIAS_TAG = 'tag:flyers,2026:refused-alias'  # already reported; stay quiet
 
 _HINTS = {
     "found character '\\t' that cannot start any token":
@@ -56,8 +57,8 @@ class _StrictLoader(yaml.SafeLoader):
             self._report(event.start_mark,
                          f'aliases (*{event.anchor}) are not allowed; write '
                          'the value out in full')
-            return yaml.ScalarNode('tag:yaml.org,2002:null', '',
-                                   event.start_mark, event.end_mark)
+            return yaml.ScalarNode(ALIAS_TAG, '', event.start_mark,
+                                   event.end_mark)
         event = self.peek_event()
         if event.anchor is not None:
             self._report(event.start_mark,
@@ -141,6 +142,10 @@ def read_yaml(path: Path, shown_as: str) -> tuple[yaml.Node | None,
         message = f'this is not valid YAML: {problem}'
         if hint:
             message += f' ({hint})'
+        if exc.context and 'quoted scalar' in exc.context and exc.context_mark:
+            mark = exc.context_mark
+            message = ('a quoted value starts here but its closing quote is '
+                       'missing; add it')
         if 'but found another document' in message:
             message = ('the file holds more than one document (a second '
                        '"---"); keep one campaign per file')

@@ -1,0 +1,142 @@
+"""The default build, read back with poppler, PDFium and zxing-cpp."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import subprocess
+
+import pytest
+
+from conftest import (decode_qr_codes, pdf_boxes, pdf_fonts, pdf_text,
+                      seed_sentences)
+
+SIZES = {'leaflet-a5': (148, 210, 2), 'poster-a3': (297, 420, 1)}
+
+
+def test_manifest_lists_both_default_layouts(built):
+    outputs = built.manifest['outputs']
+    assert sorted(o['layout'] for o in outputs) == ['leaflet-a5', 'poster-a3']
+    for entry in outputs:
+        assert set(entry) >= {'path', 'content', 'layout', 'pages', 'trim_mm',
+                              'qr_urls', 'sha256'}
+        assert entry['content'] == 'content/trygghet-vasteras.yaml'
+        assert entry['path'] == (f'output/trygghet-vasteras-'
+                                 f'{entry["layout"]}.pdf')
+        data = (built.project / entry['path']).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == entry['sha256']
+        width, height, pages = SIZES[entry['layout']]
+        assert entry['trim_mm'] == [width, height]
+        assert entry['pages'] == pages
+
+
+def test_one_progress_line_per_output_with_its_time(built):
+    lines = [line for line in built.stdout.splitlines()
+             if line.startswith('built')]
+    assert len(lines) == 2
+    for line in lines:
+        assert line.split()[1].startswith('output/')
+        assert re.search(r'\(\d+ pages?, \d+\.\d\d s\)', line), line
+
+
+@pytest.mark.parametrize('layout', SIZES)
+def test_page_count_trim_and_bleed_boxes(built, layout):
+    width, height, count = SIZES[layout]
+    boxes = pdf_boxes(built.pdf(layout))
+    assert len(boxes) == count
+    for page in boxes:
+        x0, y0, x1, y1 = page['TrimBox']
+        assert x1 - x0 == pytest.approx(width, abs=0.05)
+        assert y1 - y0 == pytest.approx(height, abs=0.05)
+        bx0, by0, bx1, by1 = page['BleedBox']
+        assert (x0 - bx0, y0 - by0, bx1 - x1, by1 - y1) == pytest.approx(
+            (3, 3, 3, 3), abs=0.05)
+        assert page['MediaBox'] == pytest.approx(page['BleedBox'], abs=0.05)
+
+
+@pytest.mark.parametrize('layout', SIZES)
+def test_every_font_is_embedded_and_ours(built, layout):
+    fonts = pdf_fonts(built.pdf(layout))
+    assert fonts
+    for font in fonts:
+        assert font['emb'] == 'yes', font
+        assert font['sub'] == 'yes', font
+        # Subset prefix + one of the brand families from assets/brand.
+        assert font['name'].split('+')[1].startswith('Brand-'), font
+
+
+def test_every_sentence_of_the_seed_is_in_the_leaflet(built):
+    text = pdf_text(built.pdf('leaflet-a5'))
+    missing = [s for s in seed_sentences() if s not in text]
+    assert missing == []
+
+
+def test_leaflet_front_and_back_hold_what_the_issue_says(built):
+    front = pdf_text(built.pdf('leaflet-a5'), page=1)
+    back = pdf_text(built.pdf('leaflet-a5'), page=2)
+    assert 'Trygghet i Västerås' in front
+    assert 'förebyggande arbete för en säkrare stad' in front
+    assert 'Fler skolsociala team' in front
+    assert 'Vanliga frågor om trygghet i Västerås' in back
+    assert 'Upptäck hur du kan bidra till förändring' in back
+    assert 'example.org/trygghet-vasteras' in back
+    assert 'Ansvarig utgivare' in back
+    assert 'Vanliga frågor' not in front
+
+
+def test_poster_holds_titles_qr_address_and_imprint(built):
+    text = pdf_text(built.pdf('poster-a3'))
+    for title in ('Fler skolsociala team', 'Tryggare miljöer i Bäckby',
+                  'Avveckla utsatthetsstämpeln',
+                  'Stöd till unga som vill lämna kriminaliteten'):
+        assert title in text
+    assert 'example.org/trygghet-vasteras' in text
+    assert 'Ansvarig utgivare' in text
+    # The proposals' explanations are for the leaflet only.
+    assert 'rekrytera unga' not in text
+
+
+def test_drafts_are_visibly_marked(built):
+    import pypdfium2
+
+    for layout in SIZES:
+        document = pypdfium2.PdfDocument(str(built.pdf(layout)))
+        for page in document:
+            # Diagonal text, which pdftotext leaves out: ask PDFium.
+            assert 'UTKAST' in page.get_textpage().get_text_bounded()
+        document.close()
+        assert built.output(layout)['draft'] is True
+    assert 'is a draft' in built.stderr
+
+
+@pytest.mark.parametrize('layout, page', [('leaflet-a5', 1),
+                                          ('poster-a3', 0)])
+def test_qr_code_decodes_to_the_manifest_url(built, layout, page):
+    entry = built.output(layout)
+    codes = decode_qr_codes(built.pdf(layout), page)
+    assert [code.text for code in codes] == entry['qr_urls']
+    source = 'leaflet' if layout == 'leaflet-a5' else 'poster'
+    assert entry['qr_urls'] == [
+        'https://example.org/trygghet-vasteras?utm_medium=print'
+        f'&utm_source={source}']
+
+
+def test_qr_code_is_vector_not_an_image(built):
+    listing = subprocess.run(['pdfimages', '-list',
+                              str(built.pdf('leaflet-a5'))],
+                             capture_output=True, text=True, check=True).stdout
+    assert len(listing.strip().splitlines()) == 2  # header lines only
+
+
+def test_pdf_structure_is_clean(built):
+    for layout in SIZES:
+        result = subprocess.run(['qpdf', '--check', str(built.pdf(layout))],
+                                capture_output=True, text=True)
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_document_language_and_title(built):
+    info = subprocess.run(['pdfinfo', str(built.pdf('leaflet-a5'))],
+                          capture_output=True, text=True, check=True).stdout
+    assert 'Title:           Trygghet i Västerås' in info
+    assert 'Author:          Liberalerna Västerås' in info
