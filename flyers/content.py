@@ -102,7 +102,11 @@ class Campaign:
 
     def problem(self, path: str, message: str) -> Problem:
         """A problem pointing at field ``path`` of this campaign's file."""
-        line, column = self.positions.get(path, (None, None))
+        # A field that is missing has no position: point at its parent.
+        parent = path
+        while parent and parent not in self.positions:
+            parent = parent.rpartition('.')[0]
+        line, column = self.positions.get(parent, (1, 1))
         return Problem(self.source, message, line, column, path)
 
 
@@ -140,7 +144,7 @@ SCHEMA = Struct(name='campaign', build=Campaign, fields=(
                 Field('text', Text(), 'one paragraph explaining it'),
             ))), 'the proposals', True),
     )), 'what the campaign proposes'),
-    Field('faq', Struct(name='faq', build=Faq, fields=(
+    Field('faq', Struct(name='FAQ', build=Faq, fields=(
         Field('heading', Text(inline=False, max_length=160),
               'heading above the questions'),
         Field('items', ListOf(item=Struct(

@@ -192,7 +192,13 @@ class ListOf(Kind):
 
     @property
     def description(self):
-        return f'a list of {self.item.description} (lines starting with "- ")'
+        if isinstance(self.item, Struct) and self.item.name:
+            what = f'{self.item.name}s'
+        elif isinstance(self.item, Text):
+            what = 'texts'
+        else:
+            what = f'items, each {self.item.description}'
+        return f'a list of {what} (each line starting with "- ")'
 
     def convert(self, node, path, ctx):
         if not isinstance(node, yaml.SequenceNode):
@@ -276,7 +282,7 @@ class Struct(Kind):
 
     fields: tuple[Field, ...] = ()
     build: Callable[..., Any] = dict
-    description: str = 'a group of fields (lines of "name: value")'
+    description: str = 'a group of fields (indented "name: value" lines)'
     name: str = ''
 
     def convert(self, node, path, ctx):

@@ -31,7 +31,8 @@ _HINTS = {
         'in double quotes ("…")',
     'found undefined alias': 'aliases (*name) are not allowed',
     'expected <block end>, but found':
-        'the indentation does not line up with the lines above',
+        'the indentation does not line up with the lines above, or a quote '
+        'on an earlier line is not closed',
     'could not find expected \':\'':
         'a line that is neither "field: value" nor "- item"; check the '
         'indentation and quotes',
@@ -67,8 +68,9 @@ class _StrictLoader(yaml.SafeLoader):
             event.anchor = None
         tag = getattr(event, 'tag', None)
         if tag not in (None, '!'):
+            shown = tag.replace('tag:yaml.org,2002:', '!!')
             self._report(event.start_mark,
-                         f'tags ({tag}) are not allowed; every value is text '
+                         f'tags ({shown}) are not allowed; every value is text '
                          'unless the schema says otherwise')
             event.tag = None
             if isinstance(event, yaml.ScalarEvent):

@@ -148,3 +148,14 @@ def seed_sentences() -> list[str]:
         sentences += [s.strip() for s in re.split(r'(?<=[.?!:])\s+', line)
                       if s.strip()]
     return sentences
+
+
+def pytest_addoption(parser):
+    parser.addoption('--update-golden', action='store_true',
+                     help='rewrite the expected-output files of the '
+                          'data-driven tests from what the code does now')
+
+
+@pytest.fixture
+def update_golden(request) -> bool:
+    return request.config.getoption('--update-golden')
