@@ -253,29 +253,37 @@ def measure_overflow(html: str, base_url: str, analysis: Analysis, fetcher,
                       '!important; }', font_config=font_config)
     document = HTML(string=html, base_url=base_url, url_fetcher=fetcher
                     ).render(stylesheets=[tall], font_config=font_config)
-    top = None
+    # The block's last child is pinned to the bottom of the page (the grid
+    # convention of layouts/README.md); what flows above it has the rest.
+    page_box = next(item.box for page in document.pages
+                    for item in _walk(page._page_box)
+                    if getattr(item.box, 'element', None) is not None
+                    and item.box.element.get('data-page') == block
+                    and item.box.element_tag)
+    top = page_box.content_box_y()
+    children = [c for c in page_box.children if hasattr(c, 'margin_height')]
+    pinned = {id(item.box) for item in _walk(children[-1])} if children else set()
+    limit = available - (children[-1].margin_height() if len(children) > 1
+                         else 0)
     lines: dict[str, float] = {}
-    first_over = None
+    first_over = pinned_over = None
     bottom = 0.0
     line_heights = []
-    for page in document.pages:
-        placed = [item for item in _walk(page._page_box)
-                  if item.page_block == block and item.frame is None]
-        if not placed:
+    for item in _walk(page_box):
+        if not _is_text(item.box):
             continue
-        top = placed[0].box.position_y + placed[0].box.margin_top
-        for item in placed:
-            if not _is_text(item.box):
-                continue
-            box_bottom = item.box.position_y + item.box.height
-            bottom = max(bottom, box_bottom)
-            line_heights.append(item.box.height)
-            if item.field:
-                lines[item.field] = lines.get(item.field, 0) + item.box.height
-            if first_over is None and box_bottom - top > available + 0.5:
-                first_over = item.field
-        break
-    too_much = max(0.0, bottom - (top or 0) - available)
+        box_bottom = item.box.position_y + item.box.height - top
+        bottom = max(bottom, box_bottom)
+        line_heights.append(item.box.height)
+        if item.field:
+            lines[item.field] = lines.get(item.field, 0) + item.box.height
+        if id(item.box) in pinned:
+            if pinned_over is None and box_bottom > available + 0.5:
+                pinned_over = item.field
+        elif first_over is None and box_bottom > limit + 0.5:
+            first_over = item.field
+    first_over = first_over or pinned_over
+    too_much = max(0.0, bottom - available)
     line = statistics.median(line_heights) if line_heights else 12.0
     name = f'the {block} page' if block else analysis.page_name(index)
     message = (f'does not fit on {name} of {layout.name}: about '
@@ -294,22 +302,26 @@ def measure_overflow(html: str, base_url: str, analysis: Analysis, fetcher,
 def render_pdf(html: str, layout: Layout, fetcher, font_config, output: str,
                owner, metadata_id: str) -> Rendered:
     """Lay out ``html``, check it, and return the PDF bytes."""
-    from weasyprint import HTML
-
     from .fetch import FetchRefused
+
+    try:
+        return _render_pdf(html, layout, fetcher, font_config, output, owner,
+                           metadata_id)
+    except FetchRefused as exc:  # while laying out or while writing
+        raise LayoutError(Problem(f'layouts/{layout.name}', str(exc))) from None
+
+
+def _render_pdf(html, layout, fetcher, font_config, output, owner,
+                metadata_id) -> Rendered:
+    from weasyprint import HTML
 
     base_url = layout.folder.resolve().as_uri() + '/'
     with weasyprint_messages() as messages:
-        try:
-            document = HTML(string=html, base_url=base_url,
-                            url_fetcher=fetcher).render(
-                                font_config=font_config)
-        except FetchRefused as exc:
-            raise LayoutError(Problem(f'layouts/{layout.name}', str(exc)))
-        problems = [Problem(f'layouts/{layout.name}',
-                            f'WeasyPrint: {message}') for message in messages]
-        if problems:
-            raise LayoutError(problems)
+        document = HTML(string=html, base_url=base_url,
+                        url_fetcher=fetcher).render(font_config=font_config)
+        if messages:
+            raise LayoutError([Problem(f'layouts/{layout.name}',
+                                       f'WeasyPrint: {m}') for m in messages])
         analysis = Analysis(document, layout, output, owner)
         problems = analysis.problems()
         if not problems and len(document.pages) > layout.page.count:

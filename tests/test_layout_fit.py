@@ -1,0 +1,177 @@
+"""Fixed page counts: content that does not fit fails with the field named,
+geometry is checked, and layouts are folders with a strict manifest."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, run
+
+SEED_CONTENT = ROOT / 'content' / 'trygghet-vasteras.yaml'
+
+
+def _write_variant(tmp_path: Path, name: str, old: str, new: str) -> Path:
+    text = SEED_CONTENT.read_text('utf-8')
+    assert old in text
+    path = tmp_path / f'{name}.yaml'
+    path.write_text(text.replace(old, new, 1), 'utf-8')
+    return path
+
+
+def _long_paragraph(words: int) -> str:
+    sentence = 'Fler vuxna i rörelse gör stadsdelen tryggare för alla. '
+    return ' '.join([sentence.strip()] * (words // 9))
+
+
+def _front_overflow(project, tmp_path, capsys, words):
+    path = _write_variant(tmp_path, f'long-intro-{words}', 'och civilsamhälle.',
+                          'och civilsamhälle. ' + _long_paragraph(words))
+    code, _, err = run(project, 'build', str(path), '--layout', 'leaflet-a5',
+                       capsys=capsys)
+    assert code == 1
+    line = next(l for l in err.splitlines() if l.startswith('error:'))
+    match = re.match(
+        rf'error: {re.escape(str(path))}:(?P<line>\d+):\d+: (?P<field>\S+): '
+        r'does not fit on the front page of leaflet-a5: about (?P<mm>\d+) mm '
+        r'too much \(≈ (?P<lines>\d+) lines? of text\)', line)
+    assert match, line
+    return match
+
+
+def test_front_overflow_names_the_field_and_the_amount(project, tmp_path,
+                                                       capsys):
+    match = _front_overflow(project, tmp_path, capsys, 300)
+    # The grown paragraph is the one that crosses the page's end.
+    assert match['field'] == 'intro[1]'
+    assert int(match["line"]) == 28  # where intro[1] starts in the file
+    assert 30 <= int(match['mm']) <= 90
+    assert not (project / 'output').exists()
+
+
+def test_twice_the_excess_reports_about_twice_the_overflow(project, tmp_path,
+                                                           capsys):
+    # The seed leaves about 38 mm free on the front; past that, every 9
+    # words of the test sentence add about one line (4.3 mm).
+    small = int(_front_overflow(project, tmp_path, capsys, 200)["mm"])
+    large = int(_front_overflow(project, tmp_path, capsys, 300)["mm"])
+    assert 10 <= small < large
+    assert 1.5 <= large / small <= 4
+
+
+def test_back_overflow_names_a_back_field(project, tmp_path, capsys):
+    path = _write_variant(
+        tmp_path, 'long-faq', 'för att arbeta förebyggande med elever i '
+        'riskzon.', 'för att arbeta förebyggande med elever i riskzon. '
+        + _long_paragraph(250))
+    code, _, err = run(project, 'check', str(path), '--layout', 'leaflet-a5',
+                       capsys=capsys)
+    assert code == 1
+    assert re.search(r':\d+:\d+: (faq|further_reading)\S*: does not fit on '
+                     r'the back page of leaflet-a5: about \d+ mm too much', err)
+
+
+def test_a_little_too_much_is_reported_as_a_little(project, tmp_path, capsys):
+    # One more proposal than the front has room for.
+    extra = ('    - title: Fler fältassistenter på kvällstid\n'
+             '      text: >-\n        ' + _long_paragraph(60) + '\n')
+    path = _write_variant(tmp_path, 'five', '\nfaq:\n', '\n' + extra + 'faq:\n')
+    text = path.read_text('utf-8').replace(
+        '      text: >-\n        ' + _long_paragraph(60) + '\nfaq:',
+        '      text: >-\n        ' + _long_paragraph(60) + '\n\nfaq:')
+    path.write_text(text, 'utf-8')
+    code, _, err = run(project, 'check', str(path), '--layout', 'leaflet-a5',
+                       capsys=capsys)
+    if code == 0:
+        pytest.fail('expected the fifth, long proposal not to fit')
+    amount = int(re.search(r'about (\d+) mm too much', err)[1])
+    assert 1 <= amount <= 60
+
+
+def test_poster_overflow_is_reported(project, tmp_path, capsys):
+    items = ''.join(f'    - title: Förslag nummer {n} om trygghet i hela '
+                    'Västerås\n' for n in range(1, 15))
+    path = tmp_path / 'many.yaml'
+    path.write_text('language: sv\nurl: https://www.liberalerna.se/v\n'
+                    'title: Trygghet\nimprint: "Ansvarig utgivare: A B"\n'
+                    'proposals:\n  items:\n' + items, 'utf-8')
+    code, _, err = run(project, 'check', str(path), '--layout', 'poster-a3',
+                       capsys=capsys)
+    assert code == 1
+    assert re.search(r'proposals\.items\[\d+\]\.title: does not fit on the '
+                     r'poster page of poster-a3', err), err
+
+
+def test_page_size_comes_from_the_manifest(project, capsys):
+    css = project / 'layouts' / 'poster-a3' / 'style.css'
+    css.write_text(css.read_text('utf-8') + '\n@page { size: A4; }\n')
+    code, _, err = run(project, 'check', '--layout', 'poster-a3',
+                       capsys=capsys)
+    assert code == 1
+    assert ('page 1 (poster) is 210.0 × 297.0 mm but the manifest says '
+            '297 × 420 mm') in err
+
+
+def test_text_in_the_safe_zone_fails(project, capsys):
+    css = project / 'layouts' / 'poster-a3' / 'style.css'
+    css.write_text(css.read_text('utf-8') +
+                   '\n:root { --page-margin: 3mm; }\n')
+    code, _, err = run(project, 'check', '--layout', 'poster-a3',
+                       capsys=capsys)
+    assert code == 1
+    assert re.search(r'text "[^"]+" on page 1 \(poster\) of '
+                     r'output/trygghet-vasteras-poster-a3\.pdf is \d\.\d mm '
+                     r'from the (left|top|right|bottom) trim edge; keep text '
+                     r'at least 5 mm inside', err), err
+
+
+def test_a_new_layout_is_a_new_folder(project, capsys):
+    import shutil
+
+    shutil.copytree(project / 'layouts' / 'leaflet-a5',
+                    project / 'layouts' / 'leaflet-a5-green')
+    css = project / 'layouts' / 'leaflet-a5-green' / 'style.css'
+    css.write_text(css.read_text('utf-8') +
+                   '\n:root { --brand-primary: #1d6b3a; }\n')
+    code, out, err = run(project, 'build', '--layout', 'leaflet-a5-green',
+                         capsys=capsys)
+    assert code == 0, err
+    assert (project / 'output' /
+            'trygghet-vasteras-leaflet-a5-green.pdf').is_file()
+
+
+def test_a_broken_manifest_is_reported_with_positions(project, capsys):
+    manifest = project / 'layouts' / 'poster-a3' / 'layout.yaml'
+    manifest.write_text(manifest.read_text('utf-8')
+                        .replace('count: 1', 'count: one')
+                        .replace('size_mm: 62', 'size: 62'), 'utf-8')
+    code, _, err = run(project, 'check', capsys=capsys)
+    assert code == 1
+    assert re.search(r'layouts/poster-a3/layout\.yaml:\d+:\d+: page\.count: '
+                     r'expected a whole number from 1 to 64, found "one"', err)
+    assert re.search(r'layouts/poster-a3/layout\.yaml:\d+:\d+: qr\.size: '
+                     r'unknown field; did you mean "size_mm"\?', err)
+
+
+def test_a_template_error_is_reported_with_its_line(project, capsys):
+    template = project / 'layouts' / 'poster-a3' / 'template.html.j2'
+    template.write_text(template.read_text('utf-8').replace(
+        '{% endblock %}', '{% endblok %}'), 'utf-8')
+    code, _, err = run(project, 'check', '--layout', 'poster-a3',
+                       capsys=capsys)
+    assert code == 1
+    assert re.search(r'error: layouts/poster-a3/template\.html\.j2:\d+: '
+                     r'template error: ', err), err
+
+
+def test_an_undefined_template_variable_fails(project, capsys):
+    template = project / 'layouts' / 'poster-a3' / 'template.html.j2'
+    template.write_text(template.read_text('utf-8').replace(
+        '{{ campaign.title | typeset }}', '{{ campaign.tittle }}'), 'utf-8')
+    code, _, err = run(project, 'check', '--layout', 'poster-a3',
+                       capsys=capsys)
+    assert code == 1
+    assert 'the template uses something that does not exist' in err
+    assert 'tittle' in err
