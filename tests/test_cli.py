@@ -1,0 +1,68 @@
+"""The command line: exit codes, help without heavy imports, check."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from conftest import ROOT, run
+
+
+def test_help_does_not_import_weasyprint():
+    code = ('import sys, runpy; sys.argv = ["make_flyers.py", "--help"]\n'
+            'try:\n    runpy.run_path("make_flyers.py", run_name="__main__")\n'
+            'except SystemExit as e:\n    assert e.code == 0\n'
+            'print("weasyprint" in sys.modules, "jinja2" in sys.modules)')
+    result = subprocess.run([sys.executable, '-c', code], cwd=ROOT,
+                            capture_output=True, text=True, check=True)
+    assert result.stdout.strip().splitlines()[-1] == 'False False'
+    assert 'build' in result.stdout and 'import' in result.stdout
+
+
+def test_exit_codes(project, capsys):
+    assert run(project, 'frobnicate', capsys=capsys)[0] == 2
+    assert run(project, capsys=capsys)[0] == 2
+    assert run(project, 'build', '--layout', 'nope', capsys=capsys)[0] == 2
+    code, _, err = run(project, 'build', 'content/missing.yaml', capsys=capsys)
+    assert code == 1
+    assert 'error: content/missing.yaml: no such file' in err
+
+
+def test_unknown_layout_suggests_the_near_one(project, capsys):
+    code, _, err = run(project, 'build', '--layout', 'leaflet-a6',
+                       capsys=capsys)
+    assert code == 2
+    assert ('error: --layout: no layout called "leaflet-a6"; did you mean '
+            '"leaflet-a5"?') in err
+
+
+def test_check_writes_nothing(project, capsys):
+    code, out, err = run(project, 'check', capsys=capsys)
+    assert code == 0, err
+    assert '2 outputs checked' in out
+    assert not (project / 'output').exists()
+
+
+def test_narrowed_build_keeps_the_other_manifest_entries(project, capsys):
+    assert run(project, 'build', capsys=capsys)[0] == 0
+    assert run(project, 'build', '--layout', 'poster-a3', capsys=capsys)[0] == 0
+    manifest = json.loads((project / 'output' / 'manifest.json').read_text())
+    assert [e['layout'] for e in manifest['outputs']] == ['leaflet-a5',
+                                                          'poster-a3']
+
+
+def test_content_can_choose_its_layouts(project, tmp_path, capsys):
+    text = (ROOT / 'content' / 'trygghet-vasteras.yaml').read_text('utf-8')
+    (project / 'content' / 'trygghet-vasteras.yaml').write_text(
+        text + '\nlayouts: [poster-a3]\n', 'utf-8')
+    code, out, err = run(project, 'build', capsys=capsys)
+    assert code == 0, err
+    assert sorted(p.name for p in (project / 'output').glob('*.pdf')) == [
+        'trygghet-vasteras-poster-a3.pdf']
+
+
+def test_no_content_at_all_is_a_clear_usage_error(empty_project, capsys):
+    code, _, err = run(empty_project, 'build', capsys=capsys)
+    assert code == 2
+    assert 'no content files (*.yaml) found' in err

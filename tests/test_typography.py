@@ -1,0 +1,34 @@
+"""Swedish (and English) typography and inline markup."""
+
+import pytest
+
+from flyers.typography import display_url, inline, typeset
+
+
+@pytest.mark.parametrize('language, text, expected', [
+    ('sv', 'Han sa "trygghet" igen', 'Han sa \u201dtrygghet\u201d igen'),
+    ('sv', 'staden - och särskilt', 'staden\u00a0\u2013 och särskilt'),
+    ('sv', 'staden – och särskilt', 'staden\u00a0\u2013 och särskilt'),
+    ('sv', "det är 'bra'", 'det är \u2019bra\u2019'),
+    ('en', 'She said "safety"', 'She said \u201csafety\u201d'),
+    ('en', "it's 'ours'", 'it\u2019s \u2018ours\u2019'),
+    ('sv', 'Och sen...', 'Och sen\u2026'),
+    ('sv', 'skol-sociala team', 'skol-sociala team'),
+])
+def test_typeset(language, text, expected):
+    assert typeset(text, language) == expected
+
+
+def test_inline_escapes_then_bolds():
+    html = str(inline('<b>x</b> & **fet text** och **mer**', 'sv'))
+    assert html == ('&lt;b&gt;x&lt;/b&gt; &amp; <strong>fet text</strong> '
+                    'och <strong>mer</strong>')
+
+
+@pytest.mark.parametrize('url, shown', [
+    ('https://www.liberalerna.se/vasteras/', 'liberalerna.se/vasteras'),
+    ('http://example.org', 'example.org'),
+    ('https://x.se/a?b=1', 'x.se/a?b=1'),
+])
+def test_display_url(url, shown):
+    assert display_url(url) == shown
