@@ -255,12 +255,12 @@ class _Importer:
                       'as sv or en')
         self.lines = lines = self._clean(text)
         elements = self._parse(lines)
+        elements = self._drop_empty(elements)
         if not elements:
             self.fail('the page is empty: there is no text to import')
         title, body, before = self._take_title(elements)
         subtitle = self._take_subtitle(body)
         imprint = self._take_imprint(body)
-        body = self._drop_empty(body)
         self._classify(body)
         blocks = self._blocks(body)
         for el in before:
@@ -773,7 +773,8 @@ class _Importer:
             elif (el.kind == 'item' and el.indent == 0
                   and not _LINK_RE.search(el.text)
                   and len(plain) <= PROPOSAL_TITLE_MAX):
-                items.append({'line': el.line, 'paras': [], 'title': plain})
+                items.append({'line': el.line, 'paras': [], 'title': plain,
+                              'plain': True})
                 self.note(el.line, f'proposal {_q(plain)} (a list item in '
                           'the list of proposals)')
             elif items:
@@ -784,18 +785,33 @@ class _Importer:
         heading = None if block.heading is None else self._heading(block)
         if self._lead_section(block, lead, 'proposals'):
             heading = None
-        if is_last and items and len(items[-1]['paras']) > 1:
-            self.cta.extend(items[-1]['paras'][1:])
-            del items[-1]['paras'][1:]
-            self.note(self.cta[0][0], 'call to action (the last paragraph, '
-                      'after the proposals)')
+        if items:
+            # After a tight list of plain items ("- Fler poliser" lines one
+            # under the other) a paragraph is no proposal's text; otherwise
+            # the first paragraph after a proposal is its text.
+            last, others = items[-1], items[:-1]
+            own = 0 if (last.get('plain') and others and all(
+                o.get('plain') and not o['paras'] for o in others)) else 1
+            extra = last['paras'][own:]
+            if extra and is_last:
+                del last['paras'][own:]
+                self.cta.extend(extra)
+                self.note(extra[0][0], 'call to action (the last paragraph, '
+                          'after the proposals)')
+            elif extra and not own:
+                del last['paras'][own:]
+                self.orphans.extend((line, text, 'a paragraph after the list '
+                                     'of proposals') for line, text in extra)
         for item in items:
             if len(item['paras']) > 1:
                 self.note(item['paras'][1][0], f'{len(item["paras"])} '
                           'paragraphs joined into the text of proposal '
                           f'{_q(item["title"])}')
         where = block.heading.line if block.heading else items[0]['line']
-        how = block.group_note or 'a list with a title in bold'
+        how = block.group_note or (
+            'a list under a heading about proposals'
+            if all(i.get('plain') for i in items)
+            else 'a list with a title in bold')
         self.note(where, f'proposals {_q(heading or "(no heading)")}: '
                   f'{len(items)} proposal{"s" if len(items) != 1 else ""} '
                   f'({how})')

@@ -1,0 +1,30 @@
+# The two commands of the README, with their set-up:
+#   make build   builds every content file into output/
+#   make test    runs the test suite
+# Both install what is missing first (scripts/setup.sh, once per change of
+# pyproject.toml or the script).
+
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.setup-done
+
+.PHONY: build test check bench clean
+
+build: $(STAMP)
+	$(PY) make_flyers.py build
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+check: $(STAMP)
+	$(PY) make_flyers.py check
+
+bench: $(STAMP)
+	$(PY) bench/build_vs_weasyprint.py
+
+$(STAMP): pyproject.toml scripts/setup.sh
+	scripts/setup.sh
+	touch $@
+
+clean:
+	rm -rf output .venv
