@@ -113,11 +113,12 @@ _IMPRINT_RE = re.compile(
     r'(ansvarig utgivare|utgivare|published by|promoted by|'
     r'printed and published by|responsible publisher|imprint)\b', re.I)
 _PROPOSALS_WORDS = re.compile(
-    r'\b(förslag\w*|vi vill|vill vi|vi lovar|löften|vallöften|vårt program|'
-    r'våra krav|proposals?|pledges?|promises?|we will|we want|our plan|'
+    r'\b(förslag\w*|vi vill|vill vi|vi lovar|löften|vallöften|'
+    r'vårt program|våra krav|proposals?|pledges?|promises?|we will|'
+    r'we want|our plan|'
     r'our policies|what we want)\b', re.I)
-_FAQ_WORDS = re.compile(r'\b(frågor|frågor och svar|faq|questions|q ?& ?a)\b',
-                        re.I)
+_FAQ_WORDS = re.compile(
+    r'\b(frågor|frågor och svar|faq|questions|q ?& ?a)\b', re.I)
 _READING_WORDS = re.compile(
     r'\b(läs mer|läs vidare|länkar|mer information|fördjupning|'
     r'further reading|read more|links|resources|learn more|find out more)\b',
@@ -184,6 +185,7 @@ class _El:
     line: int
     level: int = 0
     indent: int = 0
+    marker: str = ''        # a list item's bullet or number
     parts: list[tuple[int, str]] = field(default_factory=list)
     how: str = ''           # why it is a heading, for the notes
 
@@ -216,6 +218,12 @@ def _proposal_parts(text: str) -> tuple[str, str] | None:
     return title, rest
 
 
+def _bare_proposal(el: _El) -> bool:
+    """A ``- **Title**`` item whose text is the next paragraph."""
+    parts = _proposal_parts(el.text) if el.kind == 'item' else None
+    return parts is not None and not parts[1]
+
+
 class _Importer:
     def __init__(self, source: str, url: str | None):
         self.source = source
@@ -229,7 +237,6 @@ class _Importer:
         self.reads: list[dict] = []
         self.cta: list[tuple[int, str]] = []
         self.orphans: list[tuple[int, str, str]] = []
-        self.lines: list[str] = []
 
     # --- notes and errors ---
 
@@ -253,7 +260,7 @@ class _Importer:
                 r'[a-z]{2,3}(-[A-Za-z0-9]{2,8})*', language):
             self.fail(f'"{language}" is not a language code; give one such '
                       'as sv or en')
-        self.lines = lines = self._clean(text)
+        lines = self._clean(text)
         elements = self._parse(lines)
         elements = self._drop_empty(elements)
         if not elements:
@@ -364,6 +371,11 @@ class _Importer:
         para: list[tuple[int, str]] = []
         item: _El | None = None
         fence_line = 0
+        # A fence that is never closed is a stray line of backticks, not
+        # the start of a code block that swallows the rest of the page.
+        fences = [n for n, line in enumerate(lines, 1)
+                  if _FENCE_RE.match(line)]
+        fences = set(fences[:len(fences) // 2 * 2])
 
         def flush():
             if not para:
@@ -380,7 +392,7 @@ class _Importer:
             para.clear()
 
         for number, line in enumerate(lines, 1):
-            if _FENCE_RE.match(line):
+            if number in fences:
                 flush()
                 item = None
                 if fence_line:
@@ -427,7 +439,7 @@ class _Importer:
             if m:
                 flush()
                 item = _El('item', m[3].strip(), number, indent=len(m[1]),
-                           parts=[(number, m[3].strip())])
+                           marker=m[2], parts=[(number, m[3].strip())])
                 elements.append(item)
                 continue
             if item is not None and line[:1] == ' ' and not para:
@@ -445,7 +457,9 @@ class _Importer:
         before: list[_El] = []
         h1 = next((i for i, e in enumerate(els)
                    if e.kind == 'heading' and e.level == 1), None)
-        if h1 is not None:
+        # A few lines above the '#' title are page furniture (breadcrumbs,
+        # a date); a '#' line deep in the page is not its title.
+        if h1 is not None and h1 <= 3:
             before, title_el, body = els[:h1], els[h1], els[h1 + 1:]
             why = "the first '#' heading"
         else:
@@ -485,8 +499,8 @@ class _Importer:
         if (first.kind == 'item' and alone and first.indent == 0
                 and not _proposal_parts(first.text)
                 and not _LINK_RE.search(first.text)):
-            marker = self._line_start(first)
-            if marker and marker in '-–—':
+            marker = first.marker
+            if marker in ('-', '–', '—'):
                 text, why = first.text, f"a line starting with '{marker} '"
         elif first.kind == 'para' and first.nlines == 1:
             m = _ITALIC_LINE_RE.fullmatch(first.text)
@@ -495,6 +509,8 @@ class _Importer:
             if m:
                 text, why = m[1] or m[2], 'a line in italics'
             elif (len(body) > 1 and _heading_like(plain)
+                  and body[1].kind == 'para'
+                  and not body[1].text.rstrip('*_ ').endswith('?')
                   and not any(e.kind == 'heading' for e in body)):
                 # In plain text a short line under the title is a tagline
                 # far more often than a section with no intro above it.
@@ -507,9 +523,6 @@ class _Importer:
         body.pop(0)
         self.note(first.line, f'subtitle ({why} right after the title)')
         return subtitle
-
-    def _line_start(self, el: _El) -> str:
-        return _marker_of(el, self.lines)
 
     def _take_imprint(self, body: list[_El]) -> str | None:
         for index, el in enumerate(body):
@@ -557,9 +570,8 @@ class _Importer:
             nxt = body[index + 1] if index + 1 < len(body) else None
             # What follows a question or a bare proposal title is its
             # answer or text, however short.
-            if prev is not None and (prev.kind == 'question' or (
-                    prev.kind == 'item'
-                    and (_proposal_parts(prev.text) or ('', 'x'))[1] == '')):
+            if prev is not None and (prev.kind == 'question'
+                                     or _bare_proposal(prev)):
                 continue
             if nxt is None or nxt.kind == 'heading':
                 continue
@@ -600,8 +612,8 @@ class _Importer:
                   and any(e.kind == 'item' for e in current.content)):
                 # A question after a list of proposals or links ends that
                 # list: it heads what follows.
-                el.kind, el.level = 'heading', (head.level if (
-                    head := current.heading) else 2)
+                el.kind = 'heading'
+                el.level = current.heading.level if current.heading else 2
                 blocks.append(_Block(el, []))
             else:
                 current.content.append(el)
@@ -1142,7 +1154,8 @@ class _Importer:
         if ctx.problems or campaign is None:
             raise PageImportError([Problem(
                 self.source, 'the page does not fit in one content file: '
-                f'{p.field + ": " if p.field else ""}{p.message}')
+                f'{p.field + ": " if p.field else ""}{p.message} (shorten '
+                'the page, or split it, before importing it)')
                 for p in ctx.problems])
         if campaign != _campaign(data):
             raise AssertionError('the content file does not read back as '
@@ -1191,14 +1204,6 @@ class _Importer:
                 self.note(line, 'a ** without its partner; bold removed')
             text = _collapse(text.replace('**', ''))
         return text
-
-
-# The list marker of each item is needed once, for the subtitle; keeping it
-# on the element would widen every element for one check.
-def _marker_of(el: _El, lines: list[str]) -> str:
-    m = _ITEM_RE.fullmatch(lines[el.line - 1]) or _DASH_ITEM_RE.fullmatch(
-        lines[el.line - 1])
-    return m[2] if m else ''
 
 
 def _heading_like(plain: str) -> bool:

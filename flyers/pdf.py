@@ -28,6 +28,7 @@ from pathlib import Path
 
 from .errors import BuildError, LayoutError, Problem
 from .layouts import Layout
+from .marks import crop_marks
 
 PX_PER_MM = 96 / 25.4
 TOLERANCE_MM = 0.05
@@ -330,7 +331,8 @@ def _render_pdf(html, layout, fetcher, font_config, output, owner,
         if problems:
             raise BuildError(problems)
         identifier = hashlib.sha256(metadata_id.encode()).hexdigest()[:32]
-        pdf = document.write_pdf(pdf_identifier=identifier.encode())
+        pdf = document.write_pdf(pdf_identifier=identifier.encode(),
+                                 finisher=crop_marks(layout.page.bleed_mm))
         if messages:
             raise LayoutError([Problem(f'layouts/{layout.name}',
                                        f'WeasyPrint: {m}') for m in messages])

@@ -19,7 +19,7 @@ import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
-from .content import Campaign, placeholders
+from .content import Campaign, is_placeholder_url, placeholders
 from .errors import LayoutError, Problem
 from .layouts import Layout
 from .qr import QrCode
@@ -56,11 +56,12 @@ def draft_reasons(campaign: Campaign) -> Draft:
 
 def page_css(layout: Layout) -> str:
     """The @page geometry and the matching custom properties, from the
-    manifest, so the page size is declared in one place only."""
+    manifest, so the page size is declared in one place only.  Crop marks
+    are not WeasyPrint's (they would hide under the bleed): see marks.py."""
     page = layout.page
     return (
         f'@page {{ size: {page.width_mm:g}mm {page.height_mm:g}mm; '
-        f'bleed: {page.bleed_mm:g}mm; marks: crop; }}\n'
+        f'bleed: {page.bleed_mm:g}mm; }}\n'
         f':root {{ --trim-width: {page.width_mm:g}mm; '
         f'--trim-height: {page.height_mm:g}mm; --bleed: {page.bleed_mm:g}mm; '
         f'--safe: {page.safe_mm:g}mm; --qr-size: {layout.qr.size_mm:g}mm; }}')
@@ -86,6 +87,7 @@ class Renderer:
             autoescape=True, undefined=jinja2.StrictUndefined,
             trim_blocks=True, lstrip_blocks=True)
         self.env.filters['display_url'] = display_url
+        self.env.filters['is_placeholder'] = is_placeholder_url
         self.env.filters['inline'] = _inline_filter
         self.env.filters['typeset'] = _typeset_filter
 

@@ -96,7 +96,8 @@ def pdf_boxes(pdf: Path) -> list[dict[str, tuple[float, ...]]]:
 def pdf_text(pdf: Path, page: int | None = None) -> str:
     """Text by poppler's pdftotext, with hyphenation undone and white space
     collapsed, so sentences can be searched for."""
-    args = ['pdftotext', '-enc', 'UTF-8']
+    # -nodiag: leave out the diagonal DRAFT mark, which would interleave.
+    args = ['pdftotext', '-nodiag', '-enc', 'UTF-8']
     if page is not None:
         args += ['-f', str(page), '-l', str(page)]
     text = subprocess.run(args + [str(pdf), '-'], capture_output=True,

@@ -512,3 +512,55 @@ def test_trap_headings_round_trip_exactly(tmp_path):
     assert c.intro == ('Inledning.',)
     text = import_page(page, source='p.txt').yaml_text
     assert 'heading: "No"' in text and 'heading: "12:30"' in text
+
+
+# --- more shapes of pages ---------------------------------------------------
+
+def test_windows_line_ends_and_a_bom_change_nothing():
+    text = SEED.read_text(encoding='utf-8')
+    plain = import_page(text, source=SEED.name)
+    windows = import_page('\ufeff' + text.replace('\n', '\r\n'),
+                          source=SEED.name)
+    assert windows == plain
+
+
+def test_plain_list_under_a_proposals_heading(tmp_path):
+    page = ('Title\n\nIntro text.\n\nOur plan\n\n- Cheaper buses\n'
+            '- More trains\n- Safer bike lanes\n\nContact us to help out.\n')
+    _, c = run(page, tmp_path)
+    assert [(p.title, p.text) for p in c.proposals.items] == [
+        ('Cheaper buses', None), ('More trains', None),
+        ('Safer bike lanes', None)]
+    assert c.call_to_action == 'Contact us to help out.'
+
+
+def test_proposals_as_bold_lines_and_faq_as_headings(tmp_path):
+    page = ('Titel\n\nInledning här.\n\nVåra förslag\n\n**Fler poliser**\n\n'
+            'Poliser i alla stadsdelar.\n\n**Mer ljus**\n\nLampor.\n\n'
+            'Avslutning\n\nSlutord här.\n')
+    _, c = run(page, tmp_path)
+    assert [(p.title, p.text) for p in c.proposals.items] == [
+        ('Fler poliser', 'Poliser i alla stadsdelar.'),
+        ('Mer ljus', 'Lampor.')]
+    assert c.sections[0].heading == 'Avslutning'
+    page = ('# Titel\n\nIntro.\n\n## FAQ\n\n## Vad kostar det?\n\nInget.\n\n'
+            '## Varför?\n\nFör att.\n\n## Annat\n\nText här.\n')
+    _, c = run(page, tmp_path)
+    assert [q.question for q in c.faq.items] == ['Vad kostar det?',
+                                                 'Varför?']
+    assert c.sections[0].heading == 'Annat'
+
+
+def test_a_stray_code_fence_does_not_swallow_the_page(tmp_path):
+    page = ('Titel\n\nInledning.\n\n```\n\nRubrik\n\nText under '
+            'rubriken.\n')
+    _, c = run(page, tmp_path)
+    assert c.sections[0].heading == 'Rubrik'
+
+
+def test_questions_after_a_list_start_a_new_part(tmp_path):
+    _, c = run_file(FIXTURES / 'pages' / 'sv-webbkopia.txt', tmp_path)
+    assert c.proposals.items[-1].text == ('Föreningar som nattvandrar ska få '
+                                          'bidrag till västar, utbildning '
+                                          'och samordning.')
+    assert c.call_to_action is None

@@ -51,7 +51,10 @@ def test_page_count_trim_and_bleed_boxes(built, layout):
         bx0, by0, bx1, by1 = page['BleedBox']
         assert (x0 - bx0, y0 - by0, bx1 - x1, by1 - y1) == pytest.approx(
             (3, 3, 3, 3), abs=0.05)
-        assert page['MediaBox'] == pytest.approx(page['BleedBox'], abs=0.05)
+        # Crop marks sit in a 10 mm slug outside the bleed.
+        mx0, my0, mx1, my1 = page['MediaBox']
+        assert (x0 - mx0, y0 - my0, mx1 - x1, my1 - y1) == pytest.approx(
+            (10, 10, 10, 10), abs=0.05)
 
 
 @pytest.mark.parametrize('layout', SIZES)
@@ -140,3 +143,35 @@ def test_document_language_and_title(built):
                           capture_output=True, text=True, check=True).stdout
     assert 'Title:           Trygghet i Västerås' in info
     assert 'Author:          Liberalerna Västerås' in info
+
+
+def _dark_pixels(image, box) -> int:
+    return sum(image.crop(box).convert('L').histogram()[:128])
+
+
+def test_crop_marks_are_drawn_outside_the_bleed(built):
+    """Rasterise the whole MediaBox: each corner of the slug has marks, and
+    the band between bleed edge and trim + 3 mm carries only artwork."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(str(built.pdf('leaflet-a5')))
+    scale = 300 / 72
+    image = document[0].render(scale=scale, may_draw_forms=True).to_pil()
+    document.close()
+    px = 300 / 25.4  # pixels per mm
+    width, height = image.size
+    for cx, cy in ((0, 0), (width, 0), (0, height), (width, height)):
+        # The 5 mm x 5 mm square diagonal to the corner of the slug is empty;
+        # the marks run along the trim lines, 3–8 mm outside the trim.
+        sx = 1 if cx == 0 else -1
+        sy = 1 if cy == 0 else -1
+        def box(x0, y0, x1, y1):
+            xs = sorted((cx + sx * x0 * px, cx + sx * x1 * px))
+            ys = sorted((cy + sy * y0 * px, cy + sy * y1 * px))
+            return (int(xs[0]), int(ys[0]), int(xs[1]), int(ys[1]))
+        # Horizontal mark: on the trim line (10 mm in), 2–7 mm from the edge.
+        assert _dark_pixels(image, box(2.5, 9.7, 6.5, 10.3)) > 0
+        # Vertical mark likewise.
+        assert _dark_pixels(image, box(9.7, 2.5, 10.3, 6.5)) > 0
+        # Nothing in the slug corner itself.
+        assert _dark_pixels(image, box(0.5, 0.5, 6, 6)) == 0
