@@ -279,8 +279,8 @@ class _Importer:
         global_notes = []
         if language is None:
             language, why = _guess_language(text)
-            global_notes.append(f'language: guessed "{language}" ({why}); '
-                                'change `language` if that is wrong')
+            global_notes.append(f'language: {language} ({why}); change '
+                                '`language` if that is wrong')
         if self.base is None:
             url = f'https://example.org/{_slug(title)}'
             global_notes.append(
@@ -770,6 +770,8 @@ class _Importer:
         items: list[dict] = []
         for el in block.content:
             parts = _proposal_parts(el.text) if el.kind == 'item' else None
+            if parts and not self._inline(parts[0], el.line, quiet=True):
+                parts = None
             plain = self._inline(el.text, el.line, bold=False, quiet=True)
             if el.kind == 'ptitle':
                 items.append({'line': el.line, 'paras': [], 'title':
@@ -797,6 +799,8 @@ class _Importer:
         heading = None if block.heading is None else self._heading(block)
         if self._lead_section(block, lead, 'proposals'):
             heading = None
+        if not items:
+            return
         if items:
             # After a tight list of plain items ("- Fler poliser" lines one
             # under the other) a paragraph is no proposal's text; otherwise

@@ -135,7 +135,7 @@ def test_seed_notes_say_what_was_guessed():
            'title)' in notes
     assert any(n.startswith('url: ') and 'example.org' in n for n in notes)
     assert any(n.startswith('imprint: ') for n in notes)
-    assert any(n.startswith('language: guessed "sv"') for n in notes)
+    assert any(n.startswith('language: sv (') for n in notes)
     assert any(n.startswith('line 63: call to action') for n in notes)
     for note in notes:
         assert re.match(r'(line \d+|language|url|imprint|status): ', note)
@@ -233,7 +233,7 @@ def test_a_bad_url_argument_is_refused():
 def test_language_is_guessed(page, language, tmp_path):
     result, c = run_file(FIXTURES / page, tmp_path)
     assert c.language == language
-    assert any(n.startswith(f'language: guessed "{language}"')
+    assert any(n.startswith(f'language: {language} (')
                for n in result.notes)
 
 
