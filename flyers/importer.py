@@ -801,23 +801,22 @@ class _Importer:
             heading = None
         if not items:
             return
-        if items:
-            # After a tight list of plain items ("- Fler poliser" lines one
-            # under the other) a paragraph is no proposal's text; otherwise
-            # the first paragraph after a proposal is its text.
-            last, others = items[-1], items[:-1]
-            own = 0 if (last.get('plain') and others and all(
-                o.get('plain') and not o['paras'] for o in others)) else 1
-            extra = last['paras'][own:]
-            if extra and is_last:
-                del last['paras'][own:]
-                self.cta.extend(extra)
-                self.note(extra[0][0], 'call to action (the last paragraph, '
-                          'after the proposals)')
-            elif extra and not own:
-                del last['paras'][own:]
-                self.orphans.extend((line, text, 'a paragraph after the list '
-                                     'of proposals') for line, text in extra)
+        # After a tight list of plain items ("- Fler poliser" lines one
+        # under the other) a paragraph is no proposal's text; otherwise
+        # the first paragraph after a proposal is its text.
+        last, others = items[-1], items[:-1]
+        own = 0 if (last.get('plain') and others and all(
+            o.get('plain') and not o['paras'] for o in others)) else 1
+        extra = last['paras'][own:]
+        if extra and is_last:
+            del last['paras'][own:]
+            self.cta.extend(extra)
+            self.note(extra[0][0], 'call to action (the last paragraph, '
+                      'after the proposals)')
+        elif extra and not own:
+            del last['paras'][own:]
+            self.orphans.extend((line, text, 'a paragraph after the list '
+                                 'of proposals') for line, text in extra)
         for item in items:
             if len(item['paras']) > 1:
                 self.note(item['paras'][1][0], f'{len(item["paras"])} '

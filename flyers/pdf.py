@@ -266,7 +266,7 @@ def measure_overflow(html: str, base_url: str, analysis: Analysis, fetcher,
     pinned = {id(item.box) for item in _walk(children[-1])} if children else set()
     limit = available - (children[-1].margin_height() if len(children) > 1
                          else 0)
-    lines: dict[str, float] = {}
+    lines: dict[str, set] = {}  # field -> the lines (y positions) it fills
     first_over = pinned_over = None
     bottom = 0.0
     line_heights = []
@@ -277,7 +277,7 @@ def measure_overflow(html: str, base_url: str, analysis: Analysis, fetcher,
         bottom = max(bottom, box_bottom)
         line_heights.append(item.box.height)
         if item.field:
-            lines[item.field] = lines.get(item.field, 0) + item.box.height
+            lines.setdefault(item.field, set()).add(round(item.box.position_y))
         if id(item.box) in pinned:
             if pinned_over is None and box_bottom > available + 0.5:
                 pinned_over = item.field
@@ -287,13 +287,15 @@ def measure_overflow(html: str, base_url: str, analysis: Analysis, fetcher,
     too_much = max(0.0, bottom - available)
     line = statistics.median(line_heights) if line_heights else 12.0
     name = f'the {block} page' if block else analysis.page_name(index)
-    message = (f'does not fit on {name} of {layout.name}: about '
-               f'{mm(too_much):.0f} mm too much (≈ '
-               f'{max(1, round(too_much / line))} lines of text)')
-    longest = max(lines, key=lines.get) if lines else None
+    count = max(1, round(too_much / line))
+    amount = (f'about {mm(too_much):.0f} mm' if mm(too_much) >= 1 else
+              'less than 1 mm')
+    message = (f'does not fit on {name} of {layout.name}: {amount} too much '
+               f'(≈ {count} line{"s" if count > 1 else ""} of text)')
+    longest = max(lines, key=lambda f: len(lines[f])) if lines else None
     if longest and longest != first_over:
         message += (f'; the longest text on that page is {longest} '
-                    f'(≈ {round(lines[longest] / line)} lines)')
+                    f'({len(lines[longest])} lines)')
     message += '; shorten the text or move some to another field'
     if first_over:
         return analysis.owner(first_over, message)

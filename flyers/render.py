@@ -67,6 +67,13 @@ def page_css(layout: Layout) -> str:
         f'--safe: {page.safe_mm:g}mm; --qr-size: {layout.qr.size_mm:g}mm; }}')
 
 
+def length_class(text: str) -> str:
+    """s, m, l or xl by length, so a stylesheet can set a long title
+    smaller than a short one (``class="title-{{ t | length_class }}"``)."""
+    n = len(text)
+    return 's' if n <= 24 else 'm' if n <= 45 else 'l' if n <= 80 else 'xl'
+
+
 @jinja2.pass_context
 def _inline_filter(context, text):
     return inline(text, context['campaign'].language)
@@ -88,6 +95,7 @@ class Renderer:
             trim_blocks=True, lstrip_blocks=True)
         self.env.filters['display_url'] = display_url
         self.env.filters['is_placeholder'] = is_placeholder_url
+        self.env.filters['length_class'] = length_class
         self.env.filters['inline'] = _inline_filter
         self.env.filters['typeset'] = _typeset_filter
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from flyers.content import is_placeholder_url, load_campaign, placeholders, texts
+from flyers.content import (is_placeholder_url, load_campaign, placeholders,
+                            texts)
 from flyers.errors import PageImportError
 from flyers.importer import ImportResult, import_page
 
@@ -33,7 +34,8 @@ def run_file(page: Path, tmp_path: Path, **kwargs):
 
 # --- every sentence of the page is in the content --------------------------
 
-_MARKER_RE = re.compile(r'^\s*(?:#{1,6}\s+|>\s*|(?:[-*+•–—]|\d{1,3}[.)])\s+)+')
+_MARKER_RE = re.compile(
+    r'^\s*(?:#{1,6}\s+|>\s*|(?:[-*+•–—]|\d{1,3}[.)])\s+)+')
 _LINKISH_RE = re.compile(r'!?\[([^\]]*)\]\((?:[^()]|\([^()]*\))*\)')
 
 
@@ -100,7 +102,8 @@ def test_seed(tmp_path):
         'Kriminalitet skadar samhället – trygghet bygger framtid',
         'Förebyggande arbete ger långsiktiga resultat']
     assert [len(s.paragraphs) for s in c.sections] == [2, 2]
-    assert c.proposals.heading == 'Våra förslag för ökad trygghet i Västerås'
+    assert c.proposals.heading == ('Våra förslag för ökad trygghet i '
+                                   'Västerås')
     assert [p.title for p in c.proposals.items] == [
         'Fler skolsociala team', 'Tryggare miljöer i Bäckby',
         'Avveckla utsatthetsstämpeln',
@@ -116,9 +119,9 @@ def test_seed(tmp_path):
     assert [link.url for link in reading.links] == ['#', '#', None]
     assert reading.links[2].text == ('Unga kriminella behöver tidiga och '
                                      'tydliga insatser')
-    assert c.call_to_action == ('Dela gärna sidan om du tycker att Västerås '
-                                'ska vara tryggt för alla – oavsett '
-                                'postnummer.')
+    assert c.call_to_action == ('Dela gärna sidan om du tycker att '
+                                'Västerås ska vara tryggt för alla – '
+                                'oavsett postnummer.')
     assert c.status == 'draft'
     assert c.url == 'https://example.org/trygghet-i-vasteras'
     assert is_placeholder_url(c.url)
@@ -197,7 +200,7 @@ def test_relative_links_are_resolved_against_the_url(tmp_path):
                             'housing-plan-2030.pdf')
     assert links[1].url == 'https://riversideliberals.org.uk/manifesto'
     # mailto: is no web address: the text stays, the address goes.
-    assert links[2] .text == 'Email our housing spokesperson'
+    assert links[2].text == 'Email our housing spokesperson'
     assert links[2].url is None
     assert links[3].url is None
 
@@ -403,13 +406,15 @@ def test_bold_stays_in_text_and_leaves_headings(tmp_path):
 
 def test_several_lists_of_proposals_are_merged(tmp_path):
     page = ('Valet 2026\n\nVi har många förslag.\n\n'
-            'Förslag för skolan\n\n- **Mindre klasser**\n\nFärre elever.\n\n'
+            'Förslag för skolan\n\n- **Mindre klasser**\n\n'
+            'Färre elever.\n\n'
             'Om vården\n\nVården behöver mer tid.\n\n'
             'Förslag för vården\n\n- **Kortare köer** Snabbare vård.\n')
     result, c = run(page, tmp_path)
     assert [p.title for p in c.proposals.items] == ['Mindre klasser',
                                                     'Kortare köer']
-    assert c.proposals.heading == 'Förslag för skolan / Förslag för vården'
+    assert c.proposals.heading == ('Förslag för skolan / Förslag för '
+                                   'vården')
     assert any('merged' in n for n in result.notes)
     assert c.sections[0].heading == 'Om vården'
 
@@ -535,7 +540,8 @@ def test_plain_list_under_a_proposals_heading(tmp_path):
 
 
 def test_proposals_as_bold_lines_and_faq_as_headings(tmp_path):
-    page = ('Titel\n\nInledning här.\n\nVåra förslag\n\n**Fler poliser**\n\n'
+    page = ('Titel\n\nInledning här.\n\nVåra förslag\n\n'
+            '**Fler poliser**\n\n'
             'Poliser i alla stadsdelar.\n\n**Mer ljus**\n\nLampor.\n\n'
             'Avslutning\n\nSlutord här.\n')
     _, c = run(page, tmp_path)
@@ -560,7 +566,7 @@ def test_a_stray_code_fence_does_not_swallow_the_page(tmp_path):
 
 def test_questions_after_a_list_start_a_new_part(tmp_path):
     _, c = run_file(FIXTURES / 'pages' / 'sv-webbkopia.txt', tmp_path)
-    assert c.proposals.items[-1].text == ('Föreningar som nattvandrar ska få '
-                                          'bidrag till västar, utbildning '
-                                          'och samordning.')
+    assert c.proposals.items[-1].text == (
+        'Föreningar som nattvandrar ska få bidrag till västar, utbildning '
+        'och samordning.')
     assert c.call_to_action is None

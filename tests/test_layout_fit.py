@@ -175,3 +175,18 @@ def test_an_undefined_template_variable_fails(project, capsys):
     assert code == 1
     assert 'the template uses something that does not exist' in err
     assert 'tittle' in err
+
+
+def test_a_layout_can_require_content_fields(project, capsys):
+    manifest = project / 'layouts' / 'poster-a3' / 'layout.yaml'
+    manifest.write_text(manifest.read_text('utf-8') + 'requires: [faq, sections]\n')
+    content = project / 'content' / 'trygghet-vasteras.yaml'
+    text = content.read_text('utf-8')
+    start, end = text.index('\nfaq:'), text.index('\nfurther_reading:')
+    content.write_text(text[:start] + text[end:], 'utf-8')
+    code, _, err = run(project, 'check', capsys=capsys)
+    assert code == 1
+    assert ('error: content/trygghet-vasteras.yaml:1:1: faq: the layout '
+            'poster-a3 needs this field, and the file has none; add it, or '
+            'choose other layouts with "layouts:"') in err
+    assert 'sections: the layout' not in err
