@@ -7,8 +7,9 @@ went wrong in the user's terms:
 - any WeasyPrint warning or error (a missing image, ignored CSS) fails;
 - a page count other than the layout's: the content block that did not fit
   on its page is named with roughly how much was too much;
-- content spilling out of a fixed frame (a page-margin box, or an element
-  marked ``data-frame``) fails the same way;
+- content spilling out of a fixed frame (a page-margin box, an element
+  with ``overflow: hidden`` or one marked ``data-frame``) fails the same way,
+  so nothing is clipped silently;
 - text closer to the trim than the layout's safe zone fails;
 - a page size other than the manifest's fails.
 
@@ -86,7 +87,12 @@ def _walk(box, field=None, page_block=None, frame=None):
         page_block = element.get('data-page') or page_block
         if element.get('data-frame') is not None:
             frame = box
-    if type(box).__name__ == 'MarginBox':
+    style = getattr(box, 'style', None)
+    if type(box).__name__ == 'MarginBox' or (
+            style is not None and style['overflow'] != 'visible'
+            and getattr(box, 'children', None)):
+        # Content outside a margin box or a clipping box would be lost
+        # without a word: both are frames whose content must fit.
         frame = box
     yield _Placed(box, field, page_block, frame)
     for child in getattr(box, 'children', ()) or ():

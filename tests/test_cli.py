@@ -66,3 +66,30 @@ def test_no_content_at_all_is_a_clear_usage_error(empty_project, capsys):
     code, _, err = run(empty_project, 'build', capsys=capsys)
     assert code == 2
     assert 'no content files (*.yaml) found' in err
+
+
+def test_missing_harfbuzz_subset_is_said_once(project, capsys, monkeypatch):
+    import weasyprint.text.ffi
+
+    from flyers.environment import warn_if_slow_subsetting
+
+    monkeypatch.setattr(weasyprint.text.ffi, 'harfbuzz_subset', None)
+    warn_if_slow_subsetting.cache_clear()
+    try:
+        code, _, err = run(project, 'check', capsys=capsys)
+        code, _, err2 = run(project, 'check', '--layout', 'poster-a3',
+                            capsys=capsys)
+    finally:
+        warn_if_slow_subsetting.cache_clear()
+    assert code == 0
+    note = ('note: the system library libharfbuzz-subset0 is missing, so '
+            'fonts are subset the slow way (about 6x slower); install it '
+            'with: apt-get install libharfbuzz-subset0')
+    assert (err + err2).count(note) == 1
+
+
+def test_harfbuzz_subset_is_installed_here():
+    # .ci/run installs it (scripts/setup.sh); the speed figures assume it.
+    from weasyprint.text.ffi import harfbuzz_subset
+
+    assert harfbuzz_subset is not None

@@ -190,3 +190,15 @@ def test_a_layout_can_require_content_fields(project, capsys):
             'poster-a3 needs this field, and the file has none; add it, or '
             'choose other layouts with "layouts:"') in err
     assert 'sections: the layout' not in err
+
+
+def test_clipped_content_is_an_error_not_a_silent_loss(project, capsys):
+    css = project / 'layouts' / 'leaflet-a5' / 'style.css'
+    css.write_text(css.read_text('utf-8') +
+                   '\n.intro { height: 12mm; overflow: hidden; }\n')
+    code, _, err = run(project, 'check', '--layout', 'leaflet-a5',
+                       capsys=capsys)
+    assert code == 1
+    assert re.search(r'content/trygghet-vasteras\.yaml:\d+:\d+: intro\[\d\]: '
+                     r'does not fit in its frame on page 1 \(front\) of '
+                     r'leaflet-a5: about \d+ mm too much', err), err
