@@ -19,9 +19,8 @@ from typing import Iterator
 from urllib.parse import urlsplit
 
 from .errors import ContentError, Problem
-from .schema import (Choice, Context, Field, ListOf, MapOf, Pattern, Struct,
-                     Text, Url, describe)
-from .yamlstrict import read_yaml
+from .schema import (Choice, Field, ListOf, MapOf, Pattern, Struct, Text, Url,
+                     convert_file, describe)
 
 
 @dataclass(frozen=True)
@@ -187,15 +186,11 @@ def load_campaign(path: Path, shown_as: str | None = None) -> Campaign:
     """Load and validate one content file; raise ContentError with all
     problems."""
     shown_as = shown_as or str(path)
-    node, problems = read_yaml(path, shown_as)
-    if node is None:
-        raise ContentError(problems)
-    ctx = Context(shown_as)
-    campaign = SCHEMA.convert(node, '', ctx)
-    problems += ctx.problems
+    campaign, problems, positions = convert_file(path, shown_as, SCHEMA,
+                                                 ContentError)
     if campaign is not None:
         campaign = dataclasses.replace(campaign, source=shown_as,
-                                       positions=ctx.positions)
+                                       positions=positions)
         problems += _placeholder_problems(campaign)
     problems.sort(key=lambda p: (p.line or 0, p.column or 0))
     if problems or campaign is None:

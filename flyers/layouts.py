@@ -9,13 +9,13 @@ Adding a layout is adding a folder.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import LayoutError, Problem
-from .schema import (Choice, Context, Field, ListOf, Number, Pattern, Struct,
-                     Text, describe)
-from .yamlstrict import read_yaml
+from .schema import (Choice, Field, ListOf, Number, Pattern, Struct, Text,
+                     convert_file, describe)
 
 MANIFEST = 'layout.yaml'
 
@@ -113,15 +113,11 @@ def load_layout(root: Path, name: str) -> Layout:
     """Load ``layouts/NAME`` and check that the files it names exist."""
     folder = root / 'layouts' / name
     shown = f'layouts/{name}/{MANIFEST}'
-    node, problems = read_yaml(folder / MANIFEST, shown)
-    if node is None:
-        raise LayoutError(problems)
-    ctx = Context(shown)
-    layout = SCHEMA.convert(node, '', ctx)
-    problems += ctx.problems
+    layout, problems, positions = convert_file(folder / MANIFEST, shown,
+                                               SCHEMA, LayoutError)
     if layout is not None:
-        layout = Layout(**{**layout.__dict__, 'name': name, 'folder': folder,
-                           'positions': ctx.positions})
+        layout = dataclasses.replace(layout, name=name, folder=folder,
+                                     positions=positions)
         for path, file in [('template', layout.template)] + [
                 (f'stylesheets[{i}]', s)
                 for i, s in enumerate(layout.stylesheets)]:

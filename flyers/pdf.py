@@ -25,7 +25,6 @@ import hashlib
 import logging
 import statistics
 from dataclasses import dataclass
-from pathlib import Path
 
 from .errors import BuildError, LayoutError, Problem
 from .layouts import Layout

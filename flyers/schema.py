@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
 import yaml
 
 from .errors import Problem
-from .yamlstrict import ALIAS_TAG
+from .yamlstrict import ALIAS_TAG, read_yaml
 
 _MAP = 'tag:yaml.org,2002:map'
 _SEQ = 'tag:yaml.org,2002:seq'
@@ -339,3 +339,17 @@ def describe(struct: Struct, indent: str = '') -> list[str]:
         if isinstance(inner, Struct):
             lines.extend(describe(inner, indent + '  '))
     return lines
+
+
+def convert_file(path, shown_as: str, struct: Struct, error):
+    """Read ``path`` strictly and convert it with ``struct``.
+
+    Returns (value or None, problems, positions); raises ``error`` at once
+    when the file cannot even be read as YAML.
+    """
+    node, problems = read_yaml(path, shown_as)
+    if node is None:
+        raise error(problems)
+    ctx = Context(shown_as)
+    value = struct.convert(node, '', ctx)
+    return value, problems + ctx.problems, ctx.positions

@@ -8,7 +8,6 @@ it must produce in ``NAME.expected``.  After a deliberate change of wording,
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 

@@ -169,7 +169,8 @@ def test_a_template_error_is_reported_with_its_line(project, capsys):
 def test_an_undefined_template_variable_fails(project, capsys):
     template = project / 'layouts' / 'poster-a3' / 'template.html.j2'
     template.write_text(template.read_text('utf-8').replace(
-        '{{ campaign.title | typeset }}', '{{ campaign.tittle }}'), 'utf-8')
+        '{{ (campaign.proposals.heading or labels.proposals) | typeset }}',
+        '{{ campaign.tittle }}'), 'utf-8')
     code, _, err = run(project, 'check', '--layout', 'poster-a3',
                        capsys=capsys)
     assert code == 1

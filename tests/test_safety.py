@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES, run
+from conftest import run
 from flyers.fetch import FetchRefused, ProjectFetcher
 
 
