@@ -186,8 +186,8 @@ def load_campaign(path: Path, shown_as: str | None = None) -> Campaign:
     """Load and validate one content file; raise ContentError with all
     problems."""
     shown_as = shown_as or str(path)
-    campaign, problems, positions = convert_file(path, shown_as, SCHEMA,
-                                                 ContentError)
+    campaign, problems, positions = convert_file(
+        path, shown_as, SCHEMA, ContentError, trailing_comments=False)
     if campaign is not None:
         campaign = dataclasses.replace(campaign, source=shown_as,
                                        positions=positions)

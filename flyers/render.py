@@ -13,12 +13,14 @@ before it adds ``<strong>``: content is never a template and never raw HTML.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 
 import jinja2
+import jinja2.runtime
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
+from .columns import balance
 from .content import Campaign, is_placeholder_url, placeholders
 from .errors import LayoutError, Problem
 from .layouts import Layout
@@ -84,18 +86,50 @@ def _typeset_filter(context, text):
     return typeset(text, context['campaign'].language) if text else ''
 
 
+# Templates may read attributes of these types only: the content and
+# layout dataclasses, the QR code, and plain values.  Anything else (a
+# pathlib.Path's read_text, say) is refused, so a template cannot reach the
+# file system or the interpreter through an object it was handed.
+_TEMPLATE_TYPES = (str, int, float, bool, tuple, list, dict, type(None),
+                   Markup)
+_TEMPLATE_MODULES = ('flyers.content', 'flyers.layouts', 'flyers.qr',
+                     'flyers.render', 'flyers.columns', 'jinja2.runtime',
+                     'jinja2.environment',
+                     'jinja2.utils')
+
+
+class _TemplateEnvironment(ImmutableSandboxedEnvironment):
+    def is_safe_attribute(self, obj, attr, value):
+        if isinstance(obj, PurePath) or isinstance(value, PurePath):
+            return False
+        if not (isinstance(obj, _TEMPLATE_TYPES)
+                or type(obj).__module__ in _TEMPLATE_MODULES):
+            return False
+        return super().is_safe_attribute(obj, attr, value)
+
+    def is_safe_callable(self, obj):
+        # Macros, Jinja's own globals (range, namespace, …), and methods of
+        # plain values (str.upper) — nothing else.
+        allowed = (isinstance(obj, jinja2.runtime.Macro)
+                   or any(obj is g for g in self.globals.values())
+                   or isinstance(getattr(obj, '__self__', None),
+                                 _TEMPLATE_TYPES))
+        return allowed and super().is_safe_callable(obj)
+
+
 class Renderer:
     """One Jinja2 environment per project, reused for every output."""
 
     def __init__(self, root: Path):
         self.root = root
-        self.env = ImmutableSandboxedEnvironment(
+        self.env = _TemplateEnvironment(
             loader=jinja2.FileSystemLoader(str(root / 'layouts')),
             autoescape=True, undefined=jinja2.StrictUndefined,
             trim_blocks=True, lstrip_blocks=True)
         self.env.filters['display_url'] = display_url
         self.env.filters['is_placeholder'] = is_placeholder_url
         self.env.filters['length_class'] = length_class
+        self.env.globals['balance'] = balance
         self.env.filters['inline'] = _inline_filter
         self.env.filters['typeset'] = _typeset_filter
 
@@ -131,6 +165,10 @@ class Renderer:
                 f'layouts/{layout.name}/{layout.template}',
                 f'the template uses something that does not exist: '
                 f'{exc.message}')) from None
+        except jinja2.exceptions.SecurityError as exc:
+            raise LayoutError(Problem(
+                f'layouts/{layout.name}/{layout.template}',
+                f'the template may not do this: {exc}')) from None
         except jinja2.TemplateError as exc:
             raise LayoutError(Problem(
                 f'layouts/{layout.name}/{layout.template}',

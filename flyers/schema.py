@@ -76,7 +76,9 @@ class Kind:
 
 
 _BOLD_RE = re.compile(r'\*\*')
-_WS_RE = re.compile(r'\s+')
+# Line breaks and runs of ordinary spaces become one space; no-break and
+# thin spaces (40\u00a0000 kr) are kept as written.
+_WS_RE = re.compile(r'[ \t\r\n]+')
 
 
 @dataclass(frozen=True)
@@ -341,13 +343,14 @@ def describe(struct: Struct, indent: str = '') -> list[str]:
     return lines
 
 
-def convert_file(path, shown_as: str, struct: Struct, error):
+def convert_file(path, shown_as: str, struct: Struct, error,
+                 trailing_comments: bool = True):
     """Read ``path`` strictly and convert it with ``struct``.
 
     Returns (value or None, problems, positions); raises ``error`` at once
     when the file cannot even be read as YAML.
     """
-    node, problems = read_yaml(path, shown_as)
+    node, problems = read_yaml(path, shown_as, trailing_comments)
     if node is None:
         raise error(problems)
     ctx = Context(shown_as)

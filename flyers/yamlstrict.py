@@ -13,6 +13,7 @@ schema walk (:mod:`flyers.schema`), which sees every mapping anyway.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
@@ -24,8 +25,6 @@ MAX_DEPTH = 24
 ALIAS_TAG = 'tag:flyers,2026:refused-alias'  # already reported; stay quiet
 
 _HINTS = {
-    "found character '\\t' that cannot start any token":
-        'a tab character; indent with spaces, not tabs',
     'mapping values are not allowed here':
         'a colon followed by a space inside a value; put the whole value '
         'in double quotes ("…")',
@@ -70,8 +69,9 @@ class _StrictLoader(yaml.SafeLoader):
         if tag not in (None, '!'):
             shown = tag.replace('tag:yaml.org,2002:', '!!')
             self._report(event.start_mark,
-                         f'tags ({shown}) are not allowed; every value is text '
-                         'unless the schema says otherwise')
+                         f'a value starting with "!" ({shown}) is read as a '
+                         'YAML tag, and tags are not allowed; put the whole '
+                         'value in double quotes ("…")')
             event.tag = None
             if isinstance(event, yaml.ScalarEvent):
                 event.implicit = (True, True)
@@ -91,30 +91,95 @@ def _position(text: str, index: int) -> tuple[int, int]:
     return line, column
 
 
-def read_yaml(path: Path, shown_as: str) -> tuple[yaml.Node | None,
-                                                  list[Problem]]:
-    """Compose ``path`` into nodes; problems name the file ``shown_as``."""
+def _read_bytes(path: Path, shown_as: str) -> tuple[bytes | None, list]:
+    """The file's bytes, refusing folders, devices, pipes and big files
+    (reading at most one byte past the cap, whatever stat() says)."""
+    try:
+        if path.is_dir():
+            return None, [Problem(shown_as, 'this is a folder, not a file')]
+        if not path.exists():
+            return None, [Problem(shown_as, 'no such file')]
+        if not path.is_file():
+            return None, [Problem(shown_as, 'this is not a regular file')]
+        with path.open('rb') as file:
+            raw = file.read(MAX_BYTES + 1)
+    except OSError as exc:
+        return None, [Problem(shown_as, f'cannot read the file: '
+                                        f'{exc.strerror}')]
+    if len(raw) > MAX_BYTES:
+        size = max(path.stat().st_size, len(raw))
+        return None, [Problem(
+            shown_as, f'the file is {size:,} bytes; content files may be '
+            f'at most {MAX_BYTES:,} bytes (is this the right file?)')]
+    return raw, []
+
+
+def _syntax_message(exc: yaml.MarkedYAMLError, text: str):
+    """A YAML syntax error in words a campaign worker can act on."""
+    mark = exc.problem_mark or exc.context_mark
+    problem = exc.problem or exc.context or 'not valid YAML'
+    line_text = text.splitlines()[mark.line] if text.splitlines() else ''
+    value = line_text.partition(': ')[2].lstrip() if ': ' in line_text else ''
+    if exc.context and 'quoted scalar' in exc.context and exc.context_mark:
+        return exc.context_mark, ('a quoted value starts here but its closing '
+                                  'quote is missing; add it')
+    if 'but found another document' in problem:
+        return mark, ('the file holds more than one document (a second "---");'
+                      ' keep one campaign per file')
+    if problem.startswith("found character '\\t'"):
+        if line_text[:mark.column].strip():
+            return mark, ('a tab character inside a value; use spaces, or put '
+                          'the whole value in double quotes ("…")')
+        return mark, 'a tab character; indent with spaces, not tabs'
+    if value[:1] in ('%', '@', '`'):
+        return mark, (f'a value may not start with "{value[0]}"; put the whole '
+                      'value in double quotes ("…")')
+    if value[:1] in ('"', "'") and not value.rstrip().endswith(value[0]):
+        return mark, ('a value that starts with a quote must end with it; put '
+                      'the whole value in double quotes ("…"), and write a '
+                      'quote inside it as \\"')
+    hint = next((h for key, h in _HINTS.items() if problem.startswith(key)),
+                None)
+    message = f'this is not valid YAML: {problem}'
+    return mark, message + (f' ({hint})' if hint else '')
+
+
+def _trailing_comments(node, lines: list[str], report) -> None:
+    """YAML drops " #…" after a plain value as a comment; in campaign text
+    that is a hashtag or a link target lost without a word."""
+    if isinstance(node, yaml.ScalarNode):
+        if node.style is None and node.tag != ALIAS_TAG:
+            end = node.end_mark
+            rest = lines[end.line][end.column:] if end.line < len(lines) else ''
+            if re.match(r'\s*#', rest) and (node.value or ': #' in
+                                             lines[end.line]):
+                column = end.column + rest.index('#')
+                report(yaml.Mark('', 0, end.line, column, None, None),
+                       'the text from this "#" on is read as a comment and '
+                       'would be left out; put the whole value in double '
+                       'quotes ("…")')
+    elif isinstance(node, yaml.SequenceNode):
+        for child in node.value:
+            _trailing_comments(child, lines, report)
+    elif isinstance(node, yaml.MappingNode):
+        for _, child in node.value:
+            _trailing_comments(child, lines, report)
+
+
+def read_yaml(path: Path, shown_as: str, trailing_comments: bool = True
+              ) -> tuple[yaml.Node | None, list[Problem]]:
+    """Compose ``path`` into nodes; problems name the file ``shown_as``.
+    With ``trailing_comments=False`` a " # comment" after a value is an
+    error (content files: a hashtag must not vanish)."""
     problems: list[Problem] = []
 
     def report(mark, message):
         problems.append(Problem(shown_as, message, mark.line + 1,
                                 mark.column + 1))
 
-    try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            return None, [Problem(
-                shown_as, f'the file is {size:,} bytes; content files may be '
-                f'at most {MAX_BYTES:,} bytes (is this the right file?)')]
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return None, [Problem(shown_as, 'no such file')]
-    except IsADirectoryError:
-        return None, [Problem(shown_as, 'this is a folder, not a file')]
-    except OSError as exc:
-        return None, [Problem(shown_as, f'cannot read the file: '
-                                        f'{exc.strerror}')]
-
+    raw, problems = _read_bytes(path, shown_as)
+    if raw is None:
+        return None, problems
     try:
         text = raw.decode('utf-8')
     except UnicodeDecodeError as exc:
@@ -125,8 +190,9 @@ def read_yaml(path: Path, shown_as: str) -> tuple[yaml.Node | None,
             '); save it with the UTF-8 encoding', line, column)]
     text = text.removeprefix('\ufeff')
 
-    loader = _StrictLoader(text, report)
+    loader = None
     try:
+        loader = _StrictLoader(text, report)
         node = loader.get_single_node()
     except _TooDeep as exc:
         report(exc.mark, f'nested more than {MAX_DEPTH} levels deep')
@@ -134,28 +200,19 @@ def read_yaml(path: Path, shown_as: str) -> tuple[yaml.Node | None,
     except yaml.reader.ReaderError as exc:
         line, column = _position(text, exc.position)
         return None, problems + [Problem(
-            shown_as, f'the file contains a character that is not allowed '
-            f'(U+{exc.character:04X}); remove it', line, column)]
+            shown_as, f'the file contains an invisible control character '
+            f'(U+{exc.character:04X}) that is not allowed; delete it and '
+            'retype the text around it', line, column)]
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problem = exc.problem or exc.context or 'not valid YAML'
-        hint = next((h for key, h in _HINTS.items() if problem.startswith(key)),
-                    None)
-        message = f'this is not valid YAML: {problem}'
-        if hint:
-            message += f' ({hint})'
-        if exc.context and 'quoted scalar' in exc.context and exc.context_mark:
-            mark = exc.context_mark
-            message = ('a quoted value starts here but its closing quote is '
-                       'missing; add it')
-        if 'but found another document' in message:
-            message = ('the file holds more than one document (a second '
-                       '"---"); keep one campaign per file')
+        mark, message = _syntax_message(exc, text)
         problems.append(Problem(shown_as, message, mark.line + 1,
                                 mark.column + 1))
         return None, problems
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if node is None:
         problems.append(Problem(shown_as, 'the file is empty'))
+    elif not trailing_comments:
+        _trailing_comments(node, text.splitlines(), report)
     return node, problems

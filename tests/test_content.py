@@ -116,3 +116,13 @@ def test_schema_docs_are_generated_from_the_schema():
     assert schema_markdown() in docs, (
         'docs/content-schema.md is out of date: run python make_flyers.py '
         'schema and paste its output into the docs')
+
+
+def test_no_break_and_thin_spaces_are_kept(tmp_path):
+    path = tmp_path / 'x.yaml'
+    path.write_text('language: sv\nurl: https://www.liberalerna.se/x\n'
+                    'title: Trygghet\nimprint: "Ansvarig utgivare: A B"\n'
+                    'intro:\n  - >-\n    Det kostar 40\u00a0000\u2009kr\n'
+                    '    per år.\n', 'utf-8')
+    campaign = load_campaign(path)
+    assert campaign.intro == ('Det kostar 40\u00a0000\u2009kr per år.',)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -148,3 +149,22 @@ def test_writer_refuses_targets_outside_output(tmp_path):
     with pytest.raises(OutsideFolder):
         write_atomic(tmp_path / 'out' / '..' / 'evil.pdf', b'x',
                      tmp_path / 'out')
+
+
+@pytest.mark.parametrize('expression', [
+    'layout.folder.joinpath("../../../etc/passwd").read_text()',
+    'layout.folder.parent',
+    'campaign.__class__.__init__.__globals__',
+    'qr.svg.__class__.__mro__',
+    'campaign.title.__class__.__subclasses__()',
+    'self._TemplateReference__context',
+])
+def test_templates_cannot_reach_the_file_system_or_python(project, capsys,
+                                                          expression):
+    _add_to_template(project, 'poster-a3', '{{ ' + expression + ' }}')
+    code, _, err = run(project, 'check', '--layout', 'poster-a3',
+                       capsys=capsys)
+    assert code == 1
+    assert re.search(r'error: layouts/poster-a3/template\.html\.j2: (the '
+                     r'template may not do this|the template uses something '
+                     r'that does not exist)', err), err

@@ -1,0 +1,98 @@
+"""Balanced columns, decided before layout (a helper for templates).
+
+WeasyPrint's CSS multi-column balancing can push the last lines of short
+content into an extra column beyond the page edge, so layouts do not use
+``column-count`` for content whose length varies.  Instead a template asks
+:func:`balance` to split a run of content blocks into N columns of about
+equal length, at paragraph (or question) boundaries and in reading order,
+and renders each column itself.
+
+In: the campaign and the names of the blocks to flow (``sections``, ``faq``,
+``further_reading``).  Out: a list of columns, each a list of
+:class:`Piece` — a block, or the part of one that falls in that column.
+Weights are estimated from the text (characters, plus a share for each
+paragraph end and heading), which is all that balancing needs: both columns
+have the same width, so the same estimate holds for both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .content import Campaign
+
+PARAGRAPH_END = 45  # about half a line of a narrow column, and the gap
+HEADING = 110  # a two-line heading and its space
+
+
+@dataclass(frozen=True)
+class Piece:
+    """Items ``items`` of block ``kind`` (number ``index`` for sections);
+    ``first`` when the piece starts the block (it carries the heading)."""
+
+    kind: str
+    index: int
+    items: tuple[int, ...]
+    first: bool
+
+
+def _units(campaign: Campaign, blocks: list[str], skip_sections: int):
+    """(kind, index, item, weight) in reading order; item -1 is a header."""
+    for name in blocks:
+        if name == 'sections':
+            for index, section in enumerate(campaign.sections):
+                if index < skip_sections:
+                    continue
+                for item, paragraph in enumerate(section.paragraphs):
+                    weight = len(paragraph) + PARAGRAPH_END
+                    if item == 0:
+                        weight += HEADING + len(section.heading)
+                    yield 'sections', index, item, weight
+        elif name == 'faq' and campaign.faq:
+            for item, question in enumerate(campaign.faq.items):
+                weight = (len(question.question) + len(question.answer)
+                          + 2 * PARAGRAPH_END)
+                if item == 0:
+                    weight += HEADING + len(campaign.faq.heading or '')
+                yield 'faq', 0, item, weight
+        elif name == 'further_reading' and campaign.further_reading:
+            reading = campaign.further_reading
+            # Short and a list: kept in one piece.
+            weight = HEADING + len(reading.intro or '') + sum(
+                len(link.text) + PARAGRAPH_END for link in reading.links)
+            yield 'further_reading', 0, 0, weight
+
+
+def balance(campaign: Campaign, blocks: list[str], count: int = 2,
+            skip_sections: int = 0) -> list[list[Piece]]:
+    """Split the blocks into ``count`` columns of about equal weight."""
+    units = list(_units(campaign, blocks, skip_sections))
+    columns: list[list[tuple]] = []
+    remaining = units
+    for left in range(count, 0, -1):
+        if left == 1:
+            columns.append(remaining)
+            break
+        total = sum(u[3] for u in remaining)
+        target = total / left
+        best, best_cost, running = 0, None, 0
+        for cut in range(len(remaining) + 1):
+            cost = abs(running - target)
+            if best_cost is None or cost < best_cost:
+                best, best_cost = cut, cost
+            if cut < len(remaining):
+                running += remaining[cut][3]
+        columns.append(remaining[:best])
+        remaining = remaining[best:]
+    return [_pieces(column) for column in columns]
+
+
+def _pieces(units: list[tuple]) -> list[Piece]:
+    pieces: list[Piece] = []
+    for kind, index, item, _ in units:
+        last = pieces[-1] if pieces else None
+        if last and last.kind == kind and last.index == index:
+            pieces[-1] = Piece(kind, index, last.items + (item,), last.first)
+        else:
+            pieces.append(Piece(kind, index, (item,), item == 0))
+    return pieces
