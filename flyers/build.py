@@ -91,8 +91,16 @@ def shown_path(root: Path, path: Path) -> str:
 
 
 def content_files(root: Path, given: list[str]) -> list[Path]:
+    """The files named on the command line (which must exist: a wrong name
+    there is a usage error), or every content/*.yaml."""
     if given:
-        return [Path(name) for name in given]
+        paths = [Path(name) for name in given]
+        missing = [Problem(name, 'no such file' if not path.exists() else
+                           'this is not a regular file')
+                   for name, path in zip(given, paths) if not path.is_file()]
+        if missing:
+            raise UsageError(missing)
+        return paths
     folder = root / 'content'
     files = sorted(list(folder.glob('*.yaml')) + list(folder.glob('*.yml')))
     if not files:
@@ -259,9 +267,11 @@ def render_all(root: Path, jobs: list[Job], progress: Callable[[str], None],
 
 # --- writing ---------------------------------------------------------------
 
-def write_outputs(root: Path, report: Report, html: bool = False) -> Path:
-    """Write every PDF (and its HTML if asked), then merge their entries
-    into the manifest."""
+def write_outputs(root: Path, report: Report, html: bool = False,
+                  narrowed: bool = False) -> Path:
+    """Write every PDF (and its HTML if asked), then the manifest: the
+    outputs of this build, plus — for a build narrowed to some content or
+    layouts — the earlier entries it did not rebuild."""
     from .writer import write_atomic, write_json
 
     output = root / OUTPUT
@@ -272,7 +282,8 @@ def write_outputs(root: Path, report: Report, html: bool = False) -> Path:
             write_atomic(target.with_suffix('.html'),
                          result.html.encode('utf-8'), output)
     manifest_path = output / MANIFEST
-    entries = {entry['path']: entry for entry in _kept_entries(root)}
+    entries = ({entry['path']: entry for entry in _kept_entries(root)}
+               if narrowed else {})
     for result in report.results:
         entries[result.job.path] = result.manifest_entry()
     write_json(manifest_path, {'outputs': [entries[k] for k in sorted(entries)]},
@@ -281,8 +292,8 @@ def write_outputs(root: Path, report: Report, html: bool = False) -> Path:
 
 
 def _kept_entries(root: Path) -> list[dict]:
-    """Entries of the previous manifest whose file is still there unchanged
-    (a narrowed build keeps what it did not rebuild)."""
+    """Entries of the previous manifest whose PDF is still there unchanged
+    and whose content file still exists."""
     try:
         previous = json.loads((root / OUTPUT / MANIFEST).read_text('utf-8'))
         entries = previous['outputs']
@@ -292,6 +303,8 @@ def _kept_entries(root: Path) -> list[dict]:
     for entry in entries:
         try:
             data = (root / entry['path']).read_bytes()
+            if not (root / entry['content']).is_file():
+                continue
         except (OSError, KeyError, TypeError):
             continue
         if hashlib.sha256(data).hexdigest() == entry.get('sha256'):

@@ -152,7 +152,9 @@ def cmd_build(args, write: bool = True) -> int:
     count = len(report.results)
     noun = f'output{"s" if count != 1 else ""}'
     if write:
-        manifest = build.write_outputs(root, report, html=args.html)
+        manifest = build.write_outputs(
+            root, report, html=args.html,
+            narrowed=bool(args.contents or args.layout))
         print(f'{count} {noun} built in {elapsed:.1f} s; manifest: '
               f'{build.shown_path(root, manifest)}')
     else:
@@ -167,27 +169,10 @@ def cmd_check(args) -> int:
 
 
 def cmd_import(args) -> int:
-    from .errors import PageImportError, Problem
-    from .importer import import_page
-    from .writer import write_atomic
+    from .pageimport import run_import
 
-    page = str(args.page)
-    try:
-        raw = args.page.read_bytes()
-    except OSError as exc:
-        raise UsageError(Problem(page, f'cannot read the page: '
-                                       f'{exc.strerror}')) from None
-    try:
-        text = raw.decode('utf-8-sig')
-    except UnicodeDecodeError:
-        raise PageImportError(Problem(page, 'the page is not UTF-8 text; '
-                                            'save it as UTF-8')) from None
-    if args.out.exists() and not args.force:
-        raise UsageError(Problem(str(args.out), 'exists already; choose '
-                                 'another --out or add --force'))
-    result = import_page(text, source=page, url=args.url, language=args.lang)
-    out = args.out.absolute()
-    write_atomic(out, result.yaml_text.encode('utf-8'), inside=out.parent)
+    result = run_import(args.page, args.out, args.url, args.lang, args.force,
+                        args.project.resolve())
     for note in result.notes:
         print(f'guessed: {note}')
     print(f'wrote {args.out}; check it, then build it with: python '

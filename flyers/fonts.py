@@ -8,6 +8,7 @@ WeasyPrint would quietly take it from a font of the machine.
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
 
 FONT_SUFFIXES = ('.otf', '.ttf')
@@ -28,7 +29,25 @@ def _cmap(path: Path, mtime: float) -> frozenset[int]:
 
 
 def font_coverage(root: Path) -> set[int]:
-    covered: set[int] = set()
+    """Characters that every one of the project's fonts has: a character
+    missing from one weight would fall back to a machine font in that
+    weight, so only what all of them cover is safe."""
+    covered: set[int] | None = None
     for path in font_files(root):
-        covered |= _cmap(path, path.stat().st_mtime)
-    return covered
+        cmap = _cmap(path, path.stat().st_mtime)
+        covered = set(cmap) if covered is None else covered & cmap
+    return covered or set()
+
+
+_FACE_RE = re.compile(r'@font-face\s*\{[^}]*?font-family\s*:\s*(["\']?)'
+                      r'([^;"\'}]+)\1', re.S)
+
+
+def declared_families(stylesheets) -> set[str]:
+    """Font families declared with @font-face in the given CSS files."""
+    families = set()
+    for path in stylesheets:
+        if path.suffix == '.css':
+            text = path.read_text('utf-8', errors='replace')
+            families |= {m[2].strip() for m in _FACE_RE.finditer(text)}
+    return families

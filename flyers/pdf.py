@@ -23,11 +23,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
+import re
 import statistics
 from dataclasses import dataclass
 
 from .errors import BuildError, LayoutError, Problem
 from .layouts import Layout
+from .fonts import declared_families
 from .marks import crop_marks
 
 PX_PER_MM = 96 / 25.4
@@ -77,13 +79,15 @@ class _Placed:
     field: str | None
     page_block: str | None
     frame: object | None
+    fixed: bool = False
 
 
-def _walk(box, field=None, page_block=None, frame=None):
+def _walk(box, field=None, page_block=None, frame=None, fixed=False):
     element = getattr(box, 'element', None)
     if element is not None and getattr(box, 'element_tag', None):
         field = element.get('data-field') or field
         page_block = element.get('data-page') or page_block
+        fixed = fixed or element.get('data-fixed') is not None
         if element.get('data-frame') is not None:
             frame = box
     style = getattr(box, 'style', None)
@@ -93,9 +97,9 @@ def _walk(box, field=None, page_block=None, frame=None):
         # Content outside a margin box or a clipping box would be lost
         # without a word: both are frames whose content must fit.
         frame = box
-    yield _Placed(box, field, page_block, frame)
+    yield _Placed(box, field, page_block, frame, fixed)
     for child in getattr(box, 'children', ()) or ():
-        yield from _walk(child, field, page_block, frame)
+        yield from _walk(child, field, page_block, frame, fixed)
 
 
 def _is_text(box) -> bool:
@@ -259,20 +263,19 @@ def measure_overflow(html: str, base_url: str, analysis: Analysis, fetcher,
                       '!important; }', font_config=font_config)
     document = HTML(string=html, base_url=base_url, url_fetcher=fetcher
                     ).render(stylesheets=[tall], font_config=font_config)
-    # The block's last child is pinned to the bottom of the page (the grid
-    # convention of layouts/README.md); what flows above it has the rest.
     page_box = next(item.box for page in document.pages
                     for item in _walk(page._page_box)
                     if getattr(item.box, 'element', None) is not None
                     and item.box.element.get('data-page') == block
                     and item.box.element_tag)
     top = page_box.content_box_y()
-    children = [c for c in page_box.children if hasattr(c, 'margin_height')]
-    pinned = {id(item.box) for item in _walk(children[-1])} if children else set()
-    limit = available - (children[-1].margin_height() if len(children) > 1
-                         else 0)
-    lines: dict[str, set] = {}  # field -> the lines (y positions) it fills
-    first_over = pinned_over = None
+    # Where the page runs out: the first text (in reading order) that lies
+    # below the height the block has.  What pushed it there is most likely
+    # the bulk of the page, named as a hint when it is another field.
+    lines: dict[str, set] = {}  # content group -> the lines it fills
+    fixed_lines: dict[str, set] = {}  # field in a data-fixed part -> lines
+    first_over = last_flowing = before_fixed = None
+    over_in_fixed = False
     bottom = 0.0
     line_heights = []
     for item in _walk(page_box):
@@ -281,14 +284,26 @@ def measure_overflow(html: str, base_url: str, analysis: Analysis, fetcher,
         box_bottom = item.box.position_y + item.box.height - top
         bottom = max(bottom, box_bottom)
         line_heights.append(item.box.height)
-        if item.field:
-            lines.setdefault(item.field, set()).add(round(item.box.position_y))
-        if id(item.box) in pinned:
-            if pinned_over is None and box_bottom > available + 0.5:
-                pinned_over = item.field
-        elif first_over is None and box_bottom > limit + 0.5:
-            first_over = item.field
-    first_over = first_over or pinned_over
+        if not item.field:
+            continue
+        group = re.split(r'[.\[]', item.field)[0]
+        y = round(item.box.position_y)
+        lines.setdefault(group, set()).add((item.field, y))
+        if item.fixed:
+            fixed_lines.setdefault(item.field, set()).add(y)
+            before_fixed = before_fixed or last_flowing
+        else:
+            last_flowing = item.field
+        if first_over is None and box_bottom > available + 0.5:
+            first_over, over_in_fixed = item.field, item.fixed
+    if over_in_fixed:
+        # A fixed part (the QR band) was pushed off the page: blame a long
+        # text inside it if there is one, else what was pushing it.
+        longest = max(fixed_lines, key=lambda f: len(fixed_lines[f]))
+        if len(fixed_lines[longest]) >= 4 or not before_fixed:
+            first_over = longest
+        else:
+            first_over = before_fixed
     too_much = max(0.0, bottom - available)
     line = statistics.median(line_heights) if line_heights else 12.0
     name = f'the {block} page' if block else analysis.page_name(index)
@@ -297,10 +312,10 @@ def measure_overflow(html: str, base_url: str, analysis: Analysis, fetcher,
               'less than 1 mm')
     message = (f'does not fit on {name} of {layout.name}: {amount} too much '
                f'(≈ {count} line{"s" if count > 1 else ""} of text)')
-    longest = max(lines, key=lambda f: len(lines[f])) if lines else None
-    if longest and longest != first_over:
-        message += (f'; the longest text on that page is {longest} '
-                    f'({len(lines[longest])} lines)')
+    bulk = max(lines, key=lambda g: len(lines[g])) if lines else None
+    if bulk and not (first_over or '').startswith(bulk):
+        message += (f'; most of that page is {bulk} ({len(lines[bulk])} '
+                    'lines)')
     message += '; shorten the text or move some to another field'
     if first_over:
         return analysis.owner(first_over, message)
@@ -340,6 +355,14 @@ def _render_pdf(html, layout, fetcher, font_config, output, owner,
         identifier = hashlib.sha256(metadata_id.encode()).hexdigest()[:32]
         pdf = document.write_pdf(pdf_identifier=identifier.encode(),
                                  finisher=crop_marks(layout.page.bleed_mm))
+        foreign = sorted({font.family for font in document.fonts.values()}
+                         - declared_families(fetcher.fetched))
+        if foreign:
+            raise BuildError(owner('', (
+                f'part of {output} would be set in {", ".join(foreign)}, a '
+                'font of this machine, because the brand fonts lack a '
+                'character of the text; replace unusual characters (symbols, '
+                'emoji) with ordinary ones')))
         if messages:
             raise LayoutError([Problem(f'layouts/{layout.name}',
                                        f'WeasyPrint: {m}') for m in messages])

@@ -25,7 +25,7 @@ def test_exit_codes(project, capsys):
     assert run(project, capsys=capsys)[0] == 2
     assert run(project, 'build', '--layout', 'nope', capsys=capsys)[0] == 2
     code, _, err = run(project, 'build', 'content/missing.yaml', capsys=capsys)
-    assert code == 1
+    assert code == 2
     assert 'error: content/missing.yaml: no such file' in err
 
 
@@ -93,3 +93,15 @@ def test_harfbuzz_subset_is_installed_here():
     from weasyprint.text.ffi import harfbuzz_subset
 
     assert harfbuzz_subset is not None
+
+
+def test_a_full_build_forgets_outputs_of_removed_content(project, capsys):
+    extra = project / 'content' / 'extra.yaml'
+    extra.write_text((project / 'content' / 'trygghet-vasteras.yaml')
+                     .read_text('utf-8'), 'utf-8')
+    assert run(project, 'build', capsys=capsys)[0] == 0
+    extra.unlink()
+    assert run(project, 'build', capsys=capsys)[0] == 0
+    manifest = json.loads((project / 'output' / 'manifest.json').read_text())
+    assert sorted(e['content'] for e in manifest['outputs']) == [
+        'content/trygghet-vasteras.yaml'] * 2

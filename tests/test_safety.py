@@ -168,3 +168,17 @@ def test_templates_cannot_reach_the_file_system_or_python(project, capsys,
     assert re.search(r'error: layouts/poster-a3/template\.html\.j2: (the '
                      r'template may not do this|the template uses something '
                      r'that does not exist)', err), err
+
+
+def test_text_in_a_machine_font_fails_the_build(project, capsys):
+    # A character the brand fonts lack, in the template itself (content is
+    # checked before rendering): Pango would take it from a system font.
+    parts = project / 'layouts' / '_base' / 'parts.html.j2'
+    parts.write_text(parts.read_text('utf-8').replace(
+        '{{ labels.scan }}', '{{ labels.scan }} ⊕'), 'utf-8')
+    code, _, err = run(project, 'check', '--layout', 'poster-a3',
+                       capsys=capsys)
+    assert code == 1
+    assert re.search(r'error: content/trygghet-vasteras\.yaml:1:1: part of '
+                     r'output/trygghet-vasteras-poster-a3\.pdf would be set in '
+                     r'[^,]+, a font of this machine', err), err

@@ -1,0 +1,76 @@
+"""The import command around the importer: arguments in, a content file out.
+
+In: the page file, ``--out``, ``--url``, ``--lang``, ``--force``.  Out: the
+content file written atomically, and the importer's notes.  Arguments that
+cannot work (a missing page, an --out that is a folder, a device or inside
+output/, a --url that is no web address) are usage errors, reported before
+anything is read or written.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from .errors import PageImportError, Problem, UsageError
+from .importer import ImportResult, import_page
+from .writer import write_atomic
+
+LANGUAGE = re.compile(r'[a-z]{2,3}(-[A-Za-z0-9]{2,8})*')
+
+
+def check_arguments(page: Path, out: Path, url: str | None,
+                    language: str | None, force: bool, root: Path) -> None:
+    problems = []
+    if not page.is_file():
+        problems.append(Problem(str(page), 'no such file' if not page.exists()
+                                else 'this is not a regular file'))
+    if out.suffix not in ('.yaml', '.yml'):
+        problems.append(Problem('--out', f'"{out}" should end in .yaml'))
+    elif out.exists() and not out.is_file():
+        problems.append(Problem('--out', f'"{out}" exists and is not a '
+                                'regular file'))
+    elif out.exists() and not force:
+        problems.append(Problem(str(out), 'exists already; choose another '
+                                '--out or add --force'))
+    elif not out.absolute().parent.is_dir():
+        problems.append(Problem('--out', f'the folder "{out.parent}" does '
+                                'not exist'))
+    elif out.absolute().resolve().is_relative_to((root / 'output').resolve()):
+        problems.append(Problem('--out', 'output/ is for built files and is '
+                                'not kept; write content to content/'))
+    if url is not None:
+        parts = urlsplit(url)
+        if parts.scheme not in ('http', 'https') or not parts.hostname:
+            problems.append(Problem('--url', f'"{url}" is not a web address; '
+                                    'write it with https://'))
+    if language is not None and not LANGUAGE.fullmatch(language):
+        problems.append(Problem('--lang', f'"{language}" is not a language '
+                                'code; write e.g. sv or en'))
+    if problems:
+        raise UsageError(problems)
+
+
+def run_import(page: Path, out: Path, url: str | None, language: str | None,
+               force: bool, root: Path) -> ImportResult:
+    """Check the arguments, import the page, write the content file."""
+    check_arguments(page, out, url, language, force, root)
+    shown = str(page)
+    try:
+        text = page.read_bytes().decode('utf-8-sig')
+    except UnicodeDecodeError:
+        raise PageImportError(Problem(shown, 'the page is not UTF-8 text; '
+                                             'save it as UTF-8')) from None
+    except OSError as exc:
+        raise UsageError(Problem(shown, f'cannot read the page: '
+                                        f'{exc.strerror}')) from None
+    result = import_page(text, source=shown, url=url, language=language)
+    target = out.absolute()
+    try:
+        write_atomic(target, result.yaml_text.encode('utf-8'),
+                     inside=target.parent)
+    except OSError as exc:
+        raise UsageError(Problem(str(out), f'cannot write the file: '
+                                           f'{exc.strerror}')) from None
+    return result
