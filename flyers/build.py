@@ -63,12 +63,17 @@ class Result:
             'content': self.job.campaign.source,
             'layout': self.job.layout.name,
             'pages': self.pages,
-            'trim_mm': [page.width_mm, page.height_mm],
-            'bleed_mm': page.bleed_mm,
+            'trim_mm': [_number(page.width_mm), _number(page.height_mm)],
+            'bleed_mm': _number(page.bleed_mm),
             'qr_urls': [self.job.qr.url],
             'draft': bool(draft_reasons(self.job.campaign)),
             'sha256': self.sha256,
         }
+
+
+def _number(value: float) -> int | float:
+    """148.0 → 148 in the manifest; 148.5 stays."""
+    return int(value) if float(value).is_integer() else value
 
 
 @dataclass
@@ -128,7 +133,9 @@ def load_everything(root: Path, contents: list[str],
         except ContentError as exc:
             problems += exc.problems
     layouts: dict[str, Layout] = {}
-    for name in available:
+    # A narrowed build loads only the layouts it names, so an unfinished
+    # layout folder does not stop work on the others.
+    for name in only_layouts or available:
         try:
             layouts[name] = load_layout(root, name)
         except LayoutError as exc:
@@ -148,7 +155,7 @@ def load_everything(root: Path, contents: list[str],
             coverage = font_coverage(root)
         problems += _character_problems(campaign, coverage)
         problems += _name_problems(campaign, available)
-        chosen = only_layouts or list(campaign.layouts) or [
+        chosen = only_layouts or list(dict.fromkeys(campaign.layouts)) or [
             name for name, layout in layouts.items() if layout.is_default]
         for name in chosen:
             layout = layouts.get(name)
@@ -171,6 +178,10 @@ def _unique(problems: list[Problem]) -> list[Problem]:
 def _name_problems(campaign: Campaign, available: list[str]) -> list[Problem]:
     found = []
     named = [(f'layouts[{i}]', n) for i, n in enumerate(campaign.layouts)]
+    for index, name in enumerate(campaign.layouts):
+        if name in campaign.layouts[:index]:
+            found.append(campaign.problem(f'layouts[{index}]', (
+                f'"{name}" is listed twice; list each layout once')))
     named += [(f'qr_tracking.{n}', n) for n in campaign.qr_tracking]
     for path, name in named:
         if name not in available:

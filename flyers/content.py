@@ -202,7 +202,8 @@ def load_campaign(path: Path, shown_as: str | None = None) -> Campaign:
 
 _PLACEHOLDER_HOSTS = ('example.org', 'example.com', 'example.net')
 _PLACEHOLDER_TLDS = ('.example', '.invalid', '.test', '.localhost')
-_BRACKETS_RE = re.compile(r'\[[^\]]*\]')
+# Text in square brackets with a letter in it; a footnote mark [1] is not.
+_BRACKETS_RE = re.compile(r'\[[^\]]*[^\W\d_][^\]]*\]')
 
 
 def is_placeholder_url(url: str | None) -> bool:

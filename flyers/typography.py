@@ -30,6 +30,8 @@ _DOUBLE_RE = re.compile(r'"([^"]*)"')
 _SINGLE_OPEN_RE = re.compile(r"(^|[\s(\[])'")
 _DASH_RE = re.compile(r' +(?:-|--|\u2013) +')
 _BOLD_RE = re.compile(r'\*\*(.+?)\*\*')
+_SINGLE_LETTER_RE = re.compile(r'(?<!\S)([^\W\d_])[ ]+(?=\S)')
+_NAME_RE = re.compile(r'(?<![\w&#])([^\W\d_a-z][^\W\d_]{5,})')
 
 
 def typeset(text: str, language: str) -> str:
@@ -48,6 +50,9 @@ def typeset(text: str, language: str) -> str:
     text = text.replace("'", single_close)
     text = _DASH_RE.sub(f'{NBSP}\u2013 ', text)
     text = text.replace('...', '\u2026')
+    # A one-letter word ("i", "å", "a") never ends a line: bind it to the
+    # word after it.
+    text = _SINGLE_LETTER_RE.sub(f'\\1{NBSP}', text)
     return text
 
 
@@ -56,7 +61,14 @@ def inline(text: str | None, language: str) -> Markup:
     if not text:
         return Markup('')
     escaped = str(escape(typeset(text, language)))
+    # Names (capitalised words) are not hyphenated: "Väs-terås" reads badly.
+    escaped = _NAME_RE.sub(_name, escaped)
     return Markup(_BOLD_RE.sub(r'<strong>\1</strong>', escaped))
+
+
+def _name(match: re.Match) -> str:
+    word = match[1]
+    return f'<span class="name">{word}</span>' if word[0].isupper() else word
 
 
 def display_url(url: str) -> str:

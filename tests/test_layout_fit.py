@@ -203,3 +203,15 @@ def test_clipped_content_is_an_error_not_a_silent_loss(project, capsys):
     assert re.search(r'content/trygghet-vasteras\.yaml:\d+:\d+: intro\[\d\]: '
                      r'does not fit in its frame on page 1 \(front\) of '
                      r'leaflet-a5: about \d+ mm too much', err), err
+
+
+def test_an_unfinished_layout_blocks_only_full_builds(project, capsys):
+    (project / 'layouts' / 'wip').mkdir()
+    (project / 'layouts' / 'wip' / 'layout.yaml').write_text('description:\n')
+    code, _, err = run(project, 'check', '--layout', 'poster-a3',
+                       capsys=capsys)
+    assert code == 0, err
+    code, _, err = run(project, 'check', capsys=capsys)
+    assert code == 1
+    assert ('error: layouts/wip/layout.yaml:1:1: page: this required field '
+            'is missing') in err

@@ -14,9 +14,18 @@ from flyers.typography import display_url, inline, typeset
     ('en', "it's 'ours'", 'it\u2019s \u2018ours\u2019'),
     ('sv', 'Och sen...', 'Och sen\u2026'),
     ('sv', 'skol-sociala team', 'skol-sociala team'),
+    ('sv', 'Trygghet i Västerås', 'Trygghet i\u00a0Västerås'),
+    ('en', 'a plan for a safer town', 'a\u00a0plan for a\u00a0safer town'),
+    ('sv', 'kostar 40\u00a0000 kr', 'kostar 40\u00a0000 kr'),
 ])
 def test_typeset(language, text, expected):
     assert typeset(text, language) == expected
+
+
+def test_names_are_kept_from_hyphenation():
+    html = str(inline('i Västerås och Bäckby, nära skolan', 'sv'))
+    assert html == ('i\u00a0<span class="name">Västerås</span> och '
+                    '<span class="name">Bäckby</span>, nära skolan')
 
 
 def test_inline_escapes_then_bolds():
