@@ -175,3 +175,52 @@ def test_crop_marks_are_drawn_outside_the_bleed(built):
         assert _dark_pixels(image, box(9.7, 2.5, 10.3, 6.5)) > 0
         # Nothing in the slug corner itself.
         assert _dark_pixels(image, box(0.5, 0.5, 6, 6)) == 0
+
+
+@pytest.mark.parametrize('layout', SIZES)
+def test_no_word_within_5_mm_of_the_trim(built, layout):
+    """Every word's box, as poppler reads it, lies 5 mm inside the trim."""
+    import html as html_module
+
+    width, height, _ = SIZES[layout]
+    out = subprocess.run(['pdftotext', '-bbox', '-nodiag',
+                          str(built.pdf(layout)), '-'],
+                         capture_output=True, text=True, check=True).stdout
+    mm_per_pt = 25.4 / 72
+    words = re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" '
+                       r'xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>', out)
+    assert len(words) > 20
+    # pdftotext measures from the MediaBox corner: trim starts 10 mm in.
+    for x0, y0, x1, y1, word in words:
+        left = float(x0) * mm_per_pt - 10
+        top = float(y0) * mm_per_pt - 10
+        right = width - (float(x1) * mm_per_pt - 10)
+        bottom = height - (float(y1) * mm_per_pt - 10)
+        assert min(left, top, right, bottom) >= 5 - 0.05, (
+            html_module.unescape(word), left, top, right, bottom)
+
+
+def test_backgrounds_run_into_the_bleed(built):
+    """Sample the 3 mm bleed band: the front's top band and the back's
+    bottom band are coloured right up to the bleed edge."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(str(built.pdf('leaflet-a5')))
+    px = 150 / 25.4
+    images = [page.render(scale=150 / 72).to_pil().convert('RGB')
+              for page in document]
+    document.close()
+    width, height = images[0].size
+
+    def colour(image, x_mm, y_mm):
+        return image.getpixel((int(x_mm * px), int(y_mm * px)))
+
+    blue = colour(images[0], 10 + 74, 10 + 10)  # inside the trim, top band
+    assert blue != (255, 255, 255)
+    for x_mm in (7.5, 10 + 74, 10 + 148 + 2.5):  # left bleed, middle, right
+        assert colour(images[0], x_mm, 7.5) == blue  # top bleed
+    deep = colour(images[1], 10 + 74, 10 + 205)
+    assert deep != (255, 255, 255)
+    assert colour(images[1], 10 + 74, 10 + 210 + 2.5) == deep  # bottom bleed
+    # Beyond the bleed, in the slug, the paper is white.
+    assert colour(images[0], 10 + 74, 5) == (255, 255, 255)
