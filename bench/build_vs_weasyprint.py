@@ -55,7 +55,7 @@ def main() -> int:
 
     work = Path(tempfile.mkdtemp(prefix='flyers-bench-'))
     try:
-        for name in ('layouts', 'assets', 'content'):
+        for name in ('layouts', 'assets', 'printshops', 'content'):
             shutil.copytree(ROOT / name, work / name)
         ours = [sys.executable, str(ROOT / 'make_flyers.py'), '--project',
                 str(work), 'build']

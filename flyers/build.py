@@ -24,24 +24,13 @@ from typing import Callable
 from .content import Campaign, load_campaign, texts
 from .errors import ContentError, FlyerError, LayoutError, Problem, UsageError
 from .layouts import CONTENT_FIELDS, Layout, layout_names, load_layout
+from .job import EDITIONS, OUTPUT, Job
+from .printshop import load_printshop
 from .qr import QrCode, QrTooDense, make_qr, with_tracking
-from .render import Renderer, draft_reasons
+from .render import Renderer, draft_reasons, label
+from .typography import display_url
 
-OUTPUT = 'output'
 MANIFEST = 'manifest.json'
-
-
-@dataclass(frozen=True)
-class Job:
-    """One output: a campaign in one layout."""
-
-    campaign: Campaign
-    layout: Layout
-    qr: QrCode
-
-    @property
-    def path(self) -> str:
-        return f'{OUTPUT}/{self.campaign.name}-{self.layout.name}.pdf'
 
 
 @dataclass
@@ -63,8 +52,9 @@ class Result:
             'content': self.job.campaign.source,
             'layout': self.job.layout.name,
             'pages': self.pages,
+            'edition': self.job.edition,
             'trim_mm': [_number(page.width_mm), _number(page.height_mm)],
-            'bleed_mm': _number(page.bleed_mm),
+            'bleed_mm': _number(self.job.bleed_mm),
             'qr_urls': [self.job.qr.url],
             'draft': bool(draft_reasons(self.job.campaign)),
             'sha256': self.sha256,
@@ -115,9 +105,11 @@ def content_files(root: Path, given: list[str]) -> list[Path]:
     return files
 
 
-def load_everything(root: Path, contents: list[str],
-                    only_layouts: list[str]) -> list[Job]:
-    """Load and cross-check all inputs; raise FlyerError with every problem."""
+def load_everything(root: Path, contents: list[str], only_layouts: list[str],
+                    printshop: str = 'default',
+                    editions: tuple[str, ...] = EDITIONS) -> list[Job]:
+    """Load and cross-check all inputs; raise FlyerError with every problem.
+    Each campaign × layout gives one job per edition."""
     available = layout_names(root)
     for name in only_layouts:
         if name not in available:
@@ -126,6 +118,11 @@ def load_everything(root: Path, contents: list[str],
             raise UsageError(Problem('--layout', f'no layout called "{name}"; '
                                      f'{hint}layouts: {", ".join(available)}'))
     problems: list[Problem] = []
+    shop = None
+    try:
+        shop = load_printshop(root, printshop)
+    except LayoutError as exc:
+        problems += exc.problems
     campaigns = []
     for path in content_files(root, contents):
         try:
@@ -162,10 +159,11 @@ def load_everything(root: Path, contents: list[str],
             if layout is None:
                 continue  # reported above (unknown or broken layout)
             job_problems = _requirement_problems(campaign, layout)
-            qr = _make_qr(campaign, layout, job_problems)
+            for edition in editions:
+                qr = _make_qr(campaign, layout, edition, job_problems)
+                if qr is not None and not job_problems and shop is not None:
+                    jobs.append(Job(campaign, layout, edition, shop, qr))
             problems += job_problems
-            if qr is not None and not job_problems:
-                jobs.append(Job(campaign, layout, qr))
     if problems:
         raise FlyerError(_unique(problems))
     return jobs
@@ -201,18 +199,23 @@ def _requirement_problems(campaign: Campaign, layout: Layout):
         if name in CONTENT_FIELDS and not getattr(campaign, name)]
 
 
-def _make_qr(campaign: Campaign, layout: Layout, problems: list) -> QrCode | None:
+def _make_qr(campaign: Campaign, layout: Layout, edition: str,
+             problems: list) -> QrCode | None:
     tracking = campaign.qr_tracking.get(layout.name)
     url = with_tracking(campaign.url, tracking)
     try:
-        return make_qr(url, layout.qr.size_mm)
+        title = label(campaign.language, 'qr_alt').format(
+            url=display_url(campaign.url))
+        return make_qr(url, layout.qr.size_mm, edition, title)
     except QrTooDense as exc:
         advice = ('use a shorter address (a short redirect works well)'
                   + (' or fewer tracking parameters in qr_tracking.'
                      f'{layout.name}' if tracking else ''))
-        problems.append(campaign.problem('url', (
+        problem = campaign.problem('url', (
             f'too long for the {layout.qr.size_mm:g} mm QR code of '
-            f'{layout.name}: {exc}; {advice}')))
+            f'{layout.name}: {exc}; {advice}'))
+        if problem not in problems:
+            problems.append(problem)
         return None
 
 
@@ -257,10 +260,9 @@ def render_all(root: Path, jobs: list[Job], progress: Callable[[str], None],
     for job in jobs:
         started = time.perf_counter()
         try:
-            html = renderer.render(job.campaign, job.layout, job.qr,
-                                   build_date=date)
-            rendered = render_pdf(html, job.layout, fetcher, font_config,
-                                  job.path, job.campaign.problem,
+            html = renderer.render(job, build_date=date)
+            rendered = render_pdf(html, job, fetcher, font_config,
+                                  job.campaign.problem,
                                   metadata_id=f'{job.path}\n{html}')
         except FlyerError as exc:
             report.problems += exc.problems

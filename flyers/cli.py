@@ -49,6 +49,12 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument('--layout', action='append', default=[],
                        metavar='NAME', help='build only this layout '
                        '(repeatable)')
+    build.add_argument('--edition', action='append', default=[],
+                       choices=('print', 'screen'),
+                       help='build only this edition (default: both)')
+    build.add_argument('--printshop', default='default', metavar='NAME',
+                       help='print shop specification printshops/NAME.yaml '
+                            '(default: %(default)s)')
     build.add_argument('--html', action='store_true',
                        help='also write the HTML given to WeasyPrint next to '
                             'each PDF (for designers and benchmarks)')
@@ -60,6 +66,9 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument('contents', nargs='*', metavar='CONTENT')
     check.add_argument('--layout', action='append', default=[],
                        metavar='NAME')
+    check.add_argument('--edition', action='append', default=[],
+                       choices=('print', 'screen'))
+    check.add_argument('--printshop', default='default', metavar='NAME')
 
     imp = commands.add_parser(
         'import', help='turn a campaign page\'s text into a content file',
@@ -138,7 +147,9 @@ def cmd_build(args, write: bool = True) -> int:
 
     started = time.perf_counter()
     root = args.project.resolve()
-    jobs = build.load_everything(root, args.contents, args.layout)
+    jobs = build.load_everything(root, args.contents, args.layout,
+                                 args.printshop,
+                                 tuple(args.edition) or build.EDITIONS)
     if not jobs:
         raise UsageError('nothing to build: no content file asks for these '
                          'layouts')
@@ -154,7 +165,7 @@ def cmd_build(args, write: bool = True) -> int:
     if write:
         manifest = build.write_outputs(
             root, report, html=args.html,
-            narrowed=bool(args.contents or args.layout))
+            narrowed=bool(args.contents or args.layout or args.edition))
         print(f'{count} {noun} built in {elapsed:.1f} s; manifest: '
               f'{build.shown_path(root, manifest)}')
     else:

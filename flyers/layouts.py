@@ -29,14 +29,13 @@ class Page:
     width_mm: float
     height_mm: float
     count: int
-    bleed_mm: float = 3.0
-    safe_mm: float = 5.0
     names: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class QrSpec:
     size_mm: float
+    min_mm: float = 20.0
 
 
 @dataclass(frozen=True)
@@ -77,17 +76,17 @@ SCHEMA = Struct(name='layout', build=Layout, fields=(
         Field('count', Number(minimum=1, maximum=64, integer=True),
               'exactly this many pages; content that needs more fails the '
               'build', True),
-        Field('bleed_mm', Number(minimum=0, maximum=10),
-              'bleed on every edge (default 3)'),
-        Field('safe_mm', Number(minimum=0, maximum=30),
-              'no text closer than this to the trim (default 5)'),
         Field('names', ListOf(item=Pattern(regex=r'[a-z][a-z0-9-]*',
                                            description='a page name')),
               'what each page is called in messages (front, back, …)'),
-    )), 'page geometry: the template gets it as @page rules', True),
+    )), 'page geometry (bleed and safe zone are the print shop\'s: '
+        'printshops/): the template gets it as @page rules', True),
     Field('qr', Struct(name='qr', build=QrSpec, fields=(
         Field('size_mm', Number(minimum=10, maximum=500),
               'printed size of the QR code, quiet zone included', True),
+        Field('min_mm', Number(minimum=10, maximum=500),
+              'the preflight fails a symbol (without its quiet zone) '
+              'smaller than this (default 20)'),
     )), 'the QR code', True),
     Field('template', Pattern(regex=FILE_NAME, description='a file name'),
           'the Jinja2 template in this folder (default template.html.j2)'),

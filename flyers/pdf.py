@@ -30,7 +30,9 @@ from dataclasses import dataclass
 from .errors import BuildError, LayoutError, Problem
 from .layouts import Layout
 from .fonts import declared_families
-from .marks import crop_marks
+from .job import Job
+from .marks import print_finisher
+from .render import PRINT_PROFILE
 
 PX_PER_MM = 96 / 25.4
 TOLERANCE_MM = 0.05
@@ -113,10 +115,12 @@ def _bottom(box) -> float:
 class Analysis:
     """Findings on the laid-out pages of one output."""
 
-    def __init__(self, document, layout: Layout, output: str, owner):
+    def __init__(self, document, layout: Layout, output: str, owner,
+                 safe_mm: float):
         self.document = document
         self.layout = layout
         self.output = output
+        self.safe_mm = safe_mm
         self.owner = owner  # maps a field path to a Problem in its file
         self.pages = [list(_walk(page._page_box)) for page in document.pages]
 
@@ -214,8 +218,7 @@ class Analysis:
         return found
 
     def safe_zone_problems(self) -> list[Problem]:
-        page = self.layout.page
-        safe = page.safe_mm * PX_PER_MM
+        safe = self.safe_mm * PX_PER_MM
         tolerance = TOLERANCE_MM * PX_PER_MM
         found = []
         for index, (placed, rendered) in enumerate(zip(self.pages,
@@ -237,11 +240,11 @@ class Analysis:
                     message = (f'text "{text}" on {self.page_name(index)} of '
                                f'{self.output} is {mm(gap):.1f} mm from the '
                                f'{side} trim edge; keep text at least '
-                               f'{page.safe_mm:g} mm inside')
+                               f'{self.safe_mm:g} mm inside')
                     found.append(self.owner(item.field, message + ' (shorten '
                                             'it)') if item.field and side ==
                                  'right' else self.layout.problem(
-                                     'page.safe_mm', message + ' (widen the '
+                                     'page', message + ' (widen the '
                                      'page margins in the layout\'s CSS)'))
                     if len(found) >= 5:
                         return found
@@ -322,22 +325,39 @@ def measure_overflow(html: str, base_url: str, analysis: Analysis, fetcher,
     return layout.problem('page.count', f'{analysis.output}: {message}')
 
 
-def render_pdf(html: str, layout: Layout, fetcher, font_config, output: str,
-               owner, metadata_id: str) -> Rendered:
+def render_pdf(html: str, job: Job, fetcher, font_config, owner,
+               metadata_id: str) -> Rendered:
     """Lay out ``html``, check it, and return the PDF bytes."""
     from .fetch import FetchRefused
 
     try:
-        return _render_pdf(html, layout, fetcher, font_config, output, owner,
+        return _render_pdf(html, job, fetcher, font_config, owner,
                            metadata_id)
     except FetchRefused as exc:  # while laying out or while writing
-        raise LayoutError(Problem(f'layouts/{layout.name}', str(exc))) from None
+        raise LayoutError(Problem(f'layouts/{job.layout.name}',
+                                  str(exc))) from None
 
 
-def _render_pdf(html, layout, fetcher, font_config, output, owner,
-                metadata_id) -> Rendered:
+def _write_options(job: Job, metadata_id: str) -> dict:
+    """WeasyPrint's PDF options for the job's edition."""
+    identifier = hashlib.sha256(metadata_id.encode()).hexdigest()[:32]
+    options = {'pdf_identifier': identifier.encode()}
+    if job.is_print:
+        options.update(pdf_variant=job.printshop.pdfx,
+                       output_intent=PRINT_PROFILE,
+                       finisher=print_finisher(
+                           job.printshop,
+                           job.layout.folder.parent.parent
+                           / job.printshop.icc_profile))
+    else:
+        options.update(pdf_variant='pdf/ua-1')
+    return options
+
+
+def _render_pdf(html, job, fetcher, font_config, owner, metadata_id):
     from weasyprint import HTML
 
+    layout, output = job.layout, job.path
     base_url = layout.folder.resolve().as_uri() + '/'
     with weasyprint_messages() as messages:
         document = HTML(string=html, base_url=base_url,
@@ -345,16 +365,14 @@ def _render_pdf(html, layout, fetcher, font_config, output, owner,
         if messages:
             raise LayoutError([Problem(f'layouts/{layout.name}',
                                        f'WeasyPrint: {m}') for m in messages])
-        analysis = Analysis(document, layout, output, owner)
+        analysis = Analysis(document, layout, output, owner, job.safe_mm)
         problems = analysis.problems()
         if not problems and len(document.pages) > layout.page.count:
             problems = [measure_overflow(html, base_url, analysis, fetcher,
                                          font_config)]
         if problems:
             raise BuildError(problems)
-        identifier = hashlib.sha256(metadata_id.encode()).hexdigest()[:32]
-        pdf = document.write_pdf(pdf_identifier=identifier.encode(),
-                                 finisher=crop_marks(layout.page.bleed_mm))
+        pdf = document.write_pdf(**_write_options(job, metadata_id))
         foreign = sorted({font.family for font in document.fonts.values()}
                          - declared_families(fetcher.fetched))
         if foreign:

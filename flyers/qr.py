@@ -15,10 +15,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 MIN_MODULE_MM = 0.4
 QUIET_MODULES = 4
+# Dark and light per edition: K-only black on no ink for print (a rich
+# black would misregister at module edges), sRGB for the screen.
+COLOURS = {'print': ('device-cmyk(0 0 0 1)', 'device-cmyk(0 0 0 0)'),
+           'screen': ('#000', '#fff')}
 
 
 class QrTooDense(ValueError):
@@ -47,8 +51,10 @@ def with_tracking(url: str, tracking: str | None) -> str:
     return urlunsplit(parts._replace(query=query))
 
 
-def make_qr(url: str, size_mm: float) -> QrCode:
-    """Encode ``url`` as a QR code that prints ``size_mm`` wide."""
+def make_qr(url: str, size_mm: float, edition: str = 'print',
+            title: str = '') -> QrCode:
+    """Encode ``url`` as a QR code that prints ``size_mm`` wide, in the
+    colours of ``edition``; ``title`` is its alternative text (tagged PDF)."""
     import qrcode
     from qrcode.constants import ERROR_CORRECT_M
 
@@ -70,10 +76,11 @@ def make_qr(url: str, size_mm: float) -> QrCode:
             f'prints {module_mm:.2f} mm, and phones need at least '
             f'{MIN_MODULE_MM} mm')
     return QrCode(url, size_mm, modules, code.version,
-                  Markup(_svg(matrix, size_mm)))
+                  Markup(_svg(matrix, size_mm, *COLOURS[edition], title)))
 
 
-def _svg(matrix: list[list[bool]], size_mm: float) -> str:
+def _svg(matrix: list[list[bool]], size_mm: float, dark: str,
+         light: str, title: str = '') -> str:
     """One path of unit squares, run-length merged per row."""
     side = len(matrix) + 2 * QUIET_MODULES
     runs = []
@@ -92,5 +99,6 @@ def _svg(matrix: list[list[bool]], size_mm: float) -> str:
             f'width="{size_mm:g}mm" height="{size_mm:g}mm" '
             f'viewBox="0 0 {side} {side}" shape-rendering="crispEdges" '
             f'role="img">'
-            f'<rect width="{side}" height="{side}" fill="#fff"/>'
-            f'<path fill="#000" d="{"".join(runs)}"/></svg>')
+            + (f'<title>{escape(title)}</title>' if title else '') +
+            f'<rect width="{side}" height="{side}" fill="{light}"/>'
+            f'<path fill="{dark}" d="{"".join(runs)}"/></svg>')

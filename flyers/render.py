@@ -12,6 +12,7 @@ before it adds ``<strong>``: content is never a template and never raw HTML.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
@@ -23,16 +24,20 @@ from markupsafe import Markup
 from .columns import balance
 from .content import Campaign, is_placeholder_url, placeholders
 from .errors import LayoutError, Problem
+from .job import Job
 from .layouts import Layout
-from .qr import QrCode
 from .typography import display_url, inline, typeset
 
 # Words the templates print themselves, per language (English fallback).
 LABELS = {
     'sv': {'draft': 'UTKAST – ej för tryck', 'read_more': 'Läs mer',
+           'logo_alt': 'Logotyp', 'logo_alt_of': 'Logotyp för',
+           'qr_alt': 'QR-kod som leder till {url}',
            'scan': 'Skanna koden och läs mer på', 'proposals': 'Våra förslag',
            'faq': 'Vanliga frågor', 'further_reading': 'Läs vidare'},
     'en': {'draft': 'DRAFT – not for print', 'read_more': 'Read more',
+           'logo_alt': 'Logo', 'logo_alt_of': 'Logo of',
+           'qr_alt': 'QR code leading to {url}',
            'scan': 'Scan the code and read more at', 'proposals':
            'Our proposals', 'faq': 'Questions and answers',
            'further_reading': 'Read more'},
@@ -56,17 +61,48 @@ def draft_reasons(campaign: Campaign) -> Draft:
     return Draft(tuple(reasons))
 
 
-def page_css(layout: Layout) -> str:
+PRINT_PROFILE = '--print-profile'
+_LOGO_RE = re.compile(r'\.edition-(print|screen)\s*\{\s*--brand-logo\s*:\s*'
+                      r'url\(\s*["\']?([^"\')]+)["\']?\s*\)')
+
+
+def brand_logo(root: Path, edition: str) -> str:
+    """The logo of the edition, as declared by --brand-logo in
+    assets/brand/brand.css (the one place the brand is defined).  The
+    template shows it as an <img>, which can carry alt text; the URL is
+    relative to the layout folder, like the stylesheet's."""
+    css = (root / 'assets' / 'brand' / 'brand.css').read_text('utf-8')
+    logos = dict(m.groups() for m in _LOGO_RE.finditer(css))
+    if edition not in logos:
+        raise LayoutError(Problem('assets/brand/brand.css', (
+            f'declares no --brand-logo for .edition-{edition}; add '
+            f'".edition-{edition} {{ --brand-logo: url(…); }}"')))
+    return logos[edition]
+
+
+def label(language: str, name: str) -> str:
+    return LABELS.get(language.split('-')[0], LABELS['en'])[name]
+
+
+def page_css(job: Job) -> str:
     """The @page geometry and the matching custom properties, from the
-    manifest, so the page size is declared in one place only.  Crop marks
-    are not WeasyPrint's (they would hide under the bleed): see marks.py."""
-    page = layout.page
-    return (
+    layout's manifest and the print shop's file, so each is declared in one
+    place only.  The print edition also declares its output profile.  Crop
+    marks are not WeasyPrint's (they would hide under the bleed): see
+    marks.py."""
+    page, shop = job.layout.page, job.printshop
+    css = (
         f'@page {{ size: {page.width_mm:g}mm {page.height_mm:g}mm; '
-        f'bleed: {page.bleed_mm:g}mm; }}\n'
+        f'bleed: {job.bleed_mm:g}mm; }}\n'
         f':root {{ --trim-width: {page.width_mm:g}mm; '
-        f'--trim-height: {page.height_mm:g}mm; --bleed: {page.bleed_mm:g}mm; '
-        f'--safe: {page.safe_mm:g}mm; --qr-size: {layout.qr.size_mm:g}mm; }}')
+        f'--trim-height: {page.height_mm:g}mm; --bleed: {shop.bleed_mm:g}mm; '
+        f'--safe: {shop.safe_mm:g}mm; --qr-size: {job.layout.qr.size_mm:g}mm; '
+        '}')
+    if job.is_print:
+        css += (f'\n@color-profile {PRINT_PROFILE} {{ src: url(../../'
+                f'{shop.icc_profile}); components: cyan, magenta, yellow, '
+                'black; }')
+    return css
 
 
 def length_class(text: str) -> str:
@@ -145,15 +181,17 @@ class Renderer:
             raise LayoutError(Problem(f'layouts/{name}',
                                       f'template "{exc.name}" not found'))
 
-    def render(self, campaign: Campaign, layout: Layout, qr: QrCode,
-               build_date: str) -> str:
+    def render(self, job: Job, build_date: str) -> str:
+        campaign, layout = job.campaign, job.layout
         template = self.template(layout)
         language = campaign.language
         labels = LABELS.get(language.split('-')[0], LABELS['en'])
         context = {
-            'campaign': campaign, 'layout': layout, 'qr': qr,
+            'campaign': campaign, 'layout': layout, 'qr': job.qr,
+            'edition': job.edition,
+            'brand_logo': brand_logo(self.root, job.edition),
             'draft': draft_reasons(campaign), 'labels': labels,
-            'page_css': Markup(page_css(layout)),
+            'page_css': Markup(page_css(job)),
             'brand_css': '../../assets/brand/brand.css',
             'base_css': '../_base/common.css',
             'build_date': build_date,

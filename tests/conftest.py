@@ -25,7 +25,8 @@ from flyers.cli import main  # noqa: E402
 
 def copy_project(target: Path, content: bool = True) -> Path:
     """A private copy of layouts/, assets/ (and content/) to build into."""
-    for name in ('layouts', 'assets') + (('content',) if content else ()):
+    for name in ('layouts', 'assets', 'printshops') + (
+            ('content',) if content else ()):
         shutil.copytree(ROOT / name, target / name)
     if not content:
         (target / 'content').mkdir()
@@ -58,14 +59,17 @@ class Built:
     stdout: str
     stderr: str
 
-    def output(self, layout: str, content: str = 'trygghet-vasteras') -> dict:
+    def output(self, layout: str, content: str = 'trygghet-vasteras',
+               edition: str = 'print') -> dict:
         for entry in self.manifest['outputs']:
-            if entry['layout'] == layout and Path(entry['content']).stem == content:
+            if (entry['layout'] == layout and entry['edition'] == edition
+                    and Path(entry['content']).stem == content):
                 return entry
-        raise KeyError((content, layout))
+        raise KeyError((content, layout, edition))
 
-    def pdf(self, layout: str, content: str = 'trygghet-vasteras') -> Path:
-        return self.project / self.output(layout, content)['path']
+    def pdf(self, layout: str, content: str = 'trygghet-vasteras',
+            edition: str = 'print') -> Path:
+        return self.project / self.output(layout, content, edition)['path']
 
 
 @pytest.fixture(scope='session')
@@ -94,20 +98,26 @@ def pdf_boxes(pdf: Path) -> list[dict[str, tuple[float, ...]]]:
 
 
 def pdf_text(pdf: Path, page: int | None = None) -> str:
-    """Text by poppler's pdftotext, with hyphenation undone and white space
-    collapsed, so sentences can be searched for."""
-    # -nodiag: leave out the diagonal DRAFT mark, which would interleave.
-    args = ['pdftotext', '-nodiag', '-enc', 'UTF-8']
-    if page is not None:
-        args += ['-f', str(page), '-l', str(page)]
-    text = subprocess.run(args + [str(pdf), '-'], capture_output=True,
-                          text=True, check=True).stdout
+    """Text in content order, read by PDFium, with hyphenation undone and
+    white space collapsed, so sentences can be searched for.  (pdftotext
+    -nodiag drops a word next to the diagonal DRAFT mark, and without
+    -nodiag interleaves the mark's letters with the text.)"""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(str(pdf))
+    try:
+        pages = range(len(document)) if page is None else [page - 1]
+        text = '\n'.join(document[i].get_textpage().get_text_bounded()
+                         for i in pages)
+    finally:
+        document.close()
     return normalise(text)
 
 
 def normalise(text: str) -> str:
-    # WeasyPrint hyphenates with U+2010, never used in the content itself.
-    text = re.sub('\u2010\\s*\n\\s*', '', text)
+    # WeasyPrint hyphenates with U+2010, never used in the content itself;
+    # PDFium reports a hyphen at a line end as \x02.
+    text = re.sub('[\u2010\x02]\\s*\r?\n\\s*', '', text)
     text = text.replace('\u00ad', '')
     return re.sub(r'\s+', ' ', text).strip()
 

@@ -40,7 +40,7 @@ def test_unknown_layout_suggests_the_near_one(project, capsys):
 def test_check_writes_nothing(project, capsys):
     code, out, err = run(project, 'check', capsys=capsys)
     assert code == 0, err
-    assert '2 outputs checked' in out
+    assert '4 outputs checked' in out
     assert not (project / 'output').exists()
 
 
@@ -48,8 +48,8 @@ def test_narrowed_build_keeps_the_other_manifest_entries(project, capsys):
     assert run(project, 'build', capsys=capsys)[0] == 0
     assert run(project, 'build', '--layout', 'poster-a3', capsys=capsys)[0] == 0
     manifest = json.loads((project / 'output' / 'manifest.json').read_text())
-    assert [e['layout'] for e in manifest['outputs']] == ['leaflet-a5',
-                                                          'poster-a3']
+    assert [e['layout'] for e in manifest['outputs']] == [
+        'leaflet-a5', 'leaflet-a5', 'poster-a3', 'poster-a3']
 
 
 def test_content_can_choose_its_layouts(project, tmp_path, capsys):
@@ -59,6 +59,7 @@ def test_content_can_choose_its_layouts(project, tmp_path, capsys):
     code, out, err = run(project, 'build', capsys=capsys)
     assert code == 0, err
     assert sorted(p.name for p in (project / 'output').glob('*.pdf')) == [
+        'trygghet-vasteras-poster-a3-screen.pdf',
         'trygghet-vasteras-poster-a3.pdf']
 
 
@@ -104,4 +105,4 @@ def test_a_full_build_forgets_outputs_of_removed_content(project, capsys):
     assert run(project, 'build', capsys=capsys)[0] == 0
     manifest = json.loads((project / 'output' / 'manifest.json').read_text())
     assert sorted(e['content'] for e in manifest['outputs']) == [
-        'content/trygghet-vasteras.yaml'] * 2
+        'content/trygghet-vasteras.yaml'] * 4

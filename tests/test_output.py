@@ -14,15 +14,18 @@ from conftest import (decode_qr_codes, pdf_boxes, pdf_fonts, pdf_text,
 SIZES = {'leaflet-a5': (148, 210, 2), 'poster-a3': (297, 420, 1)}
 
 
-def test_manifest_lists_both_default_layouts(built):
+def test_manifest_lists_both_layouts_in_both_editions(built):
     outputs = built.manifest['outputs']
-    assert sorted(o['layout'] for o in outputs) == ['leaflet-a5', 'poster-a3']
+    assert sorted((o['layout'], o['edition']) for o in outputs) == [
+        ('leaflet-a5', 'print'), ('leaflet-a5', 'screen'),
+        ('poster-a3', 'print'), ('poster-a3', 'screen')]
     for entry in outputs:
-        assert set(entry) >= {'path', 'content', 'layout', 'pages', 'trim_mm',
-                              'qr_urls', 'sha256'}
+        assert set(entry) >= {'path', 'content', 'layout', 'edition', 'pages',
+                              'trim_mm', 'qr_urls', 'sha256'}
         assert entry['content'] == 'content/trygghet-vasteras.yaml'
+        suffix = '' if entry['edition'] == 'print' else '-screen'
         assert entry['path'] == (f'output/trygghet-vasteras-'
-                                 f'{entry["layout"]}.pdf')
+                                 f'{entry["layout"]}{suffix}.pdf')
         data = (built.project / entry['path']).read_bytes()
         assert hashlib.sha256(data).hexdigest() == entry['sha256']
         width, height, pages = SIZES[entry['layout']]
@@ -33,10 +36,22 @@ def test_manifest_lists_both_default_layouts(built):
 def test_one_progress_line_per_output_with_its_time(built):
     lines = [line for line in built.stdout.splitlines()
              if line.startswith('built')]
-    assert len(lines) == 2
+    assert len(lines) == 4
     for line in lines:
         assert line.split()[1].startswith('output/')
         assert re.search(r'\(\d+ pages?, \d+\.\d\d s\)', line), line
+
+
+@pytest.mark.parametrize('layout', SIZES)
+def test_screen_edition_is_trim_size_without_marks(built, layout):
+    width, height, count = SIZES[layout]
+    boxes = pdf_boxes(built.pdf(layout, edition='screen'))
+    assert len(boxes) == count
+    for page in boxes:
+        for box in ('MediaBox', 'TrimBox', 'BleedBox'):
+            x0, y0, x1, y1 = page[box]
+            assert (x0, y0, x1 - x0, y1 - y0) == pytest.approx(
+                (0, 0, width, height), abs=0.05)
 
 
 @pytest.mark.parametrize('layout', SIZES)

@@ -1,0 +1,91 @@
+"""Stage 1d: the print shop's specification — one file per print shop.
+
+In: ``printshops/NAME.yaml``.  Out: a frozen :class:`PrintShop`: bleed,
+safe zone, minimum image resolution, total ink limit, PDF/X version and the
+output ICC profile.  The layouts get bleed and safe zone as CSS (``@page``
+bleed, ``--bleed``, ``--safe``), the PDF writer the PDF/X version and the
+profile, the preflight all of it: another print shop is one new file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import LayoutError, UsageError, Problem
+from .schema import Choice, Field, Number, Pattern, Struct, Text, convert_file
+
+FOLDER = 'printshops'
+DEFAULT = 'default'
+
+
+@dataclass(frozen=True)
+class PrintShop:
+    description: str
+    bleed_mm: float
+    safe_mm: float
+    min_ppi: float
+    warn_ppi: float
+    ink_limit: float
+    pdfx: str
+    icc_profile: str
+    output_condition: str
+    output_condition_description: str = ''
+    name: str = DEFAULT
+    positions: dict = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def source(self) -> str:
+        return f'{FOLDER}/{self.name}.yaml'
+
+    def problem(self, path: str, message: str) -> Problem:
+        line, column = self.positions.get(path, (1, 1))
+        return Problem(self.source, message, line, column, path)
+
+
+SCHEMA = Struct(name='print shop', build=PrintShop, fields=(
+    Field('description', Text(inline=False), 'who prints, on what', True),
+    Field('bleed_mm', Number(minimum=0, maximum=10),
+          'bleed on every edge, in mm', True),
+    Field('safe_mm', Number(minimum=0, maximum=30),
+          'no text closer than this to the trim, in mm', True),
+    Field('min_ppi', Number(minimum=72, maximum=2400),
+          'raster images below this effective resolution get a warning', True),
+    Field('warn_ppi', Number(minimum=72, maximum=2400),
+          'raster images below this effective resolution fail', True),
+    Field('ink_limit', Number(minimum=100, maximum=400),
+          'maximum total ink (C+M+Y+K) in percent', True),
+    Field('pdfx', Choice(values=('pdf/x-4', 'pdf/x-1a')),
+          'the PDF/X version the shop accepts', True),
+    Field('icc_profile', Pattern(regex=r'assets/[A-Za-z0-9_./-]+\.icc',
+                                 description='a path under assets/ ending '
+                                 'in .icc'),
+          'the CMYK output profile (the PDF/X output intent)', True),
+    Field('output_condition', Text(inline=False),
+          'the registered printing condition, e.g. FOGRA39', True),
+    Field('output_condition_description', Text(inline=False),
+          'the printing condition in words'),
+))
+
+
+def load_printshop(root: Path, name: str = DEFAULT) -> PrintShop:
+    path = root / FOLDER / f'{name}.yaml'
+    if not path.is_file():
+        available = sorted(p.stem for p in (root / FOLDER).glob('*.yaml'))
+        raise UsageError(Problem('--printshop', (
+            f'no print shop called "{name}"; print shops: '
+            + (', '.join(available) or 'none'))))
+    shop, problems, positions = convert_file(
+        path, f'{FOLDER}/{name}.yaml', SCHEMA, LayoutError)
+    if shop is not None:
+        shop = dataclasses.replace(shop, name=name, positions=positions)
+        if not (root / shop.icc_profile).is_file():
+            problems.append(shop.problem('icc_profile', (
+                f'"{shop.icc_profile}" is not a file in the project')))
+        if shop.warn_ppi > shop.min_ppi:
+            problems.append(shop.problem('warn_ppi', (
+                'must not be above min_ppi (it is the lower, failing limit)')))
+    if problems or shop is None:
+        raise LayoutError(problems)
+    return shop
