@@ -254,13 +254,16 @@ def render_all(root: Path, jobs: list[Job], progress: Callable[[str], None],
 
     report = Report()
     renderer = Renderer(root)
-    fetcher = ProjectFetcher(root)
+    fetchers: dict[str, ProjectFetcher] = {}
     font_config = FontConfiguration()
     date = build_date()
     for job in jobs:
         started = time.perf_counter()
         try:
             html = renderer.render(job, build_date=date)
+            fetcher = fetchers.setdefault(job.edition, ProjectFetcher(
+                root, root / job.printshop.icc_profile if job.is_print
+                else None))
             rendered = render_pdf(html, job, fetcher, font_config,
                                   job.campaign.problem,
                                   metadata_id=f'{job.path}\n{html}')

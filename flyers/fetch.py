@@ -7,10 +7,18 @@ so :class:`ProjectFetcher` resolves each path itself — following symlinks —
 and refuses anything outside the allowed folders, any ``..`` segment, and
 every other scheme (no network, no ``data:``).  A refusal stops the render at
 once (:class:`FetchRefused` is a ``FatalURLFetchingError``).
+
+For the print edition it also converts raster images to CMYK through the
+print shop's profile (LittleCMS, via Pillow's ImageCms), so no RGB image
+reaches the press (as CMYK JPEG: WeasyPrint keeps JPEG data as it is).  Images with transparent areas are refused there: on
+press they would need a decision (white? the background?) that a designer
+should make, in the image itself.
 """
 
 from __future__ import annotations
 
+import functools
+import io
 import mimetypes
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -34,12 +42,13 @@ class FetchRefused(FatalURLFetchingError):
 class ProjectFetcher(URLFetcher):
     """Serve ``file:`` URLs inside ``root/layouts`` and ``root/assets``."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, cmyk_profile: Path | None = None):
         super().__init__(allowed_protocols={'file'}, allow_redirects=False,
                          fail_on_errors=True)
         self.root = root.resolve()
         self.folders = tuple(self.root / name for name in ALLOWED_FOLDERS)
         self.fetched: set[Path] = set()
+        self.cmyk_profile = cmyk_profile
 
     def fetch(self, url, headers=None):
         parts = urlsplit(url)
@@ -59,6 +68,56 @@ class ProjectFetcher(URLFetcher):
             raise FetchRefused(url, 'no such file in the project')
         self.fetched.add(resolved)
         mime, _ = mimetypes.guess_type(resolved.name)
+        body = resolved.read_bytes()
+        if self.cmyk_profile and resolved.suffix.lower() in RASTER_SUFFIXES:
+            try:
+                body, mime = to_cmyk(resolved, resolved.stat().st_mtime,
+                                     self.cmyk_profile)
+            except ValueError as exc:
+                raise FetchRefused(url, str(exc)) from None
         return URLFetcherResponse(
-            resolved.as_uri(), body=resolved.read_bytes(),
+            resolved.as_uri(), body=body,
             headers={'Content-Type': mime or 'application/octet-stream'})
+
+
+RASTER_SUFFIXES = ('.png', '.jpg', '.jpeg', '.gif', '.webp', '.tif', '.tiff',
+                   '.bmp')
+
+
+@functools.lru_cache(maxsize=64)
+def to_cmyk(path: Path, mtime: float, profile: Path) -> tuple[bytes, str]:
+    """The image at ``path`` as CMYK bytes for print, and its MIME type."""
+    from PIL import Image, ImageCms, UnidentifiedImageError
+
+    try:
+        image = Image.open(path)
+        image.load()
+    except (UnidentifiedImageError, OSError) as exc:
+        raise ValueError(f'not an image that can be read ({exc})') from None
+    if image.mode in ('RGBA', 'LA', 'PA') or 'transparency' in image.info:
+        alpha = image.convert('RGBA').getchannel('A')
+        if alpha.getextrema()[0] < 255:
+            raise ValueError('the image has transparent areas, which print '
+                             'cannot take as they are; flatten it onto its '
+                             'background (or use SVG)')
+    if image.mode == 'CMYK':
+        converted = image
+    elif image.mode in ('1', 'L', 'I;16', 'I'):
+        converted = image.convert('L')  # grey prints as black ink only
+    else:
+        rgb = image.convert('RGB')
+        source = (ImageCms.ImageCmsProfile(io.BytesIO(image.info['icc_profile']))
+                  if image.info.get('icc_profile') else
+                  ImageCms.createProfile('sRGB'))
+        converted = ImageCms.profileToProfile(
+            rgb, source, str(profile), outputMode='CMYK',
+            renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC)
+    # WeasyPrint keeps JPEG data as it is and re-encodes every other image
+    # as PNG, which has no CMYK: so CMYK goes in as JPEG, at full quality
+    # for images that were not JPEG (lossless sources, line art).
+    buffer = io.BytesIO()
+    converted.save(buffer, 'JPEG', quality=95 if image.format == 'JPEG'
+                   else 100, subsampling=0,
+                   dpi=image.info.get('dpi', (300, 300)))
+    return buffer.getvalue(), 'image/jpeg'
+

@@ -121,10 +121,50 @@ def embed_profile_as_is(icc_path: Path):
     return finish
 
 
+class TransparencyInX1a(ValueError):
+    """PDF/X-1a allows no transparency, and the document has some."""
+
+
+def without_groups(document, pdf):
+    """PDF/X-1a allows no transparency groups.  WeasyPrint wraps every SVG
+    image in one; where nothing in the document is transparent (no
+    constant alpha below 1, no soft mask, no blend mode), such a group
+    changes nothing and is removed."""
+    import pydyf
+
+    def states(value):
+        if isinstance(value, pydyf.Stream):
+            value = value.extra
+        if isinstance(value, dict):
+            if any(key in value for key in ('ca', 'CA', 'SMask', 'BM')):
+                yield value
+            for item in value.values():
+                yield from states(item)
+        elif isinstance(value, list):
+            for item in value:
+                yield from states(item)
+
+    for state in (s for obj in pdf.objects for s in states(obj)):
+        alpha = [state.get(key, 1) for key in ('ca', 'CA')]
+        if (any(float(a) < 1 for a in alpha)
+                or str(state.get('SMask', '/None')) != '/None'
+                or str(state.get('BM', '/Normal')) not in ('/Normal',
+                                                           '/Compatible')):
+            raise TransparencyInX1a(
+                'the design uses transparency (opacity, a soft mask or a '
+                'blend mode), which PDF/X-1a does not allow; remove it from '
+                'the CSS or print as PDF/X-4')
+    for obj in pdf.objects:
+        if isinstance(obj, pydyf.Stream) and 'Group' in obj.extra:
+            del obj.extra['Group']
+
+
 def print_finisher(printshop, icc_path: Path):
     """Everything the print edition adds while WeasyPrint writes it."""
     parts = (crop_marks(printshop.bleed_mm), output_intent(printshop),
              embed_profile_as_is(icc_path))
+    if printshop.pdfx == 'pdf/x-1a':
+        parts += (without_groups,)
 
     def finish(document, pdf):
         for part in parts:

@@ -31,7 +31,7 @@ from .errors import BuildError, LayoutError, Problem
 from .layouts import Layout
 from .fonts import declared_families
 from .job import Job
-from .marks import print_finisher
+from .marks import TransparencyInX1a, print_finisher
 from .render import PRINT_PROFILE
 
 PX_PER_MM = 96 / 25.4
@@ -372,7 +372,10 @@ def _render_pdf(html, job, fetcher, font_config, owner, metadata_id):
                                          font_config)]
         if problems:
             raise BuildError(problems)
-        pdf = document.write_pdf(**_write_options(job, metadata_id))
+        try:
+            pdf = document.write_pdf(**_write_options(job, metadata_id))
+        except TransparencyInX1a as exc:
+            raise LayoutError(job.printshop.problem('pdfx', str(exc))) from None
         foreign = sorted({font.family for font in document.fonts.values()}
                          - declared_families(fetcher.fetched))
         if foreign:

@@ -1,0 +1,215 @@
+"""The print edition: CMYK only, PDF/X with a FOGRA39 output intent, K-only
+text and QR code, registration-colour crop marks; raster images converted.
+Read back with pikepdf (qpdf), independent of how the builder wrote them."""
+
+from __future__ import annotations
+
+import collections
+import io
+import re
+from pathlib import Path
+
+import pikepdf
+import pytest
+
+from conftest import ROOT, run
+
+ICC = ROOT / 'assets' / 'color' / 'FOGRA39-flyers.icc'
+
+
+def _streams(pdf: pikepdf.Pdf):
+    """(where, content stream object) for pages and every form XObject,
+    pattern and appearance stream reachable from them."""
+    seen = set()
+
+    def visit(obj, where):
+        if obj.objgen in seen:
+            return
+        seen.add(obj.objgen)
+        yield where, obj
+        resources = obj.get('/Resources') or {}
+        for name, xobject in (resources.get('/XObject') or {}).items():
+            if xobject.get('/Subtype') == '/Form':
+                yield from visit(xobject, f'{where} > {name}')
+        for name, pattern in (resources.get('/Pattern') or {}).items():
+            if pattern.get('/PatternType') == 1:
+                yield from visit(pattern, f'{where} > {name}')
+
+    for number, page in enumerate(pdf.pages, 1):
+        yield from visit(page.obj, f'page {number}')
+
+
+def _number(operand):
+    try:
+        return float(operand)
+    except (TypeError, ValueError):
+        return operand
+
+
+def _operations(pdf):
+    for where, stream in _streams(pdf):
+        for operands, operator in pikepdf.parse_content_stream(stream):
+            yield where, str(operator), [_number(o) for o in operands]
+
+
+@pytest.mark.parametrize('layout', ['leaflet-a5', 'poster-a3'])
+def test_no_rgb_anywhere(built, layout):
+    with pikepdf.open(built.pdf(layout)) as pdf:
+        for where, operator, operands in _operations(pdf):
+            assert operator not in ('rg', 'RG'), where
+            if operator in ('cs', 'CS'):
+                assert str(operands[0]) == '/DeviceCMYK', where
+        for where, stream in _streams(pdf):
+            group = stream.get('/Group')
+            if group is not None and '/CS' in group:
+                space = group.CS
+                assert not (isinstance(space, pikepdf.Name)
+                            and space == '/DeviceRGB'), where
+                if isinstance(space, pikepdf.Array):
+                    assert space[1].N == 4, where
+
+
+@pytest.mark.parametrize('layout', ['leaflet-a5', 'poster-a3'])
+def test_pdfx4_with_a_fogra39_output_intent(built, layout):
+    with pikepdf.open(built.pdf(layout)) as pdf:
+        intent, = pdf.Root.OutputIntents
+        assert intent.S == '/GTS_PDFX'
+        assert str(intent.OutputConditionIdentifier) == 'FOGRA39'
+        assert str(intent.RegistryName) == 'http://www.color.org'
+        profile = intent.DestOutputProfile
+        assert profile.N == 4
+        assert profile.read_bytes() == ICC.read_bytes()
+        assert pdf.pdf_version == '1.6'
+        xmp = str(pdf.open_metadata())
+        assert 'PDF/X-4' in xmp
+        assert pdf.trailer.Info.Trapped == '/False'
+
+
+def _fill_colours_of_text(pdf):
+    """The fill colour in force at each text-showing operator."""
+    colours = collections.Counter()
+    for where, stream in _streams(pdf):
+        stack, colour = [], None
+        for operands, operator in pikepdf.parse_content_stream(stream):
+            op = str(operator)
+            if op == 'q':
+                stack.append(colour)
+            elif op == 'Q':
+                colour = stack.pop() if stack else None
+            elif op in ('k', 'scn', 'sc'):
+                colour = tuple(round(float(v), 3) for v in operands)
+            elif op in ('Tj', 'TJ', "'", '"'):
+                colours[colour] += 1
+    return colours
+
+
+def test_body_text_is_k_only_black(built):
+    with pikepdf.open(built.pdf('leaflet-a5')) as pdf:
+        colours = _fill_colours_of_text(pdf)
+    (most, _), = colours.most_common(1)
+    assert most == (0, 0, 0, 1)
+    # Every text colour is CMYK, and dark text is black ink only.
+    for colour in colours:
+        assert len(colour) == 4, colour
+
+
+def test_qr_code_and_crop_marks_colours(built):
+    with pikepdf.open(built.pdf('leaflet-a5')) as pdf:
+        ops = list(_operations(pdf))
+    # Crop marks: stroked in registration colour, 100 % of every ink.
+    assert any(op == 'K' and operands == [1, 1, 1, 1] for _, op, operands in ops)
+    # The QR code: one long path of module squares, filled K only.
+    fills = [operands for _, op, operands in ops if op == 'scn']
+    assert [0, 0, 0, 1] in fills
+
+
+def _project_with_image(project: Path, image) -> Path:
+    buffer = io.BytesIO()
+    image.save(buffer, 'PNG')
+    (project / 'assets' / 'photo.png').write_bytes(buffer.getvalue())
+    parts = project / 'layouts' / '_base' / 'parts.html.j2'
+    parts.write_text(parts.read_text('utf-8').replace(
+        '<p class="scan">',
+        '<img src="../../assets/photo.png" alt="Foto" style="width: 10mm">'
+        '<p class="scan">'), 'utf-8')
+    return project
+
+
+def _image_colour_spaces(pdf_path: Path) -> list[str]:
+    spaces = []
+    with pikepdf.open(pdf_path) as pdf:
+        for page in pdf.pages:
+            for image in page.get_images().values():
+                spaces.append(str(image.ColorSpace))
+    return spaces
+
+
+def test_raster_images_become_cmyk_for_print(project, capsys):
+    from PIL import Image
+
+    _project_with_image(project, Image.new('RGB', (200, 200), (200, 30, 40)))
+    code, _, err = run(project, 'build', '--layout', 'poster-a3',
+                       capsys=capsys)
+    assert code == 0, err
+    output = project / 'output'
+    assert _image_colour_spaces(output / 'trygghet-vasteras-poster-a3.pdf') \
+        == ['/DeviceCMYK']
+    assert _image_colour_spaces(
+        output / 'trygghet-vasteras-poster-a3-screen.pdf') == ['/DeviceRGB']
+
+
+def test_transparent_images_are_refused_for_print(project, capsys):
+    from PIL import Image
+
+    _project_with_image(project, Image.new('RGBA', (200, 200),
+                                           (200, 30, 40, 128)))
+    code, _, err = run(project, 'build', '--layout', 'poster-a3',
+                       capsys=capsys)
+    assert code == 1
+    assert ('photo.png": the image has transparent areas, which print cannot '
+            'take as they are; flatten it onto its background') in err
+
+
+def test_pdfx1a_print_shop(project, capsys):
+    code, _, err = run(project, 'build', '--printshop', 'coated-x1a',
+                       '--edition', 'print', capsys=capsys)
+    assert code == 0, err
+    with pikepdf.open(project / 'output' /
+                      'trygghet-vasteras-leaflet-a5.pdf') as pdf:
+        assert pdf.pdf_version == '1.4'
+        assert str(pdf.trailer.Info.GTS_PDFXVersion) == 'PDF/X-1a:2003'
+        for where, stream in _streams(pdf):
+            assert '/Group' not in stream, where
+
+
+def test_transparency_is_refused_for_pdfx1a(project, capsys):
+    css = project / 'layouts' / 'leaflet-a5' / 'style.css'
+    css.write_text(css.read_text('utf-8') + '\n.intro { opacity: 0.8; }\n')
+    code, _, err = run(project, 'build', '--printshop', 'coated-x1a',
+                       '--layout', 'leaflet-a5', capsys=capsys)
+    assert code == 1
+    assert re.search(r'printshops/coated-x1a\.yaml:\d+:7: pdfx: the design '
+                     r'uses transparency', err), err
+
+
+def test_another_print_shop_is_one_file(project, capsys):
+    shop = (project / 'printshops' / 'default.yaml').read_text('utf-8')
+    (project / 'printshops' / 'wide-bleed.yaml').write_text(
+        shop.replace('bleed_mm: 3', 'bleed_mm: 5'), 'utf-8')
+    code, _, err = run(project, 'build', '--printshop', 'wide-bleed',
+                       '--layout', 'poster-a3', '--edition', 'print',
+                       capsys=capsys)
+    assert code == 0, err
+    with pikepdf.open(project / 'output' /
+                      'trygghet-vasteras-poster-a3.pdf') as pdf:
+        page = pdf.pages[0]
+        trim = [float(v) for v in page.TrimBox]
+        bleed = [float(v) for v in page.BleedBox]
+    assert trim[0] - bleed[0] == pytest.approx(5 * 72 / 25.4, abs=0.01)
+
+
+def test_unknown_print_shop_is_a_usage_error(project, capsys):
+    code, _, err = run(project, 'check', '--printshop', 'nope', capsys=capsys)
+    assert code == 2
+    assert ('error: --printshop: no print shop called "nope"; print shops: '
+            'coated-x1a, default') in err
