@@ -40,6 +40,7 @@ class Result:
     pages: int
     seconds: float
     html: str
+    copyfit: tuple[str, float, float] | None = None
 
     @property
     def sha256(self) -> str:
@@ -57,6 +58,8 @@ class Result:
             'bleed_mm': _number(self.job.bleed_mm),
             'qr_urls': [self.job.qr.url],
             'draft': bool(draft_reasons(self.job.campaign)),
+            'copyfit': ({'property': self.copyfit[0], 'from_pt': self.copyfit[1],
+                         'to_pt': self.copyfit[2]} if self.copyfit else None),
             'sha256': self.sha256,
         }
 
@@ -268,13 +271,18 @@ def render_all(root: Path, jobs: list[Job], progress: Callable[[str], None],
                                   job.campaign.problem,
                                   metadata_id=f'{job.path}\n{html}')
         except FlyerError as exc:
-            report.problems += exc.problems
+            report.problems += [p for p in exc.problems
+                                if p not in report.problems]
             progress(f'failed  {job.path}')
             continue
         seconds = time.perf_counter() - started
-        result = Result(job, rendered.pdf, rendered.pages, seconds, html)
+        result = Result(job, rendered.pdf, rendered.pages, seconds, html,
+                        rendered.copyfit)
         report.results.append(result)
         draft = '  DRAFT' if draft_reasons(job.campaign) else ''
+        if rendered.copyfit:
+            prop, start, size = rendered.copyfit
+            draft += f'  copyfit: {prop} {start:g} → {size:g} pt'
         progress(f'{verb:7} {job.path}  ({rendered.pages} '
                  f'page{"s" if rendered.pages != 1 else ""}, '
                  f'{seconds:.2f} s){draft}')

@@ -10,6 +10,7 @@ Adding a layout is adding a folder.
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,6 +40,17 @@ class QrSpec:
 
 
 @dataclass(frozen=True)
+class Copyfit:
+    """When content does not fit: shrink the CSS custom property
+    ``property`` (a size in pt set in the layout's stylesheets) in steps of
+    ``step_pt`` down to ``floor_pt``, then fail."""
+
+    property: str
+    floor_pt: float
+    step_pt: float = 0.25
+
+
+@dataclass(frozen=True)
 class Layout:
     description: str
     page: Page
@@ -47,6 +59,7 @@ class Layout:
     stylesheets: tuple[str, ...] = ('style.css',)
     requires: tuple[str, ...] = ()
     default: str = 'yes'
+    copyfit: Copyfit | None = None
     name: str = ''
     folder: Path = field(default=Path('.'), compare=False)
     positions: dict = field(default_factory=dict, compare=False, repr=False)
@@ -97,6 +110,15 @@ SCHEMA = Struct(name='layout', build=Layout, fields=(
           'content fields this layout cannot do without'),
     Field('default', Choice(values=('yes', 'no')),
           'built for content that does not list its layouts (default yes)'),
+    Field('copyfit', Struct(name='copyfit', build=Copyfit, fields=(
+        Field('property', Pattern(regex=r'--[a-z0-9-]+',
+                                  description='a CSS custom property name'),
+              'the size to shrink, e.g. --type-body', True),
+        Field('floor_pt', Number(minimum=4, maximum=200),
+              'never smaller than this', True),
+        Field('step_pt', Number(minimum=0.05, maximum=20),
+              'shrink in steps of this (default 0.25)'),
+    )), 'what to do when content does not fit (default: fail at once)'),
 ))
 
 
@@ -123,6 +145,10 @@ def load_layout(root: Path, name: str) -> Layout:
             if not (folder / file).is_file():
                 problems.append(layout.problem(
                     path, f'"{file}" is not a file in layouts/{name}/'))
+        if layout.copyfit and start_size(layout) is None:
+            problems.append(layout.problem('copyfit.property', (
+                f'no stylesheet of the layout sets {layout.copyfit.property} '
+                'to a size in pt (e.g. "--type-body: 9pt;")')))
         names = layout.page.names
         if names and len(names) != layout.page.count:
             problems.append(layout.problem(
@@ -131,6 +157,22 @@ def load_layout(root: Path, name: str) -> Layout:
     if problems or layout is None:
         raise LayoutError(problems)
     return layout
+
+
+def start_size(layout: Layout) -> float | None:
+    """The size (pt) the layout's stylesheets give the copyfit property:
+    the last declaration in the layout's own files, else in _base."""
+    pattern = re.compile(re.escape(layout.copyfit.property)
+                         + r'\s*:\s*([\d.]+)pt')
+    for path in [layout.folder / s for s in reversed(layout.stylesheets)] + [
+            layout.folder.parent / '_base' / 'common.css']:
+        try:
+            found = pattern.findall(path.read_text('utf-8'))
+        except OSError:
+            continue
+        if found:
+            return float(found[-1])
+    return None
 
 
 def schema_markdown() -> str:

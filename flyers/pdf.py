@@ -21,6 +21,7 @@ content field.  That is how a finding is traced back to the content file.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import logging
 import re
@@ -28,7 +29,7 @@ import statistics
 from dataclasses import dataclass
 
 from .errors import BuildError, LayoutError, Problem
-from .layouts import Layout
+from .layouts import Layout, start_size
 from .fonts import declared_families
 from .job import Job
 from .marks import TransparencyInX1a, print_finisher
@@ -42,6 +43,7 @@ TOLERANCE_MM = 0.05
 class Rendered:
     pdf: bytes
     pages: int
+    copyfit: tuple[str, float, float] | None = None  # property, from, to pt
 
 
 class _Collect(logging.Handler):
@@ -252,7 +254,7 @@ class Analysis:
 
 
 def measure_overflow(html: str, base_url: str, analysis: Analysis, fetcher,
-                     font_config) -> Problem:
+                     font_config, extra=None) -> Problem:
     """Say which field of an overflowing page block does not fit, and by
     how much: lay the document out again on very tall pages, where nothing
     breaks, and compare the block's natural height with the height it has.
@@ -264,8 +266,9 @@ def measure_overflow(html: str, base_url: str, analysis: Analysis, fetcher,
     available = analysis.block_height(block, index)
     tall = CSS(string=f'@page {{ size: {layout.page.width_mm:g}mm 5000mm '
                       '!important; }', font_config=font_config)
+    sheets = [tall] + ([extra] if extra is not None else [])
     document = HTML(string=html, base_url=base_url, url_fetcher=fetcher
-                    ).render(stylesheets=[tall], font_config=font_config)
+                    ).render(stylesheets=sheets, font_config=font_config)
     page_box = next(item.box for page in document.pages
                     for item in _walk(page._page_box)
                     if getattr(item.box, 'element', None) is not None
@@ -354,22 +357,60 @@ def _write_options(job: Job, metadata_id: str) -> dict:
     return options
 
 
+def _copyfit_sizes(layout: Layout):
+    """The smaller sizes to try, largest first, down to the floor."""
+    start = start_size(layout)
+    fit = layout.copyfit
+    steps = int(round((start - fit.floor_pt) / fit.step_pt + 1e-9))
+    return start, [round(start - fit.step_pt * n, 3)
+                   for n in range(1, steps + 1)]
+
+
 def _render_pdf(html, job, fetcher, font_config, owner, metadata_id):
-    from weasyprint import HTML
+    from weasyprint import CSS, HTML
 
     layout, output = job.layout, job.path
     base_url = layout.folder.resolve().as_uri() + '/'
-    with weasyprint_messages() as messages:
-        document = HTML(string=html, base_url=base_url,
-                        url_fetcher=fetcher).render(font_config=font_config)
+
+    def lay_out(size=None):
+        sheets = []
+        if size is not None:
+            sheets.append(CSS(string=f':root {{ {layout.copyfit.property}: '
+                                     f'{size}pt !important; }}',
+                              font_config=font_config))
+        document = HTML(string=html, base_url=base_url, url_fetcher=fetcher
+                        ).render(stylesheets=sheets, font_config=font_config)
         if messages:
             raise LayoutError([Problem(f'layouts/{layout.name}',
                                        f'WeasyPrint: {m}') for m in messages])
-        analysis = Analysis(document, layout, output, owner, job.safe_mm)
+        return document, Analysis(document, layout, output, owner,
+                                  job.safe_mm)
+
+    with weasyprint_messages() as messages:
+        document, analysis = lay_out()
+        copyfit = None
+        too_long = len(document.pages) > layout.page.count
+        if too_long and layout.copyfit and not analysis.count_problems():
+            # Copyfit: shrink the body type step by step; the first size at
+            # which everything fits wins, and the build says so.
+            start, sizes = _copyfit_sizes(layout)
+            for size in sizes:
+                document, analysis = lay_out(size)
+                if len(document.pages) <= layout.page.count:
+                    copyfit = (layout.copyfit.property, start, size)
+                    break
         problems = analysis.problems()
         if not problems and len(document.pages) > layout.page.count:
-            problems = [measure_overflow(html, base_url, analysis, fetcher,
-                                         font_config)]
+            problem = measure_overflow(
+                html, base_url, analysis, fetcher, font_config,
+                _copyfit_sheet(layout, font_config))
+            if layout.copyfit:
+                start, sizes = _copyfit_sizes(layout)
+                problem = dataclasses.replace(problem, message=(
+                    problem.message + f' (even with the type shrunk from '
+                    f'{start:g} to {layout.copyfit.floor_pt:g} pt, the '
+                    'smallest the layout allows)'))
+            problems = [problem]
         if problems:
             raise BuildError(problems)
         try:
@@ -387,4 +428,16 @@ def _render_pdf(html, job, fetcher, font_config, owner, metadata_id):
         if messages:
             raise LayoutError([Problem(f'layouts/{layout.name}',
                                        f'WeasyPrint: {m}') for m in messages])
-    return Rendered(pdf, len(document.pages))
+    return Rendered(pdf, len(document.pages), copyfit)
+
+
+def _copyfit_sheet(layout: Layout, font_config):
+    """The stylesheet that sets the copyfit property to its floor, so an
+    overflow is measured at the smallest size tried."""
+    from weasyprint import CSS
+
+    if not layout.copyfit:
+        return None
+    return CSS(string=f':root {{ {layout.copyfit.property}: '
+                      f'{layout.copyfit.floor_pt}pt !important; }}',
+               font_config=font_config)

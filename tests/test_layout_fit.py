@@ -3,6 +3,7 @@ geometry is checked, and layouts are folders with a strict manifest."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -215,3 +216,55 @@ def test_an_unfinished_layout_blocks_only_full_builds(project, capsys):
     assert code == 1
     assert ('error: layouts/wip/layout.yaml:1:1: page: this required field '
             'is missing') in err
+
+
+def test_copyfit_shrinks_body_type_and_says_so(project, tmp_path, capsys):
+    extra = ('Vi vill se fler vuxna ute på kvällarna, fler fältassistenter '
+             'och bättre samarbete mellan skola och socialtjänst. ') * 4
+    path = _write_variant(tmp_path, 'snug', 'och civilsamhälle.',
+                          'och civilsamhälle. ' + extra)
+    code, out, err = run(project, 'build', str(path), '--layout',
+                         'leaflet-a5', '--edition', 'print', capsys=capsys)
+    assert code == 0, err
+    assert re.search(r'built\s+output/snug-leaflet-a5\.pdf .* copyfit: '
+                     r'--type-body 9 → 8\.\d+ pt', out), out
+    manifest = json.loads((project / 'output' / 'manifest.json').read_text())
+    entry, = manifest['outputs']
+    assert entry['copyfit']['property'] == '--type-body'
+    assert entry['copyfit']['from_pt'] == 9
+    assert 8.5 <= entry['copyfit']['to_pt'] < 9
+    # The body text really is set smaller (PDFium reads the font size).
+    import pypdfium2
+
+    import pypdfium2.raw as raw
+
+    document = pypdfium2.PdfDocument(str(project / entry['path']))
+    textpage = document[0].get_textpage()
+    # WeasyPrint sets text in CSS px under a 0.75 scale: back to points.
+    sizes = {round(raw.FPDFText_GetFontSize(textpage, i) * 0.75, 2)
+             for i in range(textpage.count_chars())}
+    document.close()
+    assert entry['copyfit']['to_pt'] in sizes  # the proposals' text
+    assert 9 not in sizes
+
+
+def test_copyfit_gives_up_at_its_floor_and_says_so(project, tmp_path, capsys):
+    path = _write_variant(tmp_path, 'long', 'och civilsamhälle.',
+                          'och civilsamhälle. ' + _long_paragraph(250))
+    code, _, err = run(project, 'check', str(path), '--layout', 'leaflet-a5',
+                       capsys=capsys)
+    assert code == 1
+    assert ('(even with the type shrunk from 9 to 8.5 pt, the smallest the '
+            'layout allows)') in err
+    assert err.count('error:') == 1  # print and screen say it once
+
+
+def test_a_copyfit_property_the_css_does_not_set_is_refused(project, capsys):
+    manifest = project / 'layouts' / 'poster-a3' / 'layout.yaml'
+    manifest.write_text(manifest.read_text('utf-8').replace(
+        'property: --list-size', 'property: --list-sise'), 'utf-8')
+    code, _, err = run(project, 'check', capsys=capsys)
+    assert code == 1
+    assert re.search(r'layouts/poster-a3/layout\.yaml:\d+:\d+: '
+                     r'copyfit\.property: no stylesheet of the layout sets '
+                     r'--list-sise to a size in pt', err), err

@@ -637,37 +637,39 @@ class Reader:
             self._spaces[key] = why
         return why
 
-    def _unused(self, resources, context: _Context, depth: int = 0) -> None:
+    def _unused(self, resources, context: _Context, depth: int = 0,
+                walked=None) -> None:
         """Colours of resources no drawing instruction used: they are in the
         file, so a print shop's preflight sees them too."""
-        if depth > MAX_DEPTH or not hasattr(resources, 'get'):
+        walked = set() if walked is None else walked
+        key = _key(resources)
+        if (depth > MAX_DEPTH or not hasattr(resources, 'get')
+                or (key is not None and key in walked)):
             return
+        walked.add(key)
+        quiet = _Context(context.drawn, context.where, IDENTITY, False)
         xobjects = resources.get('/XObject')
         for name, xobject in (xobjects.items() if xobjects is not None
                               else ()):
-            key = _key(xobject)
-            if key is None or key in self.seen:
-                continue
             subtype = str(xobject.get('/Subtype', ''))
-            if subtype == '/Image':
-                self._image_colour(xobject, resources, context, None,
-                                   f'unused image {name}')
-            elif subtype == '/Form':
-                quiet = _Context(context.drawn, context.where, IDENTITY,
-                                 False, context.stack)
-                self._form(xobject, resources, IDENTITY, quiet,
-                           f'unused form {name}')
-                self._unused(xobject.get('/Resources'), context, depth + 1)
+            if _key(xobject) not in self.seen:
+                if subtype == '/Image':
+                    self._image_colour(xobject, resources, context, None,
+                                       f'unused image {name}')
+                elif subtype == '/Form':
+                    self._form(xobject, resources, IDENTITY, quiet,
+                               f'unused form {name}')
+            if subtype == '/Form':
+                self._unused(xobject.get('/Resources'), context, depth + 1,
+                             walked)
         patterns = resources.get('/Pattern')
         for name, pattern in (patterns.items() if patterns is not None
                               else ()):
-            key = _key(pattern)
-            if key is None or key in self.seen:
-                continue
-            quiet = _Context(context.drawn, context.where, IDENTITY, False,
-                             context.stack)
-            self._pattern(resources, name, IDENTITY, quiet)
-            self.seen.add(key)
+            if _key(pattern) not in self.seen:
+                self._pattern(resources, name, IDENTITY, quiet)
+                self.seen.add(_key(pattern))
+            self._unused(pattern.get('/Resources'), context, depth + 1,
+                         walked)
         shadings = resources.get('/Shading')
         for name, shading in (shadings.items() if shadings is not None
                               else ()):
@@ -980,6 +982,9 @@ def check_colours(pages: list[Drawn], out: Collector) -> None:
     for drawn in pages:
         for (where, what), (count, box) in drawn.rgb.items():
             times = f', {count} times' if count > 1 else ''
+            if 'form /' in where:
+                where += (' (a form is a group of drawings: an SVG, the '
+                          'logo or a see-through part)')
             out.error('colour', f'{what} in {where}{times}; the print '
                       'edition must be CMYK only: give colours as '
                       'device-cmyk() in the stylesheets and SVGs, and '

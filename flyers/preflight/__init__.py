@@ -1,0 +1,81 @@
+"""Stage 5: preflight — is a written PDF what the print shop (or the web
+page) needs?
+
+In: the path of one PDF and its :class:`Expectations` (from the layout and
+the print-shop profile).  Out: a :class:`Report` — every check that ran with
+its result, and :class:`Finding` s that say where (page, position in mm from
+the trim's top-left corner, content field) and what to do.  Nothing is
+raised for a bad PDF: the caller decides, and ``Report.ok`` is False when
+any finding is an error.
+
+The checks, in order (the ids are ``Finding.check``):
+
+- ``structure``: qpdf's syntax check is clean (and the file opens);
+- ``pages``, ``trim-box``, ``bleed-box``: page count, TrimBox = the trim
+  size, BleedBox = trim + bleed on every side;
+- ``bleed-reach``: artwork that touches the trim runs on to the bleed edge;
+- ``fonts``: every font embedded and one of the project's own;
+- ``safe-zone``, ``text-size``, ``rule-width``, ``image-ppi``: measured on
+  the content streams themselves (:mod:`.content`);
+- ``colour`` and ``ink`` (print edition only): no RGB anywhere, a CMYK
+  PDF/X output intent, total ink within the limit (Ghostscript);
+- ``qr``: the codes decode to the intended addresses at 300 dpi, with
+  modules, quiet zone, contrast and size fit for print;
+- ``links``: no scripts, files or data in links, no embedded files, and no
+  placeholder addresses outside a draft.
+
+The file is read once: pikepdf and PDFium share its bytes, and Ghostscript
+(the slowest part) renders it in the background meanwhile.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from .findings import CHECKS, Expectations, Finding, Report
+from .findings import Collector
+
+__all__ = ['CHECKS', 'Expectations', 'Finding', 'Report', 'preflight']
+
+
+def preflight(pdf: Path, expect: Expectations,
+              shown_as: str | None = None) -> Report:
+    """Check one PDF against what it must be."""
+    import pikepdf
+
+    from . import content, document, raster
+
+    shown = shown_as or str(pdf)
+    out = Collector(expect)
+    try:
+        data = Path(pdf).read_bytes()
+        opened = pikepdf.open(io.BytesIO(data))
+    except (OSError, pikepdf.PdfError, ValueError) as exc:
+        out.ran('structure')
+        reason = getattr(exc, 'strerror', None) or str(exc) or type(exc).__name__
+        out.error('structure', f'cannot be read as a PDF ({reason}); build '
+                  'it again')
+        return out.report(shown)
+    ink = raster.start_ink(pdf) if expect.is_print else None
+    try:
+        with opened:
+            document.check_structure(opened, out)
+            frames = document.page_frames(opened, expect, out)
+            reader = content.Reader(opened, expect)
+            drawn = [reader.read_page(page, frame)
+                     for page, frame in zip(opened.pages, frames)]
+            document.check_fonts(reader.fonts, frames, expect, out)
+            content.check_drawn(drawn, expect, out)
+            if expect.is_print:
+                content.check_colours(drawn, out)
+                document.check_output_intent(opened, out)
+            document.check_links(opened, frames, expect, out)
+        raster.check_rendered(data, frames, expect, out)
+        if ink is not None:
+            raster.finish_ink(ink, frames, expect, out)
+            ink = None
+    finally:
+        if ink is not None:
+            raster.cancel_ink(ink)
+    return out.report(shown)
