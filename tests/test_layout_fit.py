@@ -244,8 +244,10 @@ def test_copyfit_shrinks_body_type_and_says_so(project, tmp_path, capsys):
     sizes = {round(raw.FPDFText_GetFontSize(textpage, i) * 0.75, 2)
              for i in range(textpage.count_chars())}
     document.close()
-    assert entry['copyfit']['to_pt'] in sizes  # the proposals' text
-    assert 9 not in sizes
+    to_pt = entry['copyfit']['to_pt']
+    assert to_pt in sizes  # the proposals' text
+    assert round(to_pt * 1.11, 2) in sizes  # the intro, 1.11 em
+    assert round(9 * 1.11, 2) not in sizes  # not the intro at full size
 
 
 def test_copyfit_gives_up_at_its_floor_and_says_so(project, tmp_path, capsys):
