@@ -1,0 +1,186 @@
+"""Stage 6: proofs — what a person looks at before anything goes to print.
+
+In: the built PDFs (paths) and their preflight reports.  Out, under
+``output/proofs/``: a PNG of every page (the print edition with its bleed
+and slug, the trim drawn as a solid line, the bleed edge as a dashed one,
+the safe zone dotted), one contact sheet of the whole build, and an HTML
+proof report listing every preflight check of every output.
+
+Rendering is PDFium's (pypdfium2): the pictures show the real PDF, not the
+HTML it came from.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from pathlib import Path
+
+PREVIEW_DPI = 72
+TRIM_COLOUR = (0, 160, 220)  # cyan: where the paper is cut
+BLEED_COLOUR = (230, 0, 126)  # magenta: how far the artwork must run
+SAFE_COLOUR = (120, 120, 120)  # grey: where text must stay inside
+POINTS_PER_INCH = 72
+
+
+@dataclass(frozen=True)
+class Preview:
+    output: str  # the PDF, as shown in the manifest
+    page: int  # 1-based
+    png: bytes
+    size: tuple[int, int]
+
+
+def page_previews(pdf_path: Path, shown_as: str, safe_mm: float,
+                  dpi: int = PREVIEW_DPI) -> list[Preview]:
+    """Every page of a PDF as PNG bytes, with trim, bleed and safe zone."""
+    import io
+
+    import pypdfium2
+    from PIL import ImageDraw
+
+    previews = []
+    document = pypdfium2.PdfDocument(str(pdf_path))
+    try:
+        for index, page in enumerate(document):
+            scale = dpi / POINTS_PER_INCH
+            image = page.render(scale=scale).to_pil().convert('RGB')
+            media = page.get_mediabox()
+            trim = page.get_trimbox()
+            bleed = page.get_bleedbox()
+            draw = ImageDraw.Draw(image)
+
+            def rect(box):
+                # PDF boxes are bottom-up; the picture is top-down.
+                left, bottom, right, top = box
+                return ((left - media[0]) * scale, (media[3] - top) * scale,
+                        (right - media[0]) * scale,
+                        (media[3] - bottom) * scale)
+
+            if bleed != trim:
+                _dashed_rectangle(draw, rect(bleed), BLEED_COLOUR, dash=6)
+            draw.rectangle(rect(trim), outline=TRIM_COLOUR, width=1)
+            inset = safe_mm / 25.4 * POINTS_PER_INCH
+            left, bottom, right, top = trim
+            _dashed_rectangle(draw, rect((left + inset, bottom + inset,
+                                          right - inset, top - inset)),
+                              SAFE_COLOUR, dash=2)
+            buffer = io.BytesIO()
+            image.save(buffer, 'PNG', optimize=True)
+            previews.append(Preview(shown_as, index + 1, buffer.getvalue(),
+                                    image.size))
+    finally:
+        document.close()
+    return previews
+
+
+def _dashed_rectangle(draw, box, colour, dash: int) -> None:
+    x0, y0, x1, y1 = box
+    for start, end in (((x0, y0), (x1, y0)), ((x1, y0), (x1, y1)),
+                       ((x1, y1), (x0, y1)), ((x0, y1), (x0, y0))):
+        length = max(abs(end[0] - start[0]), abs(end[1] - start[1]))
+        steps = max(1, int(length // dash))
+        for step in range(0, steps, 2):
+            a = step / steps
+            b = min(1.0, (step + 1) / steps)
+            draw.line([(start[0] + (end[0] - start[0]) * a,
+                        start[1] + (end[1] - start[1]) * a),
+                       (start[0] + (end[0] - start[0]) * b,
+                        start[1] + (end[1] - start[1]) * b)],
+                      fill=colour, width=1)
+
+
+def contact_sheet(previews: list[Preview], height: int = 360) -> bytes:
+    """All pages side by side, scaled to one height, labelled, in rows."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    tiles = []
+    for preview in previews:
+        image = Image.open(io.BytesIO(preview.png))
+        width = round(image.width * height / image.height)
+        tiles.append((preview, image.resize((width, height), Image.LANCZOS)))
+    gap, label, columns_width = 16, 18, 1600
+    rows, row, used = [], [], 0
+    for tile in tiles:
+        if row and used + tile[1].width > columns_width:
+            rows.append(row)
+            row, used = [], 0
+        row.append(tile)
+        used += tile[1].width + gap
+    if row:
+        rows.append(row)
+    sheet_width = max(sum(t[1].width + gap for t in r) for r in rows) + gap
+    sheet = Image.new('RGB', (sheet_width,
+                              len(rows) * (height + label + gap) + gap),
+                      (236, 238, 241))
+    draw = ImageDraw.Draw(sheet)
+    y = gap
+    for row in rows:
+        x = gap
+        for preview, image in row:
+            sheet.paste(image, (x, y))
+            name = Path(preview.output).stem
+            draw.text((x, y + height + 3), f'{name} p{preview.page}',
+                      fill=(40, 40, 40))
+            x += image.width + gap
+        y += height + label + gap
+    buffer = io.BytesIO()
+    sheet.save(buffer, 'PNG', optimize=True)
+    return buffer.getvalue()
+
+
+def preview_name(preview: Preview) -> str:
+    return f'{Path(preview.output).stem}-p{preview.page}.png'
+
+
+_STATUS = {'pass': '✓ pass', 'warn': '! warning', 'fail': '✗ fail'}
+
+
+def report_html(outputs: list[dict], reports: dict, previews: list[Preview],
+                title: str = 'Proof report') -> str:
+    """The proof report: per output its pages and every preflight check."""
+    parts = [
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">',
+        f'<title>{html.escape(title)}</title><style>',
+        'body{font:15px/1.45 system-ui,sans-serif;margin:2rem;color:#1c2128}',
+        'table{border-collapse:collapse;margin:.5rem 0 1.5rem}',
+        'td,th{border:1px solid #ccd;padding:.25rem .6rem;text-align:left;'
+        'vertical-align:top}',
+        '.pass{color:#17692d}.warn{color:#8a5a00}.fail{color:#b00020;'
+        'font-weight:bold}img{height:220px;margin-right:.5rem;'
+        'border:1px solid #ccd}h2{margin-top:2.5rem}',
+        '</style></head><body>', f'<h1>{html.escape(title)}</h1>',
+        '<p>Trim: solid cyan line. Bleed edge: dashed magenta. Safe zone: '
+        'dotted grey.</p>']
+    for entry in outputs:
+        path = entry['path']
+        report = reports.get(path)
+        ok = report is None or report.ok
+        parts.append(f'<h2>{html.escape(path)} '
+                     f'<span class="{"pass" if ok else "fail"}">'
+                     f'{"passes" if ok else "FAILS"} preflight</span></h2>')
+        parts.append(f'<p>{html.escape(entry["content"])} · '
+                     f'{html.escape(entry["layout"])} · '
+                     f'{html.escape(entry["edition"])} edition · '
+                     f'{entry["pages"]} page(s)'
+                     f'{" · DRAFT" if entry.get("draft") else ""}</p><p>')
+        for preview in previews:
+            if preview.output == path:
+                name = preview_name(preview)
+                parts.append(f'<a href="{name}"><img src="{name}" '
+                             f'alt="page {preview.page}"></a>')
+        parts.append('</p>')
+        if report is not None:
+            parts.append('<table><tr><th>check</th><th>result</th>'
+                         '<th>findings</th></tr>')
+            for check, status in report.checks:
+                findings = [f for f in report.findings if f.check == check]
+                notes = '<br>'.join(html.escape(str(f)) for f in findings)
+                parts.append(f'<tr><td>{html.escape(check)}</td>'
+                             f'<td class="{status}">{_STATUS[status]}</td>'
+                             f'<td>{notes}</td></tr>')
+            parts.append('</table>')
+    parts.append('</body></html>\n')
+    return '\n'.join(parts)
