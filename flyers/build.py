@@ -16,6 +16,7 @@ import difflib
 import hashlib
 import json
 import os
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +42,8 @@ class Result:
     seconds: float
     html: str
     copyfit: tuple[str, float, float] | None = None
+    fields: tuple = ()
+    preflight: object = None  # flyers.preflight.Report, once checked
 
     @property
     def sha256(self) -> str:
@@ -60,6 +63,8 @@ class Result:
             'draft': bool(draft_reasons(self.job.campaign)),
             'copyfit': ({'property': self.copyfit[0], 'from_pt': self.copyfit[1],
                          'to_pt': self.copyfit[2]} if self.copyfit else None),
+            'printshop': self.job.printshop.name if self.job.is_print else None,
+            'preflight': _preflight_summary(self.preflight),
             'sha256': self.sha256,
         }
 
@@ -209,7 +214,8 @@ def _make_qr(campaign: Campaign, layout: Layout, edition: str,
     try:
         title = label(campaign.language, 'qr_alt').format(
             url=display_url(campaign.url))
-        return make_qr(url, layout.qr.size_mm, edition, title)
+        return make_qr(url, layout.qr.size_mm, edition, title,
+                       min_symbol_mm=layout.qr.min_mm)
     except QrTooDense as exc:
         advice = ('use a shorter address (a short redirect works well)'
                   + (' or fewer tracking parameters in qr_tracking.'
@@ -277,7 +283,7 @@ def render_all(root: Path, jobs: list[Job], progress: Callable[[str], None],
             continue
         seconds = time.perf_counter() - started
         result = Result(job, rendered.pdf, rendered.pages, seconds, html,
-                        rendered.copyfit)
+                        rendered.copyfit, rendered.fields)
         report.results.append(result)
         draft = '  DRAFT' if draft_reasons(job.campaign) else ''
         if rendered.copyfit:
@@ -291,28 +297,184 @@ def render_all(root: Path, jobs: list[Job], progress: Callable[[str], None],
 
 # --- writing ---------------------------------------------------------------
 
-def write_outputs(root: Path, report: Report, html: bool = False,
-                  narrowed: bool = False) -> Path:
-    """Write every PDF (and its HTML if asked), then the manifest: the
-    outputs of this build, plus — for a build narrowed to some content or
-    layouts — the earlier entries it did not rebuild."""
+def _preflight_summary(report) -> dict | None:
+    if report is None:
+        return None
+    warnings = [f for f in report.findings if f.severity == 'warning']
+    return {'result': 'pass' if not warnings else 'pass with warnings',
+            'warnings': [str(f) for f in warnings]}
+
+
+def expectations(root: Path, layout: Layout, printshop, edition: str,
+                 qr_urls, draft: bool, fields=()):
+    """What the preflight must find in one output: from its layout, its
+    print shop, its edition, its campaign and the QR codes it was given."""
+    from .fonts import postscript_names
+    from .preflight import Expectations
+
+    page, is_print = layout.page, edition == 'print'
+    return Expectations(
+        edition=edition, pages=page.count,
+        trim_mm=(page.width_mm, page.height_mm),
+        bleed_mm=printshop.bleed_mm if is_print else 0.0,
+        safe_mm=printshop.safe_mm, qr_urls=tuple(qr_urls),
+        qr_min_mm=layout.qr.min_mm, min_ppi=printshop.min_ppi,
+        warn_ppi=printshop.warn_ppi, ink_limit=printshop.ink_limit,
+        draft=draft, font_names=postscript_names(root), fields=fields)
+
+
+def _job_expectations(root: Path, result: Result):
+    job = result.job
+    return expectations(root, job.layout, job.printshop, job.edition,
+                        (job.qr.url,), bool(draft_reasons(job.campaign)),
+                        result.fields)
+
+
+def preflight_files(root: Path, pdfs: list[str]):
+    """Preflight PDFs listed in output/manifest.json (all of them when
+    ``pdfs`` is empty) against what their manifest entries say they are."""
+    from .preflight import preflight
+
+    try:
+        manifest = json.loads((root / OUTPUT / MANIFEST).read_text('utf-8'))
+        entries = {entry['path']: entry for entry in manifest['outputs']}
+    except (OSError, ValueError, KeyError, TypeError):
+        raise UsageError(Problem(f'{OUTPUT}/{MANIFEST}', (
+            'missing or unreadable; the preflight checks each PDF against '
+            'what it was built to be, so run "python make_flyers.py build" '
+            'first'))) from None
+    wanted = [shown_path(root, Path(pdf)) for pdf in pdfs] or list(entries)
+    unknown = [Problem(path, 'is not in output/manifest.json; build it '
+                             'first') for path in wanted if path not in entries]
+    if unknown:
+        raise UsageError(unknown)
+    layouts, shops, reports = {}, {}, []
+    for path in wanted:
+        entry = entries[path]
+        if entry['layout'] not in layouts:
+            layouts[entry['layout']] = load_layout(root, entry['layout'])
+        shop_name = entry.get('printshop') or 'default'
+        if shop_name not in shops:
+            shops[shop_name] = load_printshop(root, shop_name)
+        expect = expectations(root, layouts[entry['layout']], shops[shop_name],
+                              entry['edition'], entry['qr_urls'],
+                              bool(entry.get('draft')))
+        reports.append(preflight(root / path, expect, shown_as=path))
+    return reports
+
+
+def preflight_all(root: Path, report: Report, folder: Path,
+                  progress: Callable[[str], None]) -> list[Problem]:
+    """Write each PDF into ``folder`` and preflight it there; attach the
+    preflight report to each result and return its errors as problems."""
+    from .preflight import preflight
+
+    problems = []
+    for result in report.results:
+        staged = folder / Path(result.job.path).name
+        staged.write_bytes(result.pdf)
+        started = time.perf_counter()
+        result.preflight = preflight(staged, _job_expectations(root, result),
+                                     shown_as=result.job.path)
+        seconds = time.perf_counter() - started
+        errors = [f for f in result.preflight.findings
+                  if f.severity == 'error']
+        warnings = len(result.preflight.findings) - len(errors)
+        verdict = ('FAILED' if errors else 'passed' + (
+            f' ({warnings} warning{"s" if warnings != 1 else ""})'
+            if warnings else ''))
+        progress(f'preflight {result.job.path}: {verdict}  ({seconds:.2f} s)')
+        campaign = result.job.campaign
+        for finding in errors:
+            message = (f'{result.job.path}: preflight {finding.check}: '
+                       f'{finding}')
+            problems.append(campaign.problem(finding.field, message)
+                            if finding.field else
+                            Problem(result.job.path, f'preflight '
+                                    f'{finding.check}: {finding}'))
+    return problems
+
+
+def check_outputs(root: Path, report: Report,
+                  progress: Callable[[str], None]) -> None:
+    """Preflight without writing anything to output/."""
+    with tempfile.TemporaryDirectory(prefix='flyers-check-') as folder:
+        problems = preflight_all(root, report, Path(folder), progress)
+    if problems:
+        raise FlyerError(problems)
+
+
+def write_outputs(root: Path, report: Report, progress: Callable[[str], None],
+                  html: bool = False, narrowed: bool = False) -> Path:
+    """Preflight every PDF in a staging folder inside output/; if all pass,
+    move them into place, write the proofs and then the manifest: the
+    outputs of this build, plus — for a build narrowed to some content,
+    layouts or editions — the earlier entries it did not rebuild.  If any
+    fails, nothing in output/ changes."""
     from .writer import write_atomic, write_json
 
     output = root / OUTPUT
-    for result in report.results:
-        target = root / result.job.path
-        write_atomic(target, result.pdf, output)
-        if html:
-            write_atomic(target.with_suffix('.html'),
-                         result.html.encode('utf-8'), output)
+    output.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix='.staging-', dir=output) as folder:
+        problems = preflight_all(root, report, Path(folder), progress)
+        if problems:
+            raise FlyerError(problems)
+        for result in report.results:
+            target = root / result.job.path
+            os.replace(Path(folder) / target.name, target)
+            if html:
+                write_atomic(target.with_suffix('.html'),
+                             result.html.encode('utf-8'), output)
     manifest_path = output / MANIFEST
     entries = ({entry['path']: entry for entry in _kept_entries(root)}
                if narrowed else {})
     for result in report.results:
         entries[result.job.path] = result.manifest_entry()
-    write_json(manifest_path, {'outputs': [entries[k] for k in sorted(entries)]},
-               output)
+    outputs = [entries[k] for k in sorted(entries)]
+    write_proofs(root, outputs, {r.job.path: r for r in report.results})
+    write_json(manifest_path, {'outputs': outputs}, output)
     return manifest_path
+
+
+PROOFS = 'proofs'
+
+
+def write_proofs(root: Path, outputs: list[dict], results: dict) -> None:
+    """PNG previews of every page just built, one contact sheet of the
+    whole manifest, and the proof report (output/proofs/)."""
+    from .proofs import (contact_sheet, page_previews, preview_name,
+                         report_html)
+    from .writer import write_atomic
+
+    folder = root / OUTPUT / PROOFS
+    previews = []
+    for entry in outputs:
+        result = results.get(entry['path'])
+        names = entry.get('proofs') or []
+        if result is not None:
+            made = page_previews(root / entry['path'], entry['path'],
+                                 result.job.safe_mm)
+            for preview in made:
+                write_atomic(folder / preview_name(preview), preview.png,
+                             root / OUTPUT)
+            names = [f'{OUTPUT}/{PROOFS}/{preview_name(p)}' for p in made]
+            previews += made
+        else:  # kept from an earlier build: reuse its pictures
+            from .proofs import Preview
+            for number, name in enumerate(names, 1):
+                try:
+                    png = (root / name).read_bytes()
+                except OSError:
+                    continue
+                previews.append(Preview(entry['path'], number, png, (0, 0)))
+        entry['proofs'] = names
+    if previews:
+        write_atomic(folder / 'contact-sheet.png', contact_sheet(previews),
+                     root / OUTPUT)
+    reports = {path: result.preflight for path, result in results.items()}
+    write_atomic(folder / 'report.html',
+                 report_html(outputs, reports, previews).encode('utf-8'),
+                 root / OUTPUT)
 
 
 def _kept_entries(root: Path) -> list[dict]:

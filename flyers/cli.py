@@ -85,6 +85,14 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument('--force', action='store_true',
                      help='overwrite --out if it exists')
 
+    preflight = commands.add_parser(
+        'preflight', help='check built PDFs as a print shop would',
+        description='Check PDFs of output/manifest.json (default: all) '
+                    'against what they were built to be: boxes, fonts, safe '
+                    'zone, type and rule sizes, image resolution, colour '
+                    '(CMYK only, output intent), total ink, QR codes, links, '
+                    'structure. Every build runs this too.')
+    preflight.add_argument('pdfs', nargs='*', metavar='PDF')
     commands.add_parser('schema', help='print the content file schema '
                         '(Markdown)')
     return parser
@@ -159,18 +167,21 @@ def cmd_build(args, write: bool = True) -> int:
     if report.problems:
         raise FlyerError(report.problems)
     _warn_drafts(jobs)
-    elapsed = time.perf_counter() - started
     count = len(report.results)
     noun = f'output{"s" if count != 1 else ""}'
     if write:
         manifest = build.write_outputs(
-            root, report, html=args.html,
+            root, report, _progress, html=args.html,
             narrowed=bool(args.contents or args.layout or args.edition))
-        print(f'{count} {noun} built in {elapsed:.1f} s; manifest: '
-              f'{build.shown_path(root, manifest)}')
+        elapsed = time.perf_counter() - started
+        print(f'{count} {noun} built and preflighted in {elapsed:.1f} s; '
+              f'manifest: {build.shown_path(root, manifest)}; proofs: '
+              f'{build.OUTPUT}/{build.PROOFS}/')
     else:
+        build.check_outputs(root, report, _progress)
+        elapsed = time.perf_counter() - started
         print(f'{count} {noun} checked in {elapsed:.1f} s; all fit their '
-              'pages (nothing written)')
+              'pages and pass the preflight (nothing written)')
     return Exit.OK
 
 
@@ -191,6 +202,27 @@ def cmd_import(args) -> int:
     return Exit.OK
 
 
+def cmd_preflight(args) -> int:
+    from . import build
+
+    root = args.project.resolve()
+    failed = 0
+    for report in build.preflight_files(root, args.pdfs):
+        errors = [f for f in report.findings if f.severity == 'error']
+        failed += bool(errors)
+        print(f'{report.pdf}: {"FAILED" if errors else "passed"} '
+              f'({len(report.checks)} checks)')
+        for finding in report.findings:
+            print(f'  {finding.severity}: {finding.check}: {finding}',
+                  file=sys.stderr if finding.severity == 'error' else
+                  sys.stdout)
+    if failed:
+        print(f'{failed} PDF{"s" if failed != 1 else ""} failed the '
+              'preflight', file=sys.stderr)
+        return Exit.ERROR
+    return Exit.OK
+
+
 def cmd_schema(args) -> int:
     from .content import schema_markdown
 
@@ -199,4 +231,4 @@ def cmd_schema(args) -> int:
 
 
 COMMANDS = {'build': cmd_build, 'check': cmd_check, 'import': cmd_import,
-            'schema': cmd_schema}
+            'preflight': cmd_preflight, 'schema': cmd_schema}

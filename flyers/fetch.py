@@ -68,16 +68,26 @@ class ProjectFetcher(URLFetcher):
             raise FetchRefused(url, 'no such file in the project')
         self.fetched.add(resolved)
         mime, _ = mimetypes.guess_type(resolved.name)
-        body = resolved.read_bytes()
         if self.cmyk_profile and resolved.suffix.lower() in RASTER_SUFFIXES:
             try:
                 body, mime = to_cmyk(resolved, resolved.stat().st_mtime,
                                      self.cmyk_profile)
             except ValueError as exc:
                 raise FetchRefused(url, str(exc)) from None
+            return _Converted(resolved.as_uri(), body=body,
+                              headers={'Content-Type': mime})
         return URLFetcherResponse(
-            resolved.as_uri(), body=body,
+            resolved.as_uri(), body=resolved.read_bytes(),
             headers={'Content-Type': mime or 'application/octet-stream'})
+
+
+class _Converted(URLFetcherResponse):
+    """A response whose body is not the file at its URL: WeasyPrint must
+    embed the body, not re-read the file by its path."""
+
+    @property
+    def path(self):
+        return None
 
 
 RASTER_SUFFIXES = ('.png', '.jpg', '.jpeg', '.gif', '.webp', '.tif', '.tiff',

@@ -51,3 +51,17 @@ def declared_families(stylesheets) -> set[str]:
             text = path.read_text('utf-8', errors='replace')
             families |= {m[2].strip() for m in _FACE_RE.finditer(text)}
     return families
+
+
+def postscript_names(root: Path) -> frozenset[str]:
+    """The PostScript names (name table, nameID 6) of the project's fonts:
+    what the preflight expects to find embedded."""
+    from fontTools.ttLib import TTFont
+
+    names = set()
+    for path in font_files(root):
+        with TTFont(path, lazy=True) as font:
+            name = font['name'].getDebugName(6)
+            if name:
+                names.add(name)
+    return frozenset(names)

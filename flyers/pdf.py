@@ -44,6 +44,9 @@ class Rendered:
     pdf: bytes
     pages: int
     copyfit: tuple[str, float, float] | None = None  # property, from, to pt
+    # ((page index, x0, y0, x1, y1 in mm from the trim's top-left), field):
+    # where each content field's text lies, for the preflight's messages.
+    fields: tuple = ()
 
 
 class _Collect(logging.Handler):
@@ -125,6 +128,24 @@ class Analysis:
         self.safe_mm = safe_mm
         self.owner = owner  # maps a field path to a Problem in its file
         self.pages = [list(_walk(page._page_box)) for page in document.pages]
+
+    def field_boxes(self) -> tuple:
+        """The area each content field's text covers, per page, in mm."""
+        boxes: dict[tuple[int, str], list[float]] = {}
+        for index, placed in enumerate(self.pages):
+            for item in placed:
+                if not item.field or not _is_text(item.box):
+                    continue
+                box = item.box
+                rect = [mm(box.position_x), mm(box.position_y),
+                        mm(box.position_x + box.width),
+                        mm(box.position_y + box.height)]
+                known = boxes.get((index, item.field))
+                boxes[(index, item.field)] = rect if known is None else [
+                    min(known[0], rect[0]), min(known[1], rect[1]),
+                    max(known[2], rect[2]), max(known[3], rect[3])]
+        return tuple(((index, *(round(v, 2) for v in rect)), field)
+                     for (index, field), rect in boxes.items())
 
     def page_name(self, index: int) -> str:
         names = self.layout.page.names
@@ -428,7 +449,8 @@ def _render_pdf(html, job, fetcher, font_config, owner, metadata_id):
         if messages:
             raise LayoutError([Problem(f'layouts/{layout.name}',
                                        f'WeasyPrint: {m}') for m in messages])
-    return Rendered(pdf, len(document.pages), copyfit)
+    return Rendered(pdf, len(document.pages), copyfit,
+                    analysis.field_boxes())
 
 
 def _copyfit_sheet(layout: Layout, font_config):

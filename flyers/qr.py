@@ -52,14 +52,31 @@ def with_tracking(url: str, tracking: str | None) -> str:
 
 
 def make_qr(url: str, size_mm: float, edition: str = 'print',
-            title: str = '') -> QrCode:
+            title: str = '', min_symbol_mm: float = 0) -> QrCode:
     """Encode ``url`` as a QR code that prints ``size_mm`` wide, in the
-    colours of ``edition``; ``title`` is its alternative text (tagged PDF)."""
+    colours of ``edition``; ``title`` is its alternative text (tagged PDF).
+
+    The quiet zone takes a larger share of a small symbol, so a short
+    address would leave the symbol itself smaller than ``min_symbol_mm``:
+    the version (modules across) is raised until it is not."""
+    import math
+
     import qrcode
     from qrcode.constants import ERROR_CORRECT_M
 
-    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=0,
-                         box_size=1)
+    version = 1
+    if min_symbol_mm:
+        if min_symbol_mm >= size_mm:
+            raise QrTooDense(f'a {size_mm:g} mm code cannot hold a '
+                             f'{min_symbol_mm:g} mm symbol and its quiet zone')
+        # modules / (modules + 8) >= min / size; version v has 17 + 4v.
+        needed = 2 * QUIET_MODULES * min_symbol_mm / (size_mm - min_symbol_mm)
+        version = max(1, math.ceil((needed - 17) / 4))
+    if version > 40:
+        raise QrTooDense(f'a {size_mm:g} mm code is too small for a '
+                         f'{min_symbol_mm:g} mm symbol')
+    code = qrcode.QRCode(version=version, error_correction=ERROR_CORRECT_M,
+                         border=0, box_size=1)
     code.add_data(url.encode('utf-8'), optimize=0)
     try:
         code.make(fit=True)

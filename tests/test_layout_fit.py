@@ -135,7 +135,8 @@ def test_a_new_layout_is_a_new_folder(project, capsys):
                     project / 'layouts' / 'leaflet-a5-green')
     css = project / 'layouts' / 'leaflet-a5-green' / 'style.css'
     css.write_text(css.read_text('utf-8') +
-                   '\n:root { --brand-primary: #1d6b3a; }\n')
+                   '\n.edition-print { --brand-primary: '
+                   'device-cmyk(.85 0 .75 .45); }\n')
     code, out, err = run(project, 'build', '--layout', 'leaflet-a5-green',
                          capsys=capsys)
     assert code == 0, err

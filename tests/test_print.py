@@ -154,6 +154,14 @@ def test_raster_images_become_cmyk_for_print(project, capsys):
     output = project / 'output'
     assert _image_colour_spaces(output / 'trygghet-vasteras-poster-a3.pdf') \
         == ['/DeviceCMYK']
+    # The CMYK data really is what is embedded (the build's preflight
+    # decodes every stream), and it decodes as CMYK with the colour kept.
+    with pikepdf.open(output / 'trygghet-vasteras-poster-a3.pdf') as pdf:
+        image, = pdf.pages[0].get_images().values()
+        pil = pikepdf.PdfImage(image).as_pil_image()
+    assert pil.mode == 'CMYK'
+    c, m, y, k = pil.getpixel((100, 100))
+    assert m > 200 and c < 60  # a strong red stays magenta + yellow
     assert _image_colour_spaces(
         output / 'trygghet-vasteras-poster-a3-screen.pdf') == ['/DeviceRGB']
 

@@ -31,6 +31,7 @@ The file is read once: pikepdf and PDFium share its bytes, and Ghostscript
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 from .findings import CHECKS, Expectations, Finding, Report
@@ -53,7 +54,10 @@ def preflight(pdf: Path, expect: Expectations,
         opened = pikepdf.open(io.BytesIO(data))
     except (OSError, pikepdf.PdfError, ValueError) as exc:
         out.ran('structure')
-        reason = getattr(exc, 'strerror', None) or str(exc) or type(exc).__name__
+        reason = (getattr(exc, 'strerror', None) or str(exc)
+                  or type(exc).__name__)
+        # qpdf names the in-memory copy it read: not the user's business.
+        reason = re.sub(r'^[^:]*<[^>]*>:\s*', '', reason)
         out.error('structure', f'cannot be read as a PDF ({reason}); build '
                   'it again')
         return out.report(shown)
@@ -62,8 +66,8 @@ def preflight(pdf: Path, expect: Expectations,
         with opened:
             document.check_structure(opened, out)
             frames = document.page_frames(opened, expect, out)
-            reader = content.Reader(opened, expect)
-            drawn = [reader.read_page(page, frame)
+            reader = content.Reader(expect)
+            drawn = [reader.read_page(page, frame, out)
                      for page, frame in zip(opened.pages, frames)]
             document.check_fonts(reader.fonts, frames, expect, out)
             content.check_drawn(drawn, expect, out)

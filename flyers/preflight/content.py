@@ -138,8 +138,7 @@ class _Context:
 class Reader:
     """Interprets the content streams of one PDF."""
 
-    def __init__(self, pdf, expect: Expectations):
-        self.pdf = pdf
+    def __init__(self, expect: Expectations):
         self.expect = expect
         self.min_rule = expect.min_rule_pt
         self.colour = expect.is_print
@@ -147,22 +146,33 @@ class Reader:
         self._font_info: dict = {}
         self._spaces: dict = {}
         self._parsed: dict = {}
-        self.seen: set = set()  # objects whose colour has been looked at
+        # Indirect objects whose colour has been looked at (direct ones are
+        # looked at every time: they cannot be told apart).
+        self.seen: set = set()
 
     # -- entry points ------------------------------------------------------
 
-    def read_page(self, page, frame: Frame) -> Drawn:
+    def read_page(self, page, frame: Frame, out: Collector) -> Drawn:
         drawn = Drawn(frame)
-        resources = page.obj.get('/Resources')
-        context = _Context(drawn, 'the page', IDENTITY, True)
-        group = page.obj.get('/Group')
-        if group is not None:
-            self._check_group(group, resources, context, frame.media, 'page')
-        self._run(page, resources, IDENTITY, context)
-        for annotation in page.obj.get('/Annots', ()) or ():
-            self._annotation(annotation, drawn)
-        if self.colour and resources is not None:
-            self._unused(resources, context)
+        try:
+            resources = page.obj.get('/Resources')
+            context = _Context(drawn, 'the page', IDENTITY, True)
+            group = page.obj.get('/Group')
+            if group is not None:
+                self._check_group(group, resources, context, frame.media,
+                                  'the page')
+            self._run(page, resources, IDENTITY, context)
+            for annotation in page.obj.get('/Annots', ()) or ():
+                self._annotation(annotation, drawn)
+            if self.colour and resources is not None:
+                self._unused(resources, context)
+        except (TypeError, ValueError, KeyError, IndexError,
+                AttributeError, RecursionError) as exc:
+            # Nonsense where numbers or names belong: what was measured so
+            # far stands, the rest cannot be trusted.
+            out.error('structure', 'the page\'s drawing instructions do not '
+                      f'make sense ({type(exc).__name__}: {exc}); build it '
+                      'again', frame=frame)
         return drawn
 
     def _annotation(self, annotation, drawn: Drawn) -> None:
@@ -192,7 +202,7 @@ class Reader:
                 continue
             geometry = printed and key == '/N'
             matrix = self._annotation_matrix(annotation, stream)
-            context = _Context(drawn, where, IDENTITY, geometry)
+            context = _Context(drawn, 'the page', IDENTITY, geometry)
             self._form(stream, None, matrix, context, where)
 
     @staticmethod
@@ -227,16 +237,18 @@ class Reader:
             self._parsed[key] = instructions
         return instructions
 
-    def _run(self, obj, resources, ctm, context: _Context) -> None:
+    def _run(self, obj, resources, ctm, context: _Context,
+             state: tuple | None = None) -> None:
+        """Interpret one content stream.  ``state``: the graphics state a
+        form XObject inherits from the stream that paints it."""
         drawn = context.drawn
         geometry = context.geometry
         min_rule = self.min_rule
-        lw = 1.0
-        font = None
-        size = tc = tw = tl = rise = 0.0
-        th = 1.0
-        render = 0
-        fill_pattern = stroke_pattern = False
+        if state is None:
+            state = (ctm, 1.0, None, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0, False,
+                     False)
+        (_, lw, font, size, tc, tw, th, tl, rise, render, fill_pattern,
+         stroke_pattern) = state
         stack = []
         tm = tlm = IDENTITY
         path = []
@@ -362,15 +374,20 @@ class Reader:
             elif op == 'sh':
                 if operands:
                     shading = _lookup(resources, '/Shading', operands[0])
-                    self._shading(shading, resources, context, ctm)
+                    # Where the gradient's own space starts: the best
+                    # place to point at without knowing the clip.
+                    self._shading(shading, resources, context, ctm,
+                                  box=_box(ctm, 0.0, 0.0, 0.0, 0.0))
             elif op == 'gs':
                 if operands:
                     state = _lookup(resources, '/ExtGState', operands[0])
                     if state is not None:
-                        self._soft_mask(state, resources, context)
+                        self._soft_mask(state, resources, context, ctm)
             elif op == 'Do':
                 if operands:
-                    self._do(resources, operands[0], ctm, context, pending)
+                    self._do(resources, operands[0], ctm, context, pending,
+                             (ctm, lw, font, size, tc, tw, th, tl, rise,
+                              render, fill_pattern, stroke_pattern))
             elif op == 'INLINE IMAGE':
                 self._inline_image(operands[0], resources, ctm, context,
                                    pending)
@@ -429,7 +446,8 @@ class Reader:
 
     # -- things a content stream refers to ---------------------------------
 
-    def _do(self, resources, name, ctm, context: _Context, pending) -> None:
+    def _do(self, resources, name, ctm, context: _Context, pending,
+            state) -> None:
         xobject = _lookup(resources, '/XObject', name)
         if xobject is None:
             return
@@ -444,19 +462,20 @@ class Reader:
                 pending.clear()
             if context.geometry and not drawn.frame.outside_bleed(box):
                 drawn.images.append(Placed(
-                    f'image {label}', (int(xobject.get('/Width', 0)),
+                    'an image', (int(xobject.get('/Width', 0)),
                                        int(xobject.get('/Height', 0))),
                     (math.hypot(ctm[0], ctm[1]), math.hypot(ctm[2], ctm[3])),
                     box))
-            self._image_colour(xobject, resources, context, box,
-                               f'image {label}')
+            self._image_colour(xobject, resources, context, box, 'an image')
         elif subtype == '/Form':
-            self._form(xobject, resources, ctm, context, f'form {label}')
+            self._form(xobject, resources, ctm, context, f'form {label}',
+                       state)
 
     def _form(self, form, parent_resources, ctm, context: _Context,
-              label: str) -> None:
+              label: str, state: tuple | None = None) -> None:
         key = _key(form)
-        if key in context.stack or len(context.stack) > MAX_DEPTH:
+        if (key is not None and key in context.stack
+                or len(context.stack) > MAX_DEPTH):
             return
         matrix = _mul(_matrix(form.get('/Matrix', IDENTITY)), ctm)
         resources = form.get('/Resources', parent_resources)
@@ -470,8 +489,8 @@ class Reader:
             self._check_group(group, resources, context, box, where)
         inner = _Context(context.drawn, where, matrix, context.geometry,
                          context.stack + (key,))
-        self.seen.add(key)
-        self._run(form, resources, matrix, inner)
+        self._seen(form, mark=True)
+        self._run(form, resources, matrix, inner, state)
 
     def _pattern(self, resources, name, ctm, context: _Context) -> None:
         pattern = _lookup(resources, '/Pattern', name)
@@ -486,42 +505,41 @@ class Reader:
             self._shading(pattern.get('/Shading'), resources, context, ctm,
                           label)
             return
-        if key in context.stack or len(context.stack) > MAX_DEPTH:
+        if (key is not None and key in context.stack
+                or len(context.stack) > MAX_DEPTH):
             return
         where = (label if context.where == 'the page'
                  else f'{label} in {context.where}')
         inner = _Context(context.drawn, where, matrix, context.geometry,
                          context.stack + (key,))
-        self.seen.add(key)
+        self._seen(pattern, mark=True)
         self._run(pattern, pattern.get('/Resources', resources), matrix,
                   inner)
 
     def _shading(self, shading, resources, context, ctm,
-                 label='a colour gradient') -> None:
+                 label='a colour gradient', box=None) -> None:
         if shading is None or not self.colour:
             return
-        key = _key(shading)
-        if key is not None and key in self.seen:
+        if self._seen(shading, mark=True):
             return
-        self.seen.add(key)
         why = self._rgb_space(shading.get('/ColorSpace'), resources)
         if why:
             record = context.drawn.rgb.setdefault(
-                (context.where, f'{label} (shading) in {why}'), [0, None])
+                (context.where, f'{label} (shading) in {why}'), [0, box])
             record[0] += 1
 
-    def _soft_mask(self, state, resources, context: _Context) -> None:
+    def _soft_mask(self, state, resources, context: _Context, ctm) -> None:
         mask = state.get('/SMask')
         if mask is None or not hasattr(mask, 'get'):
             return
         group = mask.get('/G')
-        if group is None or _key(group) in self.seen:
+        if group is None or self._seen(group):
             return
         # A mask shapes what is drawn; it is never printed itself, so only
         # its colours matter.
-        colours = _Context(context.drawn, f'a soft mask in {context.where}',
-                           IDENTITY, False, context.stack)
-        self._form(group, resources, IDENTITY, colours, 'soft mask')
+        colours = _Context(context.drawn, context.where, IDENTITY, False,
+                           context.stack)
+        self._form(group, resources, ctm, colours, 'a soft mask')
 
     def _inline_image(self, image, resources, ctm, context, pending) -> None:
         box = _box(ctm, 0.0, 0.0, 1.0, 1.0)
@@ -553,10 +571,8 @@ class Reader:
     def _image_colour(self, image, resources, context, box, label) -> None:
         if not self.colour:
             return
-        key = _key(image)
-        if key is not None and key in self.seen:
+        if self._seen(image, mark=True):
             return
-        self.seen.add(key)
         if image.get('/ImageMask', False):
             return
         space = image.get('/ColorSpace')
@@ -572,6 +588,17 @@ class Reader:
                 (context.where, f'{label} ({image.get("/Width")} × '
                  f'{image.get("/Height")} pixels) in {why}'), [0, box])
             record[0] += 1
+
+    def _seen(self, obj, mark: bool = False) -> bool:
+        """Whether ``obj`` was looked at before; ``mark``: it is now."""
+        key = _key(obj)
+        if key is None:
+            return False
+        if key in self.seen:
+            return True
+        if mark:
+            self.seen.add(key)
+        return False
 
     def _check_group(self, group, resources, context, box, where) -> None:
         if not self.colour or not hasattr(group, 'get'):
@@ -652,10 +679,10 @@ class Reader:
         for name, xobject in (xobjects.items() if xobjects is not None
                               else ()):
             subtype = str(xobject.get('/Subtype', ''))
-            if _key(xobject) not in self.seen:
+            if not self._seen(xobject):
                 if subtype == '/Image':
                     self._image_colour(xobject, resources, context, None,
-                                       f'unused image {name}')
+                                       'an unused image')
                 elif subtype == '/Form':
                     self._form(xobject, resources, IDENTITY, quiet,
                                f'unused form {name}')
@@ -665,9 +692,8 @@ class Reader:
         patterns = resources.get('/Pattern')
         for name, pattern in (patterns.items() if patterns is not None
                               else ()):
-            if _key(pattern) not in self.seen:
+            if not self._seen(pattern):
                 self._pattern(resources, name, IDENTITY, quiet)
-                self.seen.add(_key(pattern))
             self._unused(pattern.get('/Resources'), context, depth + 1,
                          walked)
         shadings = resources.get('/Shading')
@@ -930,9 +956,9 @@ def check_drawn(pages: list[Drawn], expect: Expectations,
                              f'{side} trim edge')
                     out.error('safe-zone', f'text "{_snippet(glyphs.text)}" '
                               f'{where}; keep text at least '
-                              f'{expect.safe_mm:g} mm inside the trim (shorten '
-                              'it, or widen the page margins in the layout\'s '
-                              'CSS)', frame=frame, box=glyphs.box)
+                              f'{expect.safe_mm:g} mm inside the trim '
+                              '(shorten it, or widen the page margins in the '
+                              'layout\'s CSS)', frame=frame, box=glyphs.box)
             if glyphs.size < expect.min_text_pt - SIZE_TOLERANCE_PT:
                 centre = frame.mm((x0 + x1) / 2, (y0 + y1) / 2)
                 key = ('size', round(glyphs.size, 1),

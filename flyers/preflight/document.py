@@ -43,9 +43,17 @@ def check_structure(pdf, out: Collector) -> None:
         problems = check()
     except Exception as exc:  # pikepdf raises on damage it cannot list
         problems = [f'ERROR: {exc}']
-    for problem in problems:
-        out.error('structure', f'the file is damaged ({problem}); build it '
-                  'again, and if that does not help, report it', limit=False)
+    name = str(getattr(pdf, 'filename', '') or '')
+    for problem in problems[:5]:
+        problem = re.sub(r'^(WARNING|ERROR): ', '', problem)
+        if name and problem.startswith(name):
+            problem = problem[len(name):].lstrip(': ')
+        out.error('structure', f'the file is damaged (qpdf: {problem}); '
+                  'build it again, and if that does not help, report it',
+                  limit=False)
+    if len(problems) > 5:
+        out.error('structure', f'and {len(problems) - 5} more problems '
+                  '(see qpdf --check)', limit=False)
 
 
 def page_frames(pdf, expect: Expectations, out: Collector) -> list[Frame]:

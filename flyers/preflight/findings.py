@@ -47,6 +47,11 @@ class Expectations:
     # trim's top-left corner that say which content field a finding is in.
     fields: tuple = ()
 
+    def __post_init__(self):
+        if self.edition not in ('print', 'screen'):
+            raise ValueError(f'edition must be "print" or "screen", not '
+                             f'{self.edition!r}')
+
     @property
     def is_print(self) -> bool:
         return self.edition == 'print'

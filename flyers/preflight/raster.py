@@ -32,6 +32,7 @@ DARK = 128  # luminance below this is dark, as a phone's camera sees it
 INNER_MM = 1.0
 OUTER_MARGIN_MM = 0.5
 SAME_COLOUR = 48  # largest channel difference still "the same colour"
+PAPER = 245  # at least this light in every channel: bare paper
 MIN_GAP_MM = 1.0  # shorter differences are anti-aliasing at a corner
 
 
@@ -68,7 +69,12 @@ def check_rendered(data: bytes, frames: list[Frame], expect: Expectations,
         out.ran('bleed-reach')
     out.ran('qr')
     dpi = render_dpi(expect)
-    document = pypdfium2.PdfDocument(data)
+    try:
+        document = pypdfium2.PdfDocument(data)
+    except pypdfium2.PdfiumError as exc:
+        out.error('structure', f'PDFium cannot open the file ({exc}), so '
+                  'neither can many viewers; build it again')
+        return
     try:
         codes = []
         for frame in frames:
@@ -100,8 +106,10 @@ def _render(page, scale: float, box=None, grey: bool = False):
                           min(box[2], right), min(box[3], top))
         crop = (x0 - left, y0 - bottom, right - x1, top - y1)
         left, top = x0, y1
+    # Undo the page's /Rotate: every check measures in unrotated points.
     bitmap = page.render(scale=scale, crop=crop, grayscale=grey,
-                         rev_byteorder=not grey)
+                         rev_byteorder=not grey,
+                         rotation=(360 - page.get_rotation()) % 360)
     return bitmap.to_pil(), _View(left, top, scale)
 
 
@@ -115,62 +123,28 @@ def _bleed_reach(image, view: _View, frame: Frame, bleed_mm: float,
     bx0, by0, bx1, by1 = frame.bleed
     inner = INNER_MM * PT_PER_MM
     margin = OUTER_MARGIN_MM * PT_PER_MM
-    # (edge, inner line, outer line, vertical?, start, end) in points
-    edges = (('top', ty1 - inner, by1 - margin, False, tx0, tx1),
-             ('bottom', ty0 + inner, by0 + margin, False, tx0, tx1),
-             ('left', tx0 + inner, bx0 + margin, True, ty0, ty1),
-             ('right', tx1 - inner, bx1 - margin, True, ty0, ty1))
-    width, height = image.size
+    # (edge, line inside the trim, line inside the bleed edge, vertical?)
+    edges = (('top', ty1 - inner, by1 - margin, False),
+             ('bottom', ty0 + inner, by0 + margin, False),
+             ('left', tx0 + inner, bx0 + margin, True),
+             ('right', tx1 - inner, bx1 - margin, True))
     per_mm = view.scale * PT_PER_MM
-    for edge, at_trim, at_bleed, vertical, start, end in edges:
-        if (at_bleed - at_trim) * (1 if edge in ('top', 'right') else -1) \
-                <= inner:
+    for edge, at_trim, at_bleed, vertical in edges:
+        if abs(at_bleed - at_trim) <= inner:
             continue  # no bleed on this side: the bleed-box check says so
-        if vertical:
-            a, _ = view.px(at_trim, 0)
-            b, _ = view.px(at_bleed, 0)
-            _, p0 = view.px(0, end)
-            _, p1 = view.px(0, start)
-            column = lambda x: image.crop((x, int(p0), x + 1, int(p1)))  # noqa
-            trim_line, bleed_line = column(int(a)), column(int(b))
-        else:
-            _, a = view.px(0, at_trim)
-            _, b = view.px(0, at_bleed)
-            p0, _ = view.px(start, 0)
-            p1, _ = view.px(end, 0)
-            row = lambda y: image.crop((int(p0), y, int(p1), y + 1))  # noqa
-            trim_line, bleed_line = row(int(a)), row(int(b))
-        if not (0 <= int(a) < (width if vertical else height)
-                and 0 <= int(b) < (width if vertical else height)):
+        inside = _samples(image, view, frame, at_trim, vertical)
+        beyond = _samples(image, view, frame, at_bleed, vertical)
+        if inside is None or beyond is None:
             continue
-        inside = list(trim_line.getdata())
-        beyond = list(bleed_line.getdata())
-        runs = []
-        run_start = None
-        white_run = True
-        for i, (c, d) in enumerate(zip(inside, beyond)):
-            paper = min(c) >= 245
-            differs = not paper and max(abs(c[0] - d[0]), abs(c[1] - d[1]),
-                                        abs(c[2] - d[2])) > SAME_COLOUR
-            if differs and run_start is None:
-                run_start, white_run = i, True
-            if differs:
-                white_run = white_run and min(d) >= 245
-            if not differs and run_start is not None:
-                runs.append((run_start, i, white_run))
-                run_start = None
-        if run_start is not None:
-            runs.append((run_start, len(inside), white_run))
-        runs = [r for r in runs if (r[1] - r[0]) / per_mm >= MIN_GAP_MM]
+        runs = [run for run in _differences(inside, beyond)
+                if (run[1] - run[0]) / per_mm >= MIN_GAP_MM]
         if not runs:
             continue
-        total = sum(r[1] - r[0] for r in runs) / per_mm
-        first, last, white = max(runs, key=lambda r: r[1] - r[0])
+        total = sum(last - first for first, last, _ in runs) / per_mm
+        first, _, white = max(runs, key=lambda run: run[1] - run[0])
         offset = (first + 0.5) / view.scale
-        if vertical:
-            point = (tx0 if edge == 'left' else tx1, (end - offset))
-        else:
-            point = (start + offset, ty1 if edge == 'top' else ty0)
+        point = ((tx0 if edge == 'left' else tx1, ty1 - offset) if vertical
+                 else (tx0 + offset, ty1 if edge == 'top' else ty0))
         gap = 'a white sliver shows' if white else 'the colour changes'
         out.error('bleed-reach', f'the artwork at the {edge} edge stops at '
                   f'the trim ({total:.0f} mm of the edge): {gap} between '
@@ -178,6 +152,48 @@ def _bleed_reach(image, view: _View, frame: Frame, bleed_mm: float,
                   f'{bleed_mm:g} mm into the bleed (classes .bleed-x, '
                   '.bleed-top, .bleed-bottom in the layout)', frame=frame,
                   point=point)
+
+
+def _samples(image, view: _View, frame: Frame, at: float, vertical: bool):
+    """The pixels along the line x = ``at`` (or y = ``at``) across the
+    trimmed page, from its top (or left) end; None off the picture."""
+    tx0, ty0, tx1, ty1 = frame.trim
+    width, height = image.size
+    if vertical:
+        x = int(view.px(at, 0)[0])
+        top, bottom = int(view.px(0, ty1)[1]), int(view.px(0, ty0)[1])
+        if not 0 <= x < width:
+            return None
+        strip = image.crop((x, max(0, top), x + 1, min(height, bottom)))
+    else:
+        y = int(view.px(0, at)[1])
+        left, right = int(view.px(tx0, 0)[0]), int(view.px(tx1, 0)[0])
+        if not 0 <= y < height:
+            return None
+        strip = image.crop((max(0, left), y, min(width, right), y + 1))
+    data = strip.convert('RGB').tobytes()
+    return list(zip(data[0::3], data[1::3], data[2::3]))
+
+
+def _differences(inside, beyond):
+    """Runs (first, end, white?) of samples where coloured artwork inside
+    the trim has another colour at the bleed edge; white? when the bleed
+    edge is bare paper all along the run."""
+    runs = []
+    start, white = None, True
+    for index, (c, d) in enumerate(zip(inside, beyond)):
+        differs = min(c) < PAPER and max(abs(c[0] - d[0]), abs(c[1] - d[1]),
+                                       abs(c[2] - d[2])) > SAME_COLOUR
+        if differs:
+            if start is None:
+                start, white = index, True
+            white = white and min(d) >= PAPER
+        elif start is not None:
+            runs.append((start, index, white))
+            start = None
+    if start is not None:
+        runs.append((start, len(inside), white))
+    return runs
 
 
 # --- QR codes ---------------------------------------------------------------
@@ -245,9 +261,13 @@ def _codes_on(page, frame: Frame, image, view: _View) -> list[_Code]:
 
 
 def _modules(result) -> int | None:
+    """Modules across, from the QR version zxing-cpp read (``extra`` since
+    zxing-cpp 2.3, ``version`` before)."""
+    extra = getattr(result, 'extra', None) or {}
+    version = extra.get('Version') or getattr(result, 'version', None)
     try:
-        return 17 + 4 * int(result.extra.get('Version'))
-    except (AttributeError, TypeError, ValueError):
+        return 17 + 4 * int(version)
+    except (TypeError, ValueError):
         return None
 
 
@@ -258,6 +278,12 @@ def _measure(result, grey, view: _View, frame: Frame) -> _Code:
     sides = [math.dist(corners[i], corners[(i + 1) % 4]) for i in range(4)]
     side_px = sum(sides) / 4
     modules = _modules(result)
+    upright = (abs(corners[0][1] - corners[1][1]) < 2
+               and abs(corners[0][0] - corners[3][0]) < 2)
+    if modules and upright:
+        x0, y0, x1, y1 = _finder_edges(grey, (x0, y0, x1, y1),
+                                       side_px / modules)
+        side_px = ((x1 - x0) + (y1 - y0)) / 2
     left, top = view.pt(x0, y0)
     right, bottom = view.pt(x1, y1)
     code = _Code(result.text, frame, (left, bottom, right, top), modules, [],
@@ -281,6 +307,42 @@ def _measure(result, grey, view: _View, frame: Frame) -> _Code:
     else:
         _quiet_zone(code, grey, (x0, y0, x1, y1), module_px)
     return code
+
+
+def _finder_edges(grey, box, module_px: float):
+    """The symbol's edges to a fraction of a pixel: zxing's corners may be
+    a pixel off, which matters for a module of 0.4 mm.  Each edge is
+    crossed where a finder pattern's outer ring lies (dark for a whole
+    module inside the edge, quiet zone outside), and the edge is where the
+    ink of that stretch would end if it were solid."""
+    x0, y0, x1, y1 = box
+    reach = 0.8 * module_px
+    ring = 3.5 * module_px  # the centre line of the finder patterns
+    width, height = grey.size
+
+    def scan(a: int, b: int, line: int, vertical: bool, inward: int):
+        if a < 0 or line < 0 or b > (height if vertical else width) \
+                or line >= (width if vertical else height):
+            return None
+        strip = grey.crop((line, a, line + 1, b) if vertical
+                          else (a, line, b, line + 1)).tobytes()
+        light, dark = max(strip), min(strip)
+        if light - dark < 96:
+            return None
+        covered = sum(light - v for v in strip) / (light - dark)
+        return b - covered if inward > 0 else a + covered
+
+    found = (
+        scan(int(x0 - reach), math.ceil(x0 + reach), int(y0 + ring), False,
+             1),
+        scan(int(y0 - reach), math.ceil(y0 + reach), int(x0 + ring), True,
+             1),
+        scan(int(x1 - reach), math.ceil(x1 + reach), int(y0 + ring), False,
+             -1),
+        scan(int(y1 - reach), math.ceil(y1 + reach), int(x0 + ring), True,
+             -1))
+    return tuple(old if new is None else new
+                 for old, new in zip(box, found))
 
 
 def _quiet_zone(code: _Code, grey, box, module_px: float) -> None:
@@ -322,6 +384,8 @@ def _quiet_zone(code: _Code, grey, box, module_px: float) -> None:
 
 def _check_codes(codes: list[_Code], expect: Expectations,
                  out: Collector) -> None:
+    from ..content import is_placeholder_url
+
     wanted = set(expect.qr_urls)
     for code in codes:
         where = {'frame': code.frame, 'box': code.box}
@@ -331,6 +395,17 @@ def _check_codes(codes: list[_Code], expect: Expectations,
             out.error('qr', f'a QR code leads to "{code.text}" but the '
                       f'intended address is {intended}; build it again from '
                       'the content file', **where)
+        if is_placeholder_url(code.text):
+            # The content check stops a final build first; a file built
+            # elsewhere is caught here.
+            message = (f'the QR code leads to a placeholder address '
+                       f'"{code.text}"; put the real address in the content '
+                       'file')
+            if expect.draft:
+                out.warning('links', message + ' before the final build',
+                            **where)
+            else:
+                out.error('links', message, **where)
         for severity, message in code.problems:
             out.add('qr', severity, message, **where)
         if not code.measured or not code.modules:
@@ -404,7 +479,14 @@ def finish_ink(job: InkJob, frames: list[Frame], expect: Expectations,
                       f'ink check ({said[-1] if said else "no message"}); '
                       'build it again')
             return
-        _max_ink(job.raster, frames, expect, out)
+        said = output.decode('utf-8', 'replace').split('\n')
+        said = [line.strip() for line in said if line.strip()]
+        try:
+            _max_ink(job.raster, frames, expect, out)
+        except (OSError, ValueError, SyntaxError):  # no raster came out
+            out.error('ink', 'Ghostscript could not render the file for the '
+                      f'ink check ({said[0] if said else "no picture"}); '
+                      'build it again')
     except subprocess.TimeoutExpired:
         out.error('ink', 'Ghostscript took more than two minutes to render '
                   'the file for the ink check')
