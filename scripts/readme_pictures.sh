@@ -7,3 +7,4 @@ pdftoppm -r 60 -png -f 1 -l 1 -singlefile output/trygghet-vasteras-leaflet-a5.pd
 pdftoppm -r 60 -png -f 2 -l 2 -singlefile output/trygghet-vasteras-leaflet-a5.pdf docs/images/leaflet-a5-back
 pdftoppm -r 30 -png -f 1 -l 1 -singlefile output/trygghet-vasteras-poster-a3.pdf docs/images/poster-a3
 ls -la docs/images
+cp output/proofs/contact-sheet.png docs/images/contact-sheet.png
