@@ -50,7 +50,8 @@ def crop_marks(bleed_mm: float):
     import pydyf
 
     bleed = bleed_mm * PT_PER_MM
-    slug = SLUG_MM * PT_PER_MM
+    # The marks run from the bleed edge outwards; the slug holds them all.
+    slug = max(SLUG_MM, bleed_mm + MARK_MM + 2) * PT_PER_MM
 
     def finish(document, pdf):
         pages = [obj for obj in pdf.objects
@@ -159,12 +160,55 @@ def without_groups(document, pdf):
             del obj.extra['Group']
 
 
+def pdfx1a_identification(document, pdf):
+    """PDF/X-1a:2003 says so as version "PDF/X-1:2003" with conformance
+    "PDF/X-1a:2003" (WeasyPrint writes the conformance twice, and the
+    PDF/X-4 identification schema besides), and allows no ICC-based or Lab
+    colour spaces on pages: WeasyPrint lists its unused ones anyway."""
+    import re
+
+    import pydyf
+
+    pdf.info['GTS_PDFXVersion'] = pydyf.String('PDF/X-1:2003')
+    metadata = pdf.catalog.get('Metadata')
+    if metadata is not None:
+        stream = pdf.objects[int(metadata.split()[0])]
+        xmp = b''.join(item if isinstance(item, bytes) else str(item).encode()
+                       for item in stream.stream)
+        xmp = xmp.replace(b' pdfxid:part="1"', b'')
+        xmp = re.sub(rb'<pdfxid:GTS_PDFXVersion>[^<]*</pdfxid:GTS_PDFXVersion>',
+                     b'', xmp)
+        xmp = xmp.replace(
+            b'<pdfx:GTS_PDFXVersion>PDF/X-1a:2003</pdfx:GTS_PDFXVersion>',
+            b'<pdfx:GTS_PDFXVersion>PDF/X-1:2003</pdfx:GTS_PDFXVersion>')
+        stream.stream = [xmp]
+    for obj in pdf.objects:
+        spaces = obj.get('ColorSpace') if isinstance(obj, dict) else None
+        if isinstance(spaces, bytes):  # a reference: b'12 0 R'
+            spaces = pdf.objects[int(spaces.split()[0])]
+        if isinstance(spaces, dict):
+            for name in [name for name, value in spaces.items()
+                         if isinstance(value, list) and value
+                         and str(value[0]) in ('/ICCBased', '/Lab')]:
+                del spaces[name]
+
+
+def without_annotations(document, pdf):
+    """Links mean nothing on paper, and PDF/X allows no annotations on the
+    printed area: the print edition drops them."""
+    import pydyf
+
+    for obj in pdf.objects:
+        if isinstance(obj, pydyf.Dictionary) and obj.get('Type') == '/Page':
+            obj.pop('Annots', None)
+
+
 def print_finisher(printshop, icc_path: Path):
     """Everything the print edition adds while WeasyPrint writes it."""
     parts = (crop_marks(printshop.bleed_mm), output_intent(printshop),
-             embed_profile_as_is(icc_path))
+             embed_profile_as_is(icc_path), without_annotations)
     if printshop.pdfx == 'pdf/x-1a':
-        parts += (without_groups,)
+        parts += (without_groups, pdfx1a_identification)
 
     def finish(document, pdf):
         for part in parts:

@@ -80,9 +80,20 @@ def load_printshop(root: Path, name: str = DEFAULT) -> PrintShop:
         path, f'{FOLDER}/{name}.yaml', SCHEMA, LayoutError)
     if shop is not None:
         shop = dataclasses.replace(shop, name=name, positions=positions)
-        if not (root / shop.icc_profile).is_file():
+        profile = root / shop.icc_profile
+        if not profile.is_file():
             problems.append(shop.problem('icc_profile', (
                 f'"{shop.icc_profile}" is not a file in the project')))
+        else:
+            header = profile.read_bytes()[:40]
+            if header[36:40] != b'acsp' or header[16:20] != b'CMYK' \
+                    or header[12:16] != b'prtr':
+                space = header[16:20].decode('ascii', 'replace').strip()
+                problems.append(shop.problem('icc_profile', (
+                    f'"{shop.icc_profile}" is not a CMYK printer profile '
+                    f'(it describes {space or "something else"}); the output '
+                    'intent of a print edition must be the press\'s CMYK '
+                    'profile')))
         if shop.warn_ppi > shop.min_ppi:
             problems.append(shop.problem('warn_ppi', (
                 'must not be above min_ppi (it is the lower, failing limit)')))

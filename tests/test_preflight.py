@@ -166,6 +166,10 @@ class Inputs:
         with pikepdf.open(io.BytesIO(data)) as pdf:
             if cmyk:
                 add_slug(pdf)
+                # As the builder's print finisher does: no annotations.
+                for page in pdf.pages:
+                    if '/Annots' in page.obj:
+                        page.obj.Annots = pdf.make_indirect(pikepdf.Array())
             if edit is not None:
                 edit(pdf)
             pdf.save(path)
@@ -244,7 +248,8 @@ def test_a_good_screen_pdf_passes_without_colour_and_ink(inputs):
     report = check(path, edition='screen', bleed_mm=0)
     assert report.findings == ()
     ran = [name for name, _ in report.checks]
-    assert 'colour' not in ran and 'ink' not in ran
+    assert 'ink' not in ran
+    assert dict(report.checks)['colour'] == 'pass'  # RGB, as it should be
     assert 'bleed-reach' not in ran  # nothing to reach without a bleed
     # The same file is no print edition.
     assert {'colour'} <= failing(check(path, bleed_mm=0))
@@ -595,12 +600,23 @@ def _link(pdf: pikepdf.Pdf, uri: str) -> None:
     pdf.pages[0].obj.Annots.append(link)
 
 
+def test_colour_fails_cmyk_in_a_screen_pdf(inputs):
+    path = inputs.pdf('screen-with-cmyk', cmyk=False, body=GOOD_BODY.replace(
+        qr_svg(), qr_svg(dark='#000', light='#fff')),
+        css='p { color: device-cmyk(0 1 1 0); }')
+    found = only_failure(check(path, edition='screen', bleed_mm=0), 'colour')
+    assert found[0].message.startswith('CMYK colour in page 1, ')
+    assert found[0].message.endswith('the screen edition must be RGB: '
+                                     'declare print colours for '
+                                     '.edition-print only')
+
+
 def test_links_fails_a_javascript_link(inputs):
     path = inputs.edited('js-link', lambda pdf: _link(pdf, 'javascript:x()'))
     found = only_failure(check(path), 'links')
     assert str(found[0]).startswith(
         'page 1 at 14.1 mm, 83.6 mm: a link runs a script (javascript:x()); '
-        'print PDFs may only link to web addresses')
+        'these PDFs may only link to web addresses')
 
 
 def test_links_fails_embedded_files(inputs):
@@ -619,14 +635,28 @@ def test_links_fails_embedded_files(inputs):
     assert 'attached file or media (FileAttachment)' in found[0].message
 
 
-def test_links_allows_placeholders_only_in_a_draft(inputs):
-    path = inputs.edited('placeholder-link',
-                         lambda pdf: _link(pdf, 'https://example.org/x'))
+def test_links_fails_any_annotation_on_a_print_page(inputs):
+    path = inputs.edited('plain-link',
+                         lambda pdf: _link(pdf, 'https://www.liberalerna.se'))
     found = only_failure(check(path), 'links')
+    assert [f.message for f in found] == [
+        'the page has a Link annotation; PDF/X allows none on the printed '
+        'area: take it out of the print edition']
+    # The screen edition may link.
+    screen = inputs.pdf('screen-link', cmyk=False, body=GOOD_BODY.replace(
+        qr_svg(), qr_svg(dark='#000', light='#fff')))
+    assert check(screen, edition='screen', bleed_mm=0).ok
+
+
+def test_links_allows_placeholders_only_in_a_draft(inputs):
+    path = inputs.pdf('placeholder-link', cmyk=False, body=GOOD_BODY.replace(
+        qr_svg(), qr_svg(dark='#000', light='#fff')).replace(
+        'https://www.liberalerna.se/vasteras', 'https://example.org/x'))
+    found = only_failure(check(path, edition='screen', bleed_mm=0), 'links')
     assert found[0].message == ('a link goes to a placeholder address '
                                 '"https://example.org/x"; put the real '
                                 'address in the content file')
-    draft = check(path, draft=True)
+    draft = check(path, edition='screen', bleed_mm=0, draft=True)
     assert draft.ok
     assert dict(draft.checks)['links'] == 'warn'
     assert [f.severity for f in draft.findings] == ['warning']

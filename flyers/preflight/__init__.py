@@ -17,8 +17,9 @@ The checks, in order (the ids are ``Finding.check``):
 - ``fonts``: every font embedded and one of the project's own;
 - ``safe-zone``, ``text-size``, ``rule-width``, ``image-ppi``: measured on
   the content streams themselves (:mod:`.content`);
-- ``colour`` and ``ink`` (print edition only): no RGB anywhere, a CMYK
-  PDF/X output intent, total ink within the limit (Ghostscript);
+- ``colour``: for print, no RGB anywhere and a CMYK PDF/X output intent;
+  for the screen, no CMYK (it is meant to be RGB throughout);
+- ``ink`` (print edition only): total ink within the limit (Ghostscript);
 - ``qr``: the codes decode to the intended addresses at 300 dpi, with
   modules, quiet zone, contrast and size fit for print;
 - ``links``: no scripts, files or data in links, no embedded files, and no
@@ -74,6 +75,8 @@ def preflight(pdf: Path, expect: Expectations,
             if expect.is_print:
                 content.check_colours(drawn, out)
                 document.check_output_intent(opened, out)
+            else:
+                document.check_screen_colours(opened, frames, out)
             document.check_links(opened, frames, expect, out)
         raster.check_rendered(data, frames, expect, out)
         if ink is not None:

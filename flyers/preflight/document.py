@@ -11,6 +11,8 @@ from __future__ import annotations
 import io
 import re
 
+import pikepdf
+
 from .findings import (BOX_TOLERANCE_MM, MM_PER_PT, Collector, Expectations,
                        Frame, normalised)
 
@@ -208,7 +210,7 @@ def check_links(pdf, frames: list[Frame], expect: Expectations,
     root = pdf.Root
     names = root.get('/Names')
     if names is not None and '/EmbeddedFiles' in names:
-        out.error('links', 'the PDF carries embedded files; a print file '
+        out.error('links', 'the PDF carries embedded files; a PDF for print '
                   'must hold nothing but the pages: remove them', limit=False)
     if names is not None and '/JavaScript' in names:
         out.error('links', 'the PDF carries scripts (JavaScript); remove '
@@ -234,7 +236,7 @@ def check_links(pdf, frames: list[Frame], expect: Expectations,
             box = normalised(rect) if rect is not None else None
             if subtype in _EMBEDDING_ANNOTATIONS:
                 out.error('links', f'the page has an attached file or media '
-                          f'({subtype.lstrip("/")}); a print file must hold '
+                          f'({subtype.lstrip("/")}); this PDF must hold '
                           'nothing but the pages: remove it', frame=frame,
                           box=box)
                 continue
@@ -247,6 +249,13 @@ def check_links(pdf, frames: list[Frame], expect: Expectations,
                 for action in more.values():
                     _check_action(action, 'a link', frame, box, expect, out,
                                   is_placeholder_url)
+            if expect.is_print and subtype not in ('/PrinterMark', '/TrapNet'):
+                # PDF/X: no annotations on the printed area (and on paper
+                # a link does nothing anyway).
+                out.error('links', f'the page has a {subtype.lstrip("/")} '
+                          'annotation; PDF/X allows none on the printed '
+                          'area: take it out of the print edition',
+                          frame=frame, box=box)
 
 
 def _check_action(action, what: str, frame, box, expect, out,
@@ -257,7 +266,7 @@ def _check_action(action, what: str, frame, box, expect, out,
     where = {'frame': frame, 'box': box}
     if kind in _FORBIDDEN_ACTIONS:
         out.error('links', f'{what} {_FORBIDDEN_ACTIONS[kind]} '
-                  f'({kind.lstrip("/")} action); print PDFs may only link '
+                  f'({kind.lstrip("/")} action); these PDFs may only link '
                   'to web addresses: fix or remove the link', **where)
     elif kind == '/URI':
         uri = _text(action.get('/URI'))
@@ -265,7 +274,7 @@ def _check_action(action, what: str, frame, box, expect, out,
         if scheme in _FORBIDDEN_SCHEMES:
             shown = uri if len(uri) <= 60 else uri[:59] + '…'
             out.error('links', f'{what} {_FORBIDDEN_SCHEMES[scheme]} '
-                      f'({shown}); print PDFs may only link to web '
+                      f'({shown}); these PDFs may only link to web '
                       'addresses: fix the link\'s address', **where)
         elif is_placeholder_url(uri):
             message = (f'{what} goes to a placeholder address "{uri}"; put '
@@ -315,3 +324,67 @@ def check_output_intent(pdf, out: Collector) -> None:
         out.error('colour', f'the PDF/X output intent {what}, not a CMYK '
                   'profile; use the print shop\'s CMYK profile (FOGRA39 for '
                   'coated offset paper)', limit=False)
+        return
+    # /N could say 4 over any bytes: read the profile's own header too.
+    try:
+        header = profile.read_bytes()[:20]
+    except Exception:  # noqa: BLE001 - an unreadable stream is the finding
+        header = b''
+    if header[12:16] not in (b'prtr', b'mntr', b'scnr') or \
+            header[16:20] != b'CMYK':
+        space = header[16:20].decode('ascii', 'replace').strip() or '?'
+        out.error('colour', f'the PDF/X output intent\'s profile describes '
+                  f'{space} colour, not CMYK printing; use the print shop\'s '
+                  'CMYK profile', limit=False)
+
+
+def check_screen_colours(pdf, frames, out: Collector) -> None:
+    """The screen edition is RGB: CMYK in it means a colour was declared
+    for print without being scoped to .edition-print."""
+    out.ran('colour')
+    seen = set()
+
+    def visit(obj, where, frame):
+        if obj.objgen in seen and obj.objgen != (0, 0):
+            return
+        seen.add(obj.objgen)
+        resources = obj.get('/Resources') or {}
+        spaces = resources.get('/ColorSpace') or {}
+        count = 0
+        try:
+            operations = pikepdf.parse_content_stream(obj)
+        except pikepdf.PdfError:
+            operations = []
+        for operands, operator in operations:
+            op = str(operator)
+            if op in ('k', 'K'):
+                count += 1
+            elif op in ('cs', 'CS') and operands:
+                space = operands[0]
+                name = str(space)
+                if name == '/DeviceCMYK' or _is_cmyk(spaces.get(name)):
+                    count += 1
+        if count:
+            out.error('colour', f'CMYK colour in {where}, {count} times; the '
+                      'screen edition must be RGB: declare print colours '
+                      'for .edition-print only', frame=frame)
+        for name, xobject in (resources.get('/XObject') or {}).items():
+            if xobject.get('/Subtype') == '/Form':
+                visit(xobject, f'{where} > form {name}', frame)
+            elif xobject.get('/Subtype') == '/Image' and (
+                    str(xobject.get('/ColorSpace')) == '/DeviceCMYK'
+                    or _is_cmyk(xobject.get('/ColorSpace'))):
+                out.error('colour', f'a CMYK image ({name}) in {where}; the '
+                          'screen edition must be RGB', frame=frame)
+
+    for number, (frame, page) in enumerate(zip(frames, pdf.pages), 1):
+        visit(page.obj, f'page {number}', frame)
+
+
+def _is_cmyk(space) -> bool:
+    """An ICCBased colour space with four components."""
+    try:
+        return (isinstance(space, pikepdf.Array) and str(space[0]) ==
+                '/ICCBased' and int(space[1].get('/N', 0)) == 4)
+    except (TypeError, ValueError, IndexError, AttributeError):
+        return False
