@@ -16,6 +16,7 @@ import difflib
 import hashlib
 import json
 import os
+import shutil
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -49,7 +50,7 @@ class Result:
     def sha256(self) -> str:
         return hashlib.sha256(self.pdf).hexdigest()
 
-    def manifest_entry(self) -> dict:
+    def manifest_entry(self, root: Path) -> dict:
         page = self.job.layout.page
         return {
             'path': self.job.path,
@@ -66,6 +67,9 @@ class Result:
             'printshop': self.job.printshop.name if self.job.is_print else None,
             'preflight': _preflight_summary(self.preflight),
             'sha256': self.sha256,
+            'inputs_sha256': inputs_digest(
+                root, self.job.campaign.source, self.job.layout.name,
+                self.job.printshop.name if self.job.is_print else None),
         }
 
 
@@ -297,6 +301,40 @@ def render_all(root: Path, jobs: list[Job], progress: Callable[[str], None],
 
 # --- writing ---------------------------------------------------------------
 
+def _tree_digest(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob('*') if p.is_file()):
+        digest.update(path.relative_to(folder).as_posix().encode() + b'\0')
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def inputs_digest(root: Path, content: str, layout: str,
+                  printshop: str | None) -> str:
+    """A hash of everything an output was made from: its content file, the
+    layouts and assets folders, its print-shop file, this tool's version.
+    A kept manifest entry whose inputs changed is stale."""
+    from . import __version__
+
+    digest = hashlib.sha256(__version__.encode())
+    for part in (root / content, root / 'printshops' / f'{printshop}.yaml'):
+        digest.update(hashlib.sha256(part.read_bytes()).digest()
+                      if part.is_file() else b'-')
+    for folder in ('layouts', 'assets'):
+        digest.update(_cached_tree_digest(root / folder).encode())
+    digest.update(layout.encode())
+    return digest.hexdigest()
+
+
+_TREE_DIGESTS: dict[Path, str] = {}
+
+
+def _cached_tree_digest(folder: Path) -> str:
+    if folder not in _TREE_DIGESTS:
+        _TREE_DIGESTS[folder] = _tree_digest(folder)
+    return _TREE_DIGESTS[folder]
+
+
 def _preflight_summary(report) -> dict | None:
     if report is None:
         return None
@@ -384,14 +422,13 @@ def preflight_all(root: Path, report: Report, folder: Path,
             f' ({warnings} warning{"s" if warnings != 1 else ""})'
             if warnings else ''))
         progress(f'preflight {result.job.path}: {verdict}  ({seconds:.2f} s)')
-        campaign = result.job.campaign
-        for finding in errors:
-            message = (f'{result.job.path}: preflight {finding.check}: '
-                       f'{finding}')
-            problems.append(campaign.problem(finding.field, message)
-                            if finding.field else
-                            Problem(result.job.path, f'preflight '
-                                    f'{finding.check}: {finding}'))
+        # Findings are about the PDF: they name the output, page and
+        # position, and the content field whose text is there — as a place
+        # to look, not a verdict that the content is at fault (most come
+        # from a layout or an asset).
+        problems += [Problem(result.job.path,
+                             f'preflight {finding.check}: {finding}')
+                     for finding in errors]
     return problems
 
 
@@ -413,23 +450,27 @@ def write_outputs(root: Path, report: Report, progress: Callable[[str], None],
     fails, nothing in output/ changes."""
     from .writer import write_atomic, write_json
 
+    _TREE_DIGESTS.clear()  # the inputs may have changed since the last build
     output = root / OUTPUT
+    created = not output.exists()
     output.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix='.staging-', dir=output) as folder:
         problems = preflight_all(root, report, Path(folder), progress)
-        if problems:
-            raise FlyerError(problems)
-        for result in report.results:
+        for result in report.results if not problems else ():
             target = root / result.job.path
             os.replace(Path(folder) / target.name, target)
             if html:
                 write_atomic(target.with_suffix('.html'),
                              result.html.encode('utf-8'), output)
+    if problems:
+        if created:
+            shutil.rmtree(output, ignore_errors=True)  # as it was: absent
+        raise FlyerError(problems)
     manifest_path = output / MANIFEST
     entries = ({entry['path']: entry for entry in _kept_entries(root)}
                if narrowed else {})
     for result in report.results:
-        entries[result.job.path] = result.manifest_entry()
+        entries[result.job.path] = result.manifest_entry(root)
     outputs = [entries[k] for k in sorted(entries)]
     write_proofs(root, outputs, {r.job.path: r for r in report.results})
     write_json(manifest_path, {'outputs': outputs}, output)
@@ -479,7 +520,7 @@ def write_proofs(root: Path, outputs: list[dict], results: dict) -> None:
 
 def _kept_entries(root: Path) -> list[dict]:
     """Entries of the previous manifest whose PDF is still there unchanged
-    and whose content file still exists."""
+    and was made from the inputs as they are now."""
     try:
         previous = json.loads((root / OUTPUT / MANIFEST).read_text('utf-8'))
         entries = previous['outputs']
@@ -493,6 +534,13 @@ def _kept_entries(root: Path) -> list[dict]:
                 continue
         except (OSError, KeyError, TypeError):
             continue
-        if hashlib.sha256(data).hexdigest() == entry.get('sha256'):
+        if hashlib.sha256(data).hexdigest() != entry.get('sha256'):
+            continue
+        try:
+            current = inputs_digest(root, entry['content'], entry['layout'],
+                                    entry.get('printshop'))
+        except (OSError, KeyError, TypeError):
+            continue
+        if current == entry.get('inputs_sha256'):
             kept.append(entry)
     return kept

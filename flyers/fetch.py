@@ -76,6 +76,11 @@ class ProjectFetcher(URLFetcher):
                 raise FetchRefused(url, str(exc)) from None
             return _Converted(resolved.as_uri(), body=body,
                               headers={'Content-Type': mime})
+        if resolved.suffix.lower() in ('.png', '.tif', '.tiff'):
+            converted = to_eight_bits(resolved, resolved.stat().st_mtime)
+            if converted is not None:
+                return _Converted(resolved.as_uri(), body=converted,
+                                  headers={'Content-Type': 'image/png'})
         return URLFetcherResponse(
             resolved.as_uri(), body=resolved.read_bytes(),
             headers={'Content-Type': mime or 'application/octet-stream'})
@@ -95,15 +100,37 @@ RASTER_SUFFIXES = ('.png', '.jpg', '.jpeg', '.gif', '.webp', '.tif', '.tiff',
 
 
 @functools.lru_cache(maxsize=64)
+def to_eight_bits(path: Path, mtime: float) -> bytes | None:
+    """16-bit grey images as 8-bit PNG, which WeasyPrint can read (it
+    cannot read 'I;16'); None when the image needs no change."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as image:
+            if not image.mode.startswith(('I', 'F')):
+                return None
+            grey = image.convert('I').point(lambda v: v / 256).convert('L')
+    except (UnidentifiedImageError, OSError):
+        return None  # WeasyPrint will say what is wrong with it
+    buffer = io.BytesIO()
+    grey.save(buffer, 'PNG')
+    return buffer.getvalue()
+
+
+@functools.lru_cache(maxsize=64)
 def to_cmyk(path: Path, mtime: float, profile: Path) -> tuple[bytes, str]:
     """The image at ``path`` as CMYK bytes for print, and its MIME type."""
-    from PIL import Image, ImageCms, UnidentifiedImageError
+    from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
 
     try:
         image = Image.open(path)
         image.load()
     except (UnidentifiedImageError, OSError) as exc:
         raise ValueError(f'not an image that can be read ({exc})') from None
+    source_format = image.format
+    # Turn the picture the way the camera said (the screen edition's
+    # WeasyPrint does the same), since the EXIF tag is not copied over.
+    image = ImageOps.exif_transpose(image)
     if image.mode in ('RGBA', 'LA', 'PA') or 'transparency' in image.info:
         alpha = image.convert('RGBA').getchannel('A')
         if alpha.getextrema()[0] < 255:
@@ -112,8 +139,11 @@ def to_cmyk(path: Path, mtime: float, profile: Path) -> tuple[bytes, str]:
                              'background (or use SVG)')
     if image.mode == 'CMYK':
         converted = image
-    elif image.mode in ('1', 'L', 'I;16', 'I'):
+    elif image.mode in ('1', 'L', 'LA'):
         converted = image.convert('L')  # grey prints as black ink only
+    elif image.mode.startswith('I'):
+        # 16-bit grey: scale to 8 bits (convert('L') would clip at 255).
+        converted = image.convert('I').point(lambda v: v / 256).convert('L')
     else:
         rgb = image.convert('RGB')
         source = (ImageCms.ImageCmsProfile(io.BytesIO(image.info['icc_profile']))
@@ -126,7 +156,7 @@ def to_cmyk(path: Path, mtime: float, profile: Path) -> tuple[bytes, str]:
     # as PNG, which has no CMYK: so CMYK goes in as JPEG, at full quality
     # for images that were not JPEG (lossless sources, line art).
     buffer = io.BytesIO()
-    converted.save(buffer, 'JPEG', quality=95 if image.format == 'JPEG'
+    converted.save(buffer, 'JPEG', quality=95 if source_format == 'JPEG'
                    else 100, subsampling=0,
                    dpi=image.info.get('dpi', (300, 300)))
     return buffer.getvalue(), 'image/jpeg'

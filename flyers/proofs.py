@@ -172,7 +172,17 @@ def report_html(outputs: list[dict], reports: dict, previews: list[Preview],
                 parts.append(f'<a href="{name}"><img src="{name}" '
                              f'alt="page {preview.page}"></a>')
         parts.append('</p>')
-        if report is not None:
+        if report is None:
+            summary = entry.get('preflight') or {}
+            parts.append('<p>Not rebuilt this time: passed the preflight '
+                         'when it was built'
+                         + (' with warnings:' if summary.get('warnings')
+                            else '.') + '</p>')
+            if summary.get('warnings'):
+                parts.append('<ul>' + ''.join(
+                    f'<li class="warn">{html.escape(w)}</li>'
+                    for w in summary['warnings']) + '</ul>')
+        else:
             parts.append('<table><tr><th>check</th><th>result</th>'
                          '<th>findings</th></tr>')
             for check, status in report.checks:

@@ -106,3 +106,25 @@ def test_a_full_build_forgets_outputs_of_removed_content(project, capsys):
     manifest = json.loads((project / 'output' / 'manifest.json').read_text())
     assert sorted(e['content'] for e in manifest['outputs']) == [
         'content/trygghet-vasteras.yaml'] * 4
+
+
+def test_a_narrowed_build_drops_entries_whose_inputs_changed(project, capsys):
+    assert run(project, 'build', capsys=capsys)[0] == 0
+    content = project / 'content' / 'trygghet-vasteras.yaml'
+    content.write_text(content.read_text('utf-8').replace(
+        'title: Trygghet i Västerås', 'title: Trygghet i hela Västerås'),
+        'utf-8')
+    assert run(project, 'build', '--edition', 'print', capsys=capsys)[0] == 0
+    manifest = json.loads((project / 'output' / 'manifest.json').read_text())
+    # The screen editions were made from the old title: no longer listed.
+    assert [e['edition'] for e in manifest['outputs']] == ['print', 'print']
+    report = (project / 'output' / 'proofs' / 'report.html').read_text()
+    assert report.count('passes preflight') == 2
+
+
+def test_a_narrowed_build_keeps_the_others_in_the_report(project, capsys):
+    assert run(project, 'build', capsys=capsys)[0] == 0
+    assert run(project, 'build', '--layout', 'leaflet-a5', capsys=capsys)[0] == 0
+    report = (project / 'output' / 'proofs' / 'report.html').read_text()
+    assert report.count('Not rebuilt this time: passed the preflight') == 2
+    assert report.count('<td>qr</td>') == 2

@@ -221,3 +221,37 @@ def test_unknown_print_shop_is_a_usage_error(project, capsys):
     assert code == 2
     assert ('error: --printshop: no print shop called "nope"; print shops: '
             'coated-x1a, default') in err
+
+
+def test_sixteen_bit_grey_and_rotated_photos(project, capsys):
+    from PIL import Image
+
+    grey = Image.new('I;16', (300, 100))
+    grey.putdata([x * 200 for _ in range(100) for x in range(300)])
+    grey.save(project / 'assets' / 'grey.png')
+    photo = Image.new('RGB', (120, 60), (200, 30, 40))
+    exif = Image.Exif()
+    exif[0x0112] = 6  # the camera was turned: show it rotated
+    photo.save(project / 'assets' / 'turned.jpg', exif=exif)
+    parts = project / 'layouts' / '_base' / 'parts.html.j2'
+    parts.write_text(parts.read_text('utf-8').replace(
+        '<p class="scan">',
+        '<img src="../../assets/grey.png" alt="Grått" style="width: 20mm">'
+        '<img src="../../assets/turned.jpg" alt="Foto" style="width: 5mm">'
+        '<p class="scan">'), 'utf-8')
+    code, _, err = run(project, 'build', '--layout', 'poster-a3',
+                       capsys=capsys)
+    assert code == 0, err
+    for name in ('trygghet-vasteras-poster-a3.pdf',
+                 'trygghet-vasteras-poster-a3-screen.pdf'):
+        with pikepdf.open(project / 'output' / name) as pdf:
+            images = [pikepdf.PdfImage(image).as_pil_image() for image in
+                      pdf.pages[0].get_images().values()]
+        sizes = sorted(image.size for image in images)
+        assert sizes == [(60, 120), (300, 100)], name  # portrait, as shot
+        grey_image = next(i for i in images if i.size == (300, 100))
+        # The gradient survives (not clipped to white past the first
+        # columns): dark on the left, light on the right.
+        left, right = (grey_image.convert('L').getpixel((x, 50))
+                       for x in (5, 295))
+        assert left < 40 < 200 < right, (name, left, right)
