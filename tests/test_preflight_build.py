@@ -62,9 +62,8 @@ def test_an_rgb_colour_fails_the_build_with_its_place(project, capsys):
         r'error: output/trygghet-vasteras-leaflet-a5\.pdf: preflight '
         r'colour: page 2 at \d+\.\d mm, \d+\.\d mm \(faq\.items\[\d\]'
         r'\.question\): RGB colour', err), err
-    assert not (project / 'output' / 'trygghet-vasteras-leaflet-a5.pdf'
-                ).exists()
-    assert [p.name for p in (project / 'output').iterdir()] == []
+    # A failed first build leaves no output folder at all.
+    assert not (project / 'output').exists()
 
 
 def test_too_much_ink_fails_the_build(project, capsys):
