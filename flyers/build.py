@@ -192,7 +192,8 @@ def _name_problems(campaign: Campaign, available: list[str]) -> list[Problem]:
         if name in campaign.layouts[:index]:
             found.append(campaign.problem(f'layouts[{index}]', (
                 f'"{name}" is listed twice; list each layout once')))
-    named += [(f'qr_tracking.{n}', n) for n in campaign.qr_tracking]
+    named += [(f'qr_tracking.{n}', n.removesuffix('-screen'))
+              for n in campaign.qr_tracking]
     for path, name in named:
         if name not in available:
             close = difflib.get_close_matches(name, available, n=1)
@@ -213,7 +214,10 @@ def _requirement_problems(campaign: Campaign, layout: Layout):
 
 def _make_qr(campaign: Campaign, layout: Layout, edition: str,
              problems: list) -> QrCode | None:
-    tracking = campaign.qr_tracking.get(layout.name)
+    # The screen edition has its own tracking (LAYOUT-screen), or none:
+    # a download must not count as print.
+    key = layout.name if edition == 'print' else f'{layout.name}-screen'
+    tracking = campaign.qr_tracking.get(key)
     url = with_tracking(campaign.url, tracking)
     try:
         title = label(campaign.language, 'qr_alt').format(
@@ -223,7 +227,7 @@ def _make_qr(campaign: Campaign, layout: Layout, edition: str,
     except QrTooDense as exc:
         advice = ('use a shorter address (a short redirect works well)'
                   + (' or fewer tracking parameters in qr_tracking.'
-                     f'{layout.name}' if tracking else ''))
+                     f'{key}' if tracking else ''))
         problem = campaign.problem('url', (
             f'too long for the {layout.qr.size_mm:g} mm QR code of '
             f'{layout.name}: {exc}; {advice}'))
@@ -356,8 +360,9 @@ def expectations(root: Path, layout: Layout, printshop, edition: str,
         trim_mm=(page.width_mm, page.height_mm),
         bleed_mm=printshop.bleed_mm if is_print else 0.0,
         safe_mm=printshop.safe_mm, qr_urls=tuple(qr_urls),
-        qr_min_mm=layout.qr.min_mm, min_ppi=printshop.min_ppi,
-        warn_ppi=printshop.warn_ppi, ink_limit=printshop.ink_limit,
+        qr_min_mm=layout.qr.min_mm, warn_under_ppi=printshop.warn_under_ppi,
+        fail_under_ppi=printshop.fail_under_ppi,
+        ink_limit=printshop.ink_limit,
         draft=draft, font_names=postscript_names(root), fields=fields)
 
 

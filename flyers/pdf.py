@@ -339,10 +339,11 @@ def measure_overflow(html: str, base_url: str, analysis: Analysis, fetcher,
               'less than 1 mm')
     message = (f'does not fit on {name} of {layout.name}: {amount} too much '
                f'(≈ {count} line{"s" if count > 1 else ""} of text)')
-    bulk = max(lines, key=lambda g: len(lines[g])) if lines else None
-    if bulk and not (first_over or '').startswith(bulk):
-        message += (f'; most of that page is {bulk} ({len(lines[bulk])} '
-                    'lines)')
+    # What fills the page, largest first: what grew is usually among them.
+    groups = sorted(lines, key=lambda g: -len(lines[g]))[:3]
+    if groups:
+        message += '; the page holds ' + ', '.join(
+            f'{group} ({len(lines[group])} lines)' for group in groups)
     message += '; shorten the text or move some to another field'
     if first_over:
         return analysis.owner(first_over, message)

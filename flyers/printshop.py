@@ -25,8 +25,8 @@ class PrintShop:
     description: str
     bleed_mm: float
     safe_mm: float
-    min_ppi: float
-    warn_ppi: float
+    warn_under_ppi: float
+    fail_under_ppi: float
     ink_limit: float
     pdfx: str
     icc_profile: str
@@ -50,10 +50,11 @@ SCHEMA = Struct(name='print shop', build=PrintShop, fields=(
           'bleed on every edge, in mm', True),
     Field('safe_mm', Number(minimum=0, maximum=30),
           'no text closer than this to the trim, in mm', True),
-    Field('min_ppi', Number(minimum=72, maximum=2400),
+    Field('warn_under_ppi', Number(minimum=72, maximum=2400),
           'raster images below this effective resolution get a warning', True),
-    Field('warn_ppi', Number(minimum=72, maximum=2400),
-          'raster images below this effective resolution fail', True),
+    Field('fail_under_ppi', Number(minimum=72, maximum=2400),
+          'raster images below this effective resolution fail the build',
+          True),
     Field('ink_limit', Number(minimum=100, maximum=400),
           'maximum total ink (C+M+Y+K) in percent', True),
     Field('pdfx', Choice(values=('pdf/x-4', 'pdf/x-1a')),
@@ -94,9 +95,10 @@ def load_printshop(root: Path, name: str = DEFAULT) -> PrintShop:
                     f'(it describes {space or "something else"}); the output '
                     'intent of a print edition must be the press\'s CMYK '
                     'profile')))
-        if shop.warn_ppi > shop.min_ppi:
-            problems.append(shop.problem('warn_ppi', (
-                'must not be above min_ppi (it is the lower, failing limit)')))
+        if shop.fail_under_ppi > shop.warn_under_ppi:
+            problems.append(shop.problem('fail_under_ppi', (
+                'must not be above warn_under_ppi (failing is the lower '
+                'limit)')))
     if problems or shop is None:
         raise LayoutError(problems)
     return shop

@@ -54,7 +54,7 @@ def test_proofs_are_written(built):
 
 def test_an_rgb_colour_fails_the_build_with_its_place(project, capsys):
     css = project / 'layouts' / 'leaflet-a5' / 'style.css'
-    css.write_text(css.read_text('utf-8') + '\n.faq dt { color: #c00; }\n')
+    css.write_text(css.read_text('utf-8') + '\n.faq .question { color: #c00; }\n')
     code, _, err = run(project, 'build', '--layout', 'leaflet-a5',
                        capsys=capsys)
     assert code == 1

@@ -185,9 +185,17 @@ def test_pdfx1a_print_shop(project, capsys):
     with pikepdf.open(project / 'output' /
                       'trygghet-vasteras-leaflet-a5.pdf') as pdf:
         assert pdf.pdf_version == '1.4'
-        assert str(pdf.trailer.Info.GTS_PDFXVersion) == 'PDF/X-1a:2003'
+        assert str(pdf.trailer.Info.GTS_PDFXVersion) == 'PDF/X-1:2003'
+        assert str(pdf.trailer.Info.GTS_PDFXConformance) == 'PDF/X-1a:2003'
+        xmp = str(pdf.open_metadata())
+        assert ('<pdfx:GTS_PDFXVersion>PDF/X-1:2003</pdfx:GTS_PDFXVersion>'
+                in xmp)
+        assert '<pdfxid:' not in xmp  # PDF/X-4's identification schema
         for where, stream in _streams(pdf):
             assert '/Group' not in stream, where
+            spaces = (stream.get('/Resources') or {}).get('/ColorSpace') or {}
+            for name, space in spaces.items():  # no ICC-based or Lab
+                assert str(space[0]) not in ('/ICCBased', '/Lab'), where
 
 
 def test_transparency_is_refused_for_pdfx1a(project, capsys):

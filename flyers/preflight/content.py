@@ -988,15 +988,15 @@ def _check_ppi(image: Placed, frame, expect: Expectations, out) -> None:
     if placed_w <= 0 or placed_h <= 0 or not width or not height:
         return
     ppi = min(width / (placed_w / 72), height / (placed_h / 72))
-    if ppi >= expect.min_ppi - 0.5:
+    if ppi >= expect.warn_under_ppi - 0.5:
         return
     size = (f'{width} × {height} pixels, placed '
             f'{placed_w / PT_PER_MM:.0f} × {placed_h / PT_PER_MM:.0f} mm')
-    needed = math.ceil(placed_w / 72 * expect.min_ppi)
-    advice = (f'print needs {expect.min_ppi:g} ppi: use a larger image (at '
+    needed = math.ceil(placed_w / 72 * expect.warn_under_ppi)
+    advice = (f'print needs {expect.warn_under_ppi:g} ppi: use a larger image (at '
               f'least {needed} pixels wide at this size) or place it smaller')
     message = f'{image.name} ({size}) has {ppi:.0f} ppi; {advice}'
-    if ppi < expect.warn_ppi:
+    if ppi < expect.fail_under_ppi:
         out.error('image-ppi', message, frame=frame, box=image.box)
     else:
         out.warning('image-ppi', message, frame=frame, box=image.box)

@@ -36,8 +36,8 @@ class Expectations:
     qr_min_mm: float  # smallest allowed QR symbol side, quiet zone excluded
     min_text_pt: float = 6.0
     min_rule_pt: float = 0.25
-    min_ppi: float = 300.0  # a warning under this...
-    warn_ppi: float = 200.0  # ...and an error under this
+    warn_under_ppi: float = 300.0  # a warning under this...
+    fail_under_ppi: float = 200.0  # ...and an error under this
     ink_limit: float = 300.0  # percent, print only
     draft: bool = False  # a draft may hold placeholder links
     # PostScript names (name table, nameID 6) of the project's fonts, e.g.
