@@ -127,15 +127,18 @@ def test_drafts_are_visibly_marked(built):
     assert 'is a draft' in built.stderr
 
 
+@pytest.mark.parametrize('edition, medium', [('print', 'print'),
+                                             ('screen', 'pdf')])
 @pytest.mark.parametrize('layout, page', [('leaflet-a5', 1),
                                           ('poster-a3', 0)])
-def test_qr_code_decodes_to_the_manifest_url(built, layout, page):
-    entry = built.output(layout)
-    codes = decode_qr_codes(built.pdf(layout), page)
+def test_qr_code_decodes_to_the_manifest_url(built, layout, page, edition,
+                                             medium):
+    entry = built.output(layout, edition=edition)
+    codes = decode_qr_codes(built.pdf(layout, edition=edition), page)
     assert [code.text for code in codes] == entry['qr_urls']
     source = 'leaflet' if layout == 'leaflet-a5' else 'poster'
     assert entry['qr_urls'] == [
-        'https://example.org/trygghet-vasteras?utm_medium=print'
+        f'https://example.org/trygghet-vasteras?utm_medium={medium}'
         f'&utm_source={source}']
 
 

@@ -211,7 +211,7 @@ def test_transparency_is_refused_for_pdfx1a(project, capsys):
 def test_another_print_shop_is_one_file(project, capsys):
     shop = (project / 'printshops' / 'default.yaml').read_text('utf-8')
     (project / 'printshops' / 'wide-bleed.yaml').write_text(
-        shop.replace('bleed_mm: 3', 'bleed_mm: 5'), 'utf-8')
+        shop.replace('bleed_mm: 3', 'bleed_mm: 8'), 'utf-8')
     code, _, err = run(project, 'build', '--printshop', 'wide-bleed',
                        '--layout', 'poster-a3', '--edition', 'print',
                        capsys=capsys)
@@ -221,7 +221,14 @@ def test_another_print_shop_is_one_file(project, capsys):
         page = pdf.pages[0]
         trim = [float(v) for v in page.TrimBox]
         bleed = [float(v) for v in page.BleedBox]
-    assert trim[0] - bleed[0] == pytest.approx(5 * 72 / 25.4, abs=0.01)
+        media = [float(v) for v in page.MediaBox]
+        marks = [operands for operands, op in pikepdf.parse_content_stream(
+            page) if str(op) == 'm']
+    assert trim[0] - bleed[0] == pytest.approx(8 * 72 / 25.4, abs=0.01)
+    # The slug grows with the bleed, so the crop marks (from the bleed edge
+    # outwards) stay on the sheet.
+    assert trim[0] - media[0] >= (8 + 5) * 72 / 25.4
+    assert all(media[0] <= float(x) <= media[2] for x, y in marks)
 
 
 def test_unknown_print_shop_is_a_usage_error(project, capsys):
