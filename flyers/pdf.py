@@ -415,12 +415,34 @@ def _render_pdf(html, job, fetcher, font_config, owner, metadata_id):
         if too_long and layout.copyfit and not analysis.count_problems():
             # Copyfit: shrink the body type step by step; the first size at
             # which everything fits wins, and the build says so.
+            # Fitting is monotonic in the size, so search: the first step
+            # (the usual small overflow), then the floor (give up at once if
+            # even that fails), then halve the range in between.
             start, sizes = _copyfit_sizes(layout)
-            for size in sizes:
-                document, analysis = lay_out(size)
-                if len(document.pages) <= layout.page.count:
-                    copyfit = (layout.copyfit.property, start, size)
-                    break
+            tried = {}
+
+            def fits(index):
+                if index not in tried:
+                    tried[index] = lay_out(sizes[index])
+                document, _ = tried[index]
+                return len(document.pages) <= layout.page.count
+
+            best = None
+            if fits(0):
+                best = 0
+            elif fits(len(sizes) - 1):
+                low, best = 0, len(sizes) - 1  # low fails, best fits
+                while best - low > 1:
+                    middle = (low + best) // 2
+                    if fits(middle):
+                        best = middle
+                    else:
+                        low = middle
+            if best is not None:
+                document, analysis = tried[best]
+                copyfit = (layout.copyfit.property, start, sizes[best])
+            else:
+                document, analysis = tried[len(sizes) - 1]
         problems = analysis.problems()
         if not problems and len(document.pages) > layout.page.count:
             problem = measure_overflow(
