@@ -85,6 +85,17 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument('--force', action='store_true',
                      help='overwrite --out if it exists')
 
+    scaffold = commands.add_parser(
+        'new-layout', help='start a new layout from an existing one',
+        description='Copy layouts/FROM to layouts/NAME (template, CSS, '
+                    'manifest), ready to build; then change its CSS and '
+                    'layout.yaml.')
+    scaffold.add_argument('name', metavar='NAME')
+    scaffold.add_argument('--from', dest='source', default='leaflet-a5',
+                          metavar='LAYOUT',
+                          help='the layout to start from (default: '
+                               '%(default)s)')
+
     preflight = commands.add_parser(
         'preflight', help='check built PDFs as a print shop would',
         description='Check PDFs of output/manifest.json (default: all) '
@@ -223,6 +234,15 @@ def cmd_preflight(args) -> int:
     return Exit.OK
 
 
+def cmd_new_layout(args) -> int:
+    from .layouts import new_layout
+
+    folder = new_layout(args.project.resolve(), args.name, args.source)
+    print(f'made layouts/{folder.name}/ from layouts/{args.source}/; try '
+          f'it: python make_flyers.py build --layout {folder.name}')
+    return Exit.OK
+
+
 def cmd_schema(args) -> int:
     from .content import schema_markdown
 
@@ -231,4 +251,5 @@ def cmd_schema(args) -> int:
 
 
 COMMANDS = {'build': cmd_build, 'check': cmd_check, 'import': cmd_import,
-            'preflight': cmd_preflight, 'schema': cmd_schema}
+            'preflight': cmd_preflight, 'new-layout': cmd_new_layout,
+            'schema': cmd_schema}

@@ -177,3 +177,31 @@ def start_size(layout: Layout) -> float | None:
 
 def schema_markdown() -> str:
     return '\n'.join(describe(SCHEMA)) + '\n'
+
+
+def new_layout(root: Path, name: str, source: str) -> Path:
+    """Copy ``layouts/SOURCE`` to ``layouts/NAME`` so that it builds at once;
+    its manifest says where it came from and is not a default layout."""
+    import shutil
+
+    from .errors import UsageError
+
+    if not re.fullmatch(r'[a-z0-9][a-z0-9-]{0,40}', name):
+        raise UsageError(Problem('NAME', f'"{name}" is not a layout name; use '
+                                 'lower-case letters, digits and "-"'))
+    if source not in layout_names(root):
+        raise UsageError(Problem('--from', f'no layout called "{source}"; '
+                                 'layouts: ' + ', '.join(layout_names(root))))
+    target = root / 'layouts' / name
+    if target.exists():
+        raise UsageError(Problem(f'layouts/{name}', 'exists already; choose '
+                                 'another name'))
+    shutil.copytree(root / 'layouts' / source, target)
+    manifest = target / MANIFEST
+    text = manifest.read_text('utf-8')
+    text = re.sub(r'(?m)^default: yes$', 'default: no', text)
+    manifest.write_text(f'# Made from layouts/{source} with '
+                        f'"make_flyers.py new-layout {name}".\n' + text,
+                        'utf-8')
+    load_layout(root, name)  # it must load as it is
+    return target

@@ -274,3 +274,32 @@ def test_a_copyfit_property_the_css_does_not_set_is_refused(project, capsys):
     assert re.search(r'layouts/poster-a3/layout\.yaml:\d+:\d+: '
                      r'copyfit\.property: no stylesheet of the layout sets '
                      r'--list-sise to a size in pt', err), err
+
+
+def test_new_layout_scaffold_builds_at_once(project, capsys):
+    code, out, err = run(project, 'new-layout', 'leaflet-a5-kampanj',
+                         '--from', 'leaflet-a5', capsys=capsys)
+    assert code == 0, err
+    folder = project / 'layouts' / 'leaflet-a5-kampanj'
+    assert sorted(p.name for p in folder.iterdir()) == [
+        'layout.yaml', 'style.css', 'template.html.j2']
+    assert 'default: no' in (folder / 'layout.yaml').read_text('utf-8')
+    code, out, err = run(project, 'build', '--layout', 'leaflet-a5-kampanj',
+                         capsys=capsys)
+    assert code == 0, err
+    assert (project / 'output' /
+            'trygghet-vasteras-leaflet-a5-kampanj.pdf').is_file()
+    # Not a default layout: a plain build does not make it.
+    code, out, err = run(project, 'check', capsys=capsys)
+    assert 'kampanj' not in out
+
+
+def test_new_layout_refuses_clashes_and_bad_names(project, capsys):
+    assert run(project, 'new-layout', 'poster-a3', capsys=capsys)[0] == 2
+    code, _, err = run(project, 'new-layout', 'Ny Layout', capsys=capsys)
+    assert code == 2
+    assert '"Ny Layout" is not a layout name' in err
+    code, _, err = run(project, 'new-layout', 'x', '--from', 'nope',
+                       capsys=capsys)
+    assert code == 2
+    assert 'no layout called "nope"' in err
