@@ -161,7 +161,7 @@ def _warn_drafts(jobs) -> None:
 
 
 def cmd_build(args, write: bool = True) -> int:
-    from . import build
+    from . import build, publish
     from .environment import warn_if_slow_subsetting
 
     started = time.perf_counter()
@@ -181,15 +181,15 @@ def cmd_build(args, write: bool = True) -> int:
     count = len(report.results)
     noun = f'output{"s" if count != 1 else ""}'
     if write:
-        manifest = build.write_outputs(
+        manifest = publish.write_outputs(
             root, report, _progress, html=args.html,
             narrowed=bool(args.contents or args.layout or args.edition))
         elapsed = time.perf_counter() - started
         print(f'{count} {noun} built and preflighted in {elapsed:.1f} s; '
               f'manifest: {build.shown_path(root, manifest)}; proofs: '
-              f'{build.OUTPUT}/{build.PROOFS}/')
+              f'{publish.OUTPUT}/{publish.PROOFS}/')
     else:
-        build.check_outputs(root, report, _progress)
+        publish.check_outputs(root, report, _progress)
         elapsed = time.perf_counter() - started
         print(f'{count} {noun} checked in {elapsed:.1f} s; all fit their '
               'pages and pass the preflight (nothing written)')
@@ -214,11 +214,11 @@ def cmd_import(args) -> int:
 
 
 def cmd_preflight(args) -> int:
-    from . import build
+    from . import publish
 
     root = args.project.resolve()
     failed = 0
-    for report in build.preflight_files(root, args.pdfs):
+    for report in publish.preflight_files(root, args.pdfs):
         errors = [f for f in report.findings if f.severity == 'error']
         failed += bool(errors)
         print(f'{report.pdf}: {"FAILED" if errors else "passed"} '
