@@ -7,8 +7,8 @@ content into an extra column beyond the page edge, so layouts do not use
 equal length, at paragraph (or question) boundaries and in reading order,
 and renders each column itself.
 
-In: the campaign and the names of the blocks to flow (``sections``, ``faq``,
-``further_reading``).  Out: a list of columns, each a list of
+In: the campaign and the names of the blocks to flow (``intro``,
+``sections``, ``faq``, ``further_reading``).  Out: a list of columns, each a list of
 :class:`Piece` — a block, or the part of one that falls in that column.
 Weights are estimated from the text (characters, plus a share for each
 paragraph end and heading), which is all that balancing needs: both columns
@@ -39,7 +39,11 @@ class Piece:
 def _units(campaign: Campaign, blocks: list[str], skip_sections: int):
     """(kind, index, item, weight) in reading order; item -1 is a header."""
     for name in blocks:
-        if name == 'sections':
+        if name == 'intro':
+            for item, paragraph in enumerate(campaign.intro):
+                # Intro text is set larger: count it so.
+                yield 'intro', 0, item, int(len(paragraph) * 1.3) + PARAGRAPH_END
+        elif name == 'sections':
             for index, section in enumerate(campaign.sections):
                 if index < skip_sections:
                     continue

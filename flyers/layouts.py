@@ -31,6 +31,7 @@ class Page:
     height_mm: float
     count: int
     names: tuple[str, ...] = ()
+    folds_mm: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,9 @@ SCHEMA = Struct(name='layout', build=Layout, fields=(
         Field('names', ListOf(item=Pattern(regex=r'[a-z][a-z0-9-]*',
                                            description='a page name')),
               'what each page is called in messages (front, back, …)'),
+        Field('folds_mm', ListOf(item=Number(minimum=1, maximum=2000)),
+              'vertical folds, in mm from the left trim edge: no text may '
+              'come within the safe zone of one (the preflight checks it)'),
     )), 'page geometry (bleed and safe zone are the print shop\'s: '
         'printshops/): the template gets it as @page rules', True),
     Field('qr', Struct(name='qr', build=QrSpec, fields=(

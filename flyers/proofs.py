@@ -20,6 +20,7 @@ PREVIEW_DPI = 72
 TRIM_COLOUR = (0, 160, 220)  # cyan: where the paper is cut
 BLEED_COLOUR = (230, 0, 126)  # magenta: how far the artwork must run
 SAFE_COLOUR = (120, 120, 120)  # grey: where text must stay inside
+FOLD_COLOUR = (0, 150, 70)  # green: where the sheet is folded
 POINTS_PER_INCH = 72
 
 
@@ -32,8 +33,9 @@ class Preview:
 
 
 def page_previews(pdf_path: Path, shown_as: str, safe_mm: float,
-                  dpi: int = PREVIEW_DPI) -> list[Preview]:
-    """Every page of a PDF as PNG bytes, with trim, bleed and safe zone."""
+                  dpi: int = PREVIEW_DPI, folds_mm=()) -> list[Preview]:
+    """Every page of a PDF as PNG bytes, with trim, bleed, safe zone and
+    folds drawn on it."""
     import io
 
     import pypdfium2
@@ -65,6 +67,11 @@ def page_previews(pdf_path: Path, shown_as: str, safe_mm: float,
             _dashed_rectangle(draw, rect((left + inset, bottom + inset,
                                           right - inset, top - inset)),
                               SAFE_COLOUR, dash=2)
+            for fold in folds_mm:
+                x = left + fold / 25.4 * POINTS_PER_INCH
+                fx0, fy0, _, fy1 = rect((x, bleed[1], x, bleed[3]))
+                _dashed_rectangle(draw, (fx0, fy0, fx0, fy1), FOLD_COLOUR,
+                                  dash=4)
             buffer = io.BytesIO()
             image.save(buffer, 'PNG', optimize=True)
             previews.append(Preview(shown_as, index + 1, buffer.getvalue(),
@@ -153,7 +160,7 @@ def report_html(outputs: list[dict], reports: dict, previews: list[Preview],
         'border:1px solid #ccd}h2{margin-top:2.5rem}',
         '</style></head><body>', f'<h1>{html.escape(title)}</h1>',
         '<p>Trim: solid cyan line. Bleed edge: dashed magenta. Safe zone: '
-        'dotted grey.</p>']
+        'dotted grey. Folds: dashed green.</p>']
     for entry in outputs:
         path = entry['path']
         report = reports.get(path)

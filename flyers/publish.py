@@ -108,7 +108,8 @@ def expectations(root: Path, layout: Layout, printshop, edition: str,
         qr_min_mm=layout.qr.min_mm, warn_under_ppi=printshop.warn_under_ppi,
         fail_under_ppi=printshop.fail_under_ppi,
         ink_limit=printshop.ink_limit,
-        draft=draft, font_names=postscript_names(root), fields=fields)
+        draft=draft, font_names=postscript_names(root), fields=fields,
+        folds_mm=page.folds_mm)
 
 
 def _job_expectations(root: Path, result: Result):
@@ -244,7 +245,8 @@ def write_proofs(root: Path, outputs: list[dict], results: dict) -> None:
         names = entry.get('proofs') or []
         if result is not None:
             made = page_previews(root / entry['path'], entry['path'],
-                                 result.job.safe_mm)
+                                 result.job.safe_mm,
+                                 folds_mm=result.job.layout.page.folds_mm)
             for preview in made:
                 write_atomic(folder / preview_name(preview), preview.png,
                              root / OUTPUT)

@@ -934,6 +934,8 @@ def check_drawn(pages: list[Drawn], expect: Expectations,
     """safe-zone, text-size, rule-width and image-ppi on what was drawn."""
     for check in ('safe-zone', 'text-size', 'rule-width', 'image-ppi'):
         out.ran(check)
+    if expect.folds_mm:
+        out.ran('folds')
     safe = expect.safe_mm * PT_PER_MM
     tolerance = 0.05 * PT_PER_MM
     for drawn in pages:
@@ -959,6 +961,24 @@ def check_drawn(pages: list[Drawn], expect: Expectations,
                               f'{expect.safe_mm:g} mm inside the trim '
                               '(shorten it, or widen the page margins in the '
                               'layout\'s CSS)', frame=frame, box=glyphs.box)
+            for fold in expect.folds_mm:
+                # The fold's x in points; text must keep the safe zone
+                # away from it on both sides.
+                fx = tx0 + fold * PT_PER_MM
+                if x0 < fx + safe - tolerance and x1 > fx - safe + tolerance:
+                    centre = frame.mm((x0 + x1) / 2, (y0 + y1) / 2)
+                    key = ('fold', fold, out.field_at(frame.index, centre))
+                    if key not in said or key[2] is None:
+                        said.add(key)
+                        crosses = x0 < fx < x1
+                        out.error('folds', f'text "{_snippet(glyphs.text)}" '
+                                  + ('crosses' if crosses else 'comes within '
+                                     f'{expect.safe_mm:g} mm of')
+                                  + f' the fold at {fold:g} mm; keep every '
+                                  'panel\'s text clear of its folds (narrow '
+                                  'the text or widen the panel padding in the '
+                                  'layout\'s CSS)', frame=frame,
+                                  box=glyphs.box)
             if glyphs.size < expect.min_text_pt - SIZE_TOLERANCE_PT:
                 centre = frame.mm((x0 + x1) / 2, (y0 + y1) / 2)
                 key = ('size', round(glyphs.size, 1),

@@ -19,8 +19,8 @@ BOX_TOLERANCE_MM = 0.05
 MAX_PER_PAGE = 5
 
 CHECKS = ('structure', 'pages', 'trim-box', 'bleed-box', 'bleed-reach',
-          'fonts', 'safe-zone', 'text-size', 'rule-width', 'image-ppi',
-          'colour', 'ink', 'qr', 'links')
+          'fonts', 'safe-zone', 'folds', 'text-size', 'rule-width',
+          'image-ppi', 'colour', 'ink', 'qr', 'links')
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,9 @@ class Expectations:
     # ((page_index, x0, y0, x1, y1), 'field.path'): boxes in mm from the
     # trim's top-left corner that say which content field a finding is in.
     fields: tuple = ()
+    # Vertical folds, in mm from the trim's left edge (a folded leaflet):
+    # no text may come closer to one than the safe zone.
+    folds_mm: tuple[float, ...] = ()
 
     def __post_init__(self):
         if self.edition not in ('print', 'screen'):
