@@ -30,7 +30,7 @@ from .typography import display_url, inline, typeset
 
 # Words the templates print themselves, per language (English fallback).
 LABELS = {
-    'sv': {'draft': 'UTKAST – ej för tryck', 'read_more': 'Läs mer',
+    'sv': {'draft': 'UTKAST · DRAFT – ej för tryck', 'read_more': 'Läs mer',
            'logo_alt': 'Logotyp', 'logo_alt_of': 'Logotyp för',
            'qr_alt': 'QR-kod som leder till {url}',
            'scan': 'Skanna koden och läs mer på', 'proposals': 'Våra förslag',

@@ -121,7 +121,8 @@ def test_drafts_are_visibly_marked(built):
         document = pypdfium2.PdfDocument(str(built.pdf(layout)))
         for page in document:
             # Diagonal text, which pdftotext leaves out: ask PDFium.
-            assert 'UTKAST' in page.get_textpage().get_text_bounded()
+            text = page.get_textpage().get_text_bounded()
+            assert 'UTKAST' in text and 'DRAFT' in text
         document.close()
         assert built.output(layout)['draft'] is True
     assert 'is a draft' in built.stderr
