@@ -244,8 +244,10 @@ def build_date() -> str:
 
 
 def render_all(root: Path, jobs: list[Job], progress: Callable[[str], None],
-               verb: str = 'built') -> Report:
-    """Render every job in memory; problems are collected, not raised."""
+               verb: str = 'built', font_config=None) -> Report:
+    """Render every job in memory; problems are collected, not raised.
+    A long-lived caller (the preview server) passes its ``font_config`` so
+    the brand fonts are loaded once, not per build."""
     from weasyprint.text.fonts import FontConfiguration
 
     from .fetch import ProjectFetcher
@@ -254,7 +256,7 @@ def render_all(root: Path, jobs: list[Job], progress: Callable[[str], None],
     report = Report()
     renderer = Renderer(root)
     fetchers: dict[str, ProjectFetcher] = {}
-    font_config = FontConfiguration()
+    font_config = font_config or FontConfiguration()
     date = build_date()
     for job in jobs:
         started = time.perf_counter()

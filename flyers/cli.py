@@ -85,6 +85,16 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument('--force', action='store_true',
                      help='overwrite --out if it exists')
 
+    serve = commands.add_parser(
+        'serve', help='live preview of the real pages while you edit',
+        description='Build everything in memory and show the pages on a '
+                    'local web page (127.0.0.1 only); saving a file under '
+                    'content/, layouts/, assets/ or printshops/ rebuilds what '
+                    'depends on it and the page updates itself. Ctrl-C stops.')
+    serve.add_argument('--port', type=int, default=8765,
+                       help='port on 127.0.0.1 (default: %(default)s)')
+    serve.add_argument('--printshop', default='default', metavar='NAME')
+
     scaffold = commands.add_parser(
         'new-layout', help='start a new layout from an existing one',
         description='Copy layouts/FROM to layouts/NAME (template, CSS, '
@@ -234,6 +244,23 @@ def cmd_preflight(args) -> int:
     return Exit.OK
 
 
+def cmd_serve(args) -> int:
+    from .serve import serve
+
+    def ready(port, previewer):
+        state = previewer.state
+        print(f'preview on http://127.0.0.1:{port}/  ({len(state.outputs)} '
+              f'outputs, last build {state.last_build}); Ctrl-C stops',
+              flush=True)
+
+    try:
+        serve(args.project.resolve(), args.port, args.printshop, ready)
+    except OSError as exc:
+        raise UsageError(f'cannot listen on 127.0.0.1:{args.port} '
+                         f'({exc.strerror}); choose another --port') from None
+    return Exit.OK
+
+
 def cmd_new_layout(args) -> int:
     from .layouts import new_layout
 
@@ -252,4 +279,5 @@ def cmd_schema(args) -> int:
 
 COMMANDS = {'build': cmd_build, 'check': cmd_check, 'import': cmd_import,
             'preflight': cmd_preflight, 'new-layout': cmd_new_layout,
+            'serve': cmd_serve,
             'schema': cmd_schema}

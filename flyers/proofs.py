@@ -33,7 +33,8 @@ class Preview:
 
 
 def page_previews(pdf_path: Path, shown_as: str, safe_mm: float,
-                  dpi: int = PREVIEW_DPI, folds_mm=()) -> list[Preview]:
+                  dpi: int = PREVIEW_DPI, folds_mm=(),
+                  guides: bool = True) -> list[Preview]:
     """Every page of a PDF as PNG bytes, with trim, bleed, safe zone and
     folds drawn on it."""
     import io
@@ -51,6 +52,12 @@ def page_previews(pdf_path: Path, shown_as: str, safe_mm: float,
             trim = page.get_trimbox()
             bleed = page.get_bleedbox()
             draw = ImageDraw.Draw(image)
+            if not guides:
+                buffer = io.BytesIO()
+                image.save(buffer, 'PNG')
+                previews.append(Preview(shown_as, index + 1,
+                                        buffer.getvalue(), image.size))
+                continue
 
             def rect(box):
                 # PDF boxes are bottom-up; the picture is top-down.

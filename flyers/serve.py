@@ -1,0 +1,364 @@
+"""The preview server: WeasyPrint's real pages, rebuilt as files are saved.
+
+In: the project folder.  Out: a web page on 127.0.0.1 listing every output
+with its pages as pictures of the real PDF (trim, bleed, safe zone and folds
+as a switchable overlay), its preflight findings and a download link.
+
+One warm process: WeasyPrint is imported and the brand fonts are loaded
+once.  Saving a file under content/, layouts/, assets/ or printshops/
+rebuilds only the outputs that depend on it (a content file: its outputs;
+a layout folder: that layout's; shared parts, assets and print shops:
+all), and the page refreshes itself through server-sent events.  A failed
+build never stops the server: the page shows the errors (file:line:col,
+field, message) until a save mends them.  Nothing is written to output/.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from .errors import FlyerError, Problem
+
+WATCHED = ('content', 'layouts', 'assets', 'printshops')
+PREVIEW_DPI = 60
+
+
+@dataclass
+class Output:
+    """What the page shows for one output."""
+
+    path: str
+    content: str
+    layout: str
+    edition: str
+    pdf: bytes
+    plain: list[bytes]  # page pictures without guides
+    guides: list[bytes]  # the same with trim, bleed, safe zone, folds
+    findings: list[str]
+    seconds: float
+
+
+@dataclass
+class State:
+    """The latest good outputs, the latest errors, and a version that
+    changes whenever either does (the page polls nothing: it is told)."""
+
+    outputs: dict[str, Output] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    version: int = 0
+    last_build: str = ''
+    changed: threading.Condition = field(default_factory=threading.Condition)
+
+    def publish(self) -> None:
+        with self.changed:
+            self.version += 1
+            self.changed.notify_all()
+
+
+class Previewer:
+    """Builds outputs in memory for the page, all or only those affected."""
+
+    def __init__(self, root: Path, printshop: str = 'default'):
+        from weasyprint.text.fonts import FontConfiguration
+
+        self.root = root
+        self.printshop = printshop
+        self.font_config = FontConfiguration()
+        self.state = State()
+        self.lock = threading.Lock()
+
+    def affected(self, changed: set[Path]) -> tuple[list[str], list[str]] | None:
+        """(content files, layouts) to rebuild, or None for everything."""
+        contents, layouts = set(), set()
+        for path in changed:
+            try:
+                relative = path.resolve().relative_to(self.root)
+            except ValueError:
+                continue
+            parts = relative.parts
+            if not parts:
+                continue
+            if parts[0] == 'content' and path.suffix in ('.yaml', '.yml'):
+                contents.add(relative.as_posix())
+            elif (parts[0] == 'layouts' and len(parts) > 2
+                  and not parts[1].startswith('_')):
+                layouts.add(parts[1])
+            elif parts[0] in ('layouts', 'assets', 'printshops'):
+                return None  # shared parts: every output depends on them
+        if contents and layouts:
+            return None
+        return sorted(contents), sorted(layouts)
+
+    def rebuild(self, changed: set[Path] | None = None) -> None:
+        """Rebuild (what depends on) ``changed``; never raises."""
+        with self.lock:
+            started = time.perf_counter()
+            scope = self.affected(changed) if changed else None
+            if changed and scope == ([], []):
+                return
+            contents, layouts = scope or ([], [])
+            if scope is None or (changed and any(
+                    p.suffix in ('.otf', '.ttf', '.css') and 'assets' in p.parts
+                    for p in changed)):
+                from weasyprint.text.fonts import FontConfiguration
+                self.font_config = FontConfiguration()
+            # The print edition first, shown as soon as it is ready; the
+            # screen edition follows.
+            for number, edition in enumerate(('print', 'screen')):
+                try:
+                    made = self._build(contents, layouts, edition)
+                except FlyerError as exc:
+                    self.state.problems = exc.problems
+                except Exception as exc:  # noqa: BLE001 - must keep serving
+                    self.state.problems = [Problem('(builder)', (
+                        f'unexpected {type(exc).__name__}: {exc}; please '
+                        'report it'))]
+                else:
+                    if scope is None and number == 0:
+                        self.state.outputs = made
+                    else:
+                        self.state.outputs.update(made)
+                    self.state.problems = []
+                seconds = time.perf_counter() - started
+                self.state.last_build = (f'{time.strftime("%H:%M:%S")}, '
+                                         f'{seconds:.2f} s')
+                self.state.publish()
+                if self.state.problems:
+                    break
+
+    def _build(self, contents: list[str], layouts: list[str], edition: str):
+        from . import build, publish
+        from .proofs import page_previews
+
+        content_paths = [str(self.root / c) for c in contents]
+        jobs = build.load_everything(self.root, content_paths, layouts,
+                                     self.printshop, (edition,))
+        report = build.render_all(self.root, jobs, lambda message: None,
+                                  font_config=self.font_config)
+        if report.problems:
+            raise FlyerError(report.problems)
+        made = {}
+        with tempfile.TemporaryDirectory(prefix='flyers-serve-') as folder:
+            problems = publish.preflight_all(self.root, report, Path(folder),
+                                             lambda message: None)
+            for result in report.results:
+                staged = Path(folder) / Path(result.job.path).name
+                layout = result.job.layout
+                plain = page_previews(staged, result.job.path, 0,
+                                      dpi=PREVIEW_DPI, guides=False)
+                guides = page_previews(staged, result.job.path,
+                                       result.job.safe_mm, dpi=PREVIEW_DPI,
+                                       folds_mm=layout.page.folds_mm)
+                made[result.job.path] = Output(
+                    result.job.path, result.job.campaign.source, layout.name,
+                    result.job.edition, result.pdf,
+                    [p.png for p in plain], [p.png for p in guides],
+                    [f'{f.severity}: {f.check}: {f}'
+                     for f in result.preflight.findings], result.seconds)
+        if problems:
+            raise FlyerError(problems)
+        return made
+
+
+def page_html(state: State) -> str:
+    """The preview page: plain HTML, usable with the keyboard alone and at
+    any zoom (no fixed widths)."""
+    parts = [
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        '<title>Flyer preview</title><style>',
+        'body{font:16px/1.5 system-ui,sans-serif;margin:1rem 2rem;'
+        'color:#1c2128;max-width:100%}',
+        'img{max-width:100%;height:auto;border:1px solid #ccd;'
+        'margin:.25rem .5rem .5rem 0;vertical-align:top}',
+        '.pages img{width:22rem}.pages.poster img{width:28rem}',
+        '.guides-off .with-guides,.guides-on .without-guides{display:none}',
+        '.errors{background:#fde8ea;border:2px solid #b00020;padding:1rem;'
+        'white-space:pre-wrap;font-family:monospace}',
+        '.warn{color:#8a5a00}.error{color:#b00020;font-weight:bold}',
+        ':focus{outline:3px solid #0b57d0;outline-offset:2px}',
+        '</style></head>',
+        f'<body class="guides-on" data-version="{state.version}">',
+        '<h1>Flyer preview</h1>',
+        '<p><label><input type="checkbox" id="guides" checked> '
+        'Show trim, bleed, safe zone and folds</label> · '
+        f'<span id="status">last build {html.escape(state.last_build)}'
+        '</span></p>']
+    if state.problems:
+        parts.append('<section class="errors" role="alert" id="errors">'
+                     '<h2>The last build failed</h2>')
+        parts += [html.escape(str(p)) + '\n' for p in state.problems]
+        parts.append('</section><p>The pages below are from the last good '
+                     'build. Save a fix and this page updates itself.</p>')
+    for path, output in sorted(state.outputs.items()):
+        name = Path(path).name
+        parts.append(f'<section><h2>{html.escape(name)}</h2>'
+                     f'<p>{html.escape(output.content)} · '
+                     f'{html.escape(output.layout)} · {output.edition} '
+                     f'edition · <a href="/pdf/{html.escape(name)}" '
+                     f'download>download the PDF</a></p>'
+                     f'<div class="pages">')
+        for index in range(len(output.plain)):
+            for kind, css in (('plain', 'without-guides'),
+                              ('guides', 'with-guides')):
+                parts.append(
+                    f'<img class="{css}" src="/page/{html.escape(name)}/'
+                    f'{index + 1}/{kind}.png?v={state.version}" '
+                    f'alt="page {index + 1} of {html.escape(name)}">')
+        parts.append('</div>')
+        if output.findings:
+            parts.append('<ul>' + ''.join(
+                f'<li class="{"error" if f.startswith("error") else "warn"}">'
+                f'{html.escape(f)}</li>' for f in output.findings) + '</ul>')
+        else:
+            parts.append('<p>Preflight: every check passed.</p>')
+        parts.append('</section>')
+    parts.append('''<script>
+const box = document.getElementById('guides');
+function apply() {
+  document.body.classList.toggle('guides-on', box.checked);
+  document.body.classList.toggle('guides-off', !box.checked);
+}
+box.addEventListener('change', apply);
+const events = new EventSource('/events');
+events.onmessage = async (message) => {
+  if (message.data === document.body.dataset.version) return;
+  const response = await fetch('/');
+  const text = await response.text();
+  const page = new DOMParser().parseFromString(text, 'text/html');
+  const focused = document.activeElement && document.activeElement.id;
+  const checked = box.checked;
+  document.body.replaceWith(page.body);
+  const again = document.getElementById('guides');
+  again.checked = checked;
+  again.addEventListener('change', () => {
+    document.body.classList.toggle('guides-on', again.checked);
+    document.body.classList.toggle('guides-off', !again.checked);
+  });
+  document.body.classList.toggle('guides-on', checked);
+  document.body.classList.toggle('guides-off', !checked);
+  if (focused && document.getElementById(focused)) {
+    document.getElementById(focused).focus();
+  }
+};
+</script></body></html>''')
+    return '\n'.join(parts)
+
+
+def make_handler(previewer: Previewer):
+    state = previewer.state
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format, *args):  # noqa: A002 - stdlib name
+            pass  # one line per request would drown the rebuild messages
+
+        def _send(self, body: bytes, content_type: str,
+                  status=HTTPStatus.OK, extra=None):
+            self.send_response(status)
+            self.send_header('Content-Type', content_type)
+            self.send_header('Content-Length', str(len(body)))
+            self.send_header('Cache-Control', 'no-store')
+            for key, value in (extra or {}).items():
+                self.send_header(key, value)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_GET(self):  # noqa: N802 - stdlib name
+            path = unquote(urlsplit(self.path).path)
+            if path == '/':
+                return self._send(page_html(state).encode(),
+                                  'text/html; charset=utf-8')
+            if path == '/state.json':
+                return self._send(json.dumps({
+                    'version': state.version,
+                    'problems': [str(p) for p in state.problems],
+                    'outputs': sorted(state.outputs)}).encode(),
+                    'application/json')
+            if path == '/events':
+                return self._events()
+            parts = path.strip('/').split('/')
+            output = next((o for o in state.outputs.values()
+                           if len(parts) > 1 and Path(o.path).name == parts[1]),
+                          None)
+            if output and parts[0] == 'pdf' and len(parts) == 2:
+                return self._send(output.pdf, 'application/pdf', extra={
+                    'Content-Disposition':
+                        f'attachment; filename="{parts[1]}"'})
+            if output and parts[0] == 'page' and len(parts) == 4:
+                pictures = (output.guides if parts[3] == 'guides.png'
+                            else output.plain)
+                if parts[2].isdigit() and 0 < int(parts[2]) <= len(pictures):
+                    return self._send(pictures[int(parts[2]) - 1],
+                                      'image/png')
+            self._send(b'not found', 'text/plain', HTTPStatus.NOT_FOUND)
+
+        def _events(self):
+            self.send_response(HTTPStatus.OK)
+            self.send_header('Content-Type', 'text/event-stream')
+            self.send_header('Cache-Control', 'no-store')
+            self.end_headers()
+            seen = -1
+            try:
+                while True:
+                    with state.changed:
+                        if state.version == seen:
+                            state.changed.wait(timeout=15)
+                        version = state.version
+                    if version != seen:
+                        self.wfile.write(f'data: {version}\n\n'.encode())
+                    else:
+                        self.wfile.write(b': keep-alive\n\n')
+                    self.wfile.flush()
+                    seen = version
+            except (BrokenPipeError, ConnectionResetError):
+                return
+
+    return Handler
+
+
+def watch(previewer: Previewer, stop: threading.Event) -> None:
+    """Rebuild on every batch of saved files until ``stop`` is set."""
+    from watchfiles import watch as watch_files
+
+    folders = [str(previewer.root / name) for name in WATCHED
+               if (previewer.root / name).is_dir()]
+    for changes in watch_files(*folders, stop_event=stop, debounce=50,
+                               step=20):
+        changed = {Path(path) for _, path in changes}
+        previewer.rebuild(changed)
+
+
+def start(root: Path, port: int, printshop: str = 'default'):
+    """Build everything, then listen and watch in the background.  Returns
+    (server, previewer, stop event); ``server.serve_forever()`` serves."""
+    previewer = Previewer(root, printshop)
+    stop = threading.Event()
+    # Watch first: the watcher is set up while the first build runs, so no
+    # save made after start() returns is missed.
+    threading.Thread(target=watch, args=(previewer, stop), daemon=True).start()
+    previewer.rebuild()
+    server = ThreadingHTTPServer(('127.0.0.1', port), make_handler(previewer))
+    server.daemon_threads = True
+    return server, previewer, stop
+
+
+def serve(root: Path, port: int, printshop: str = 'default',
+          ready=None) -> None:
+    """Build, then serve and watch until interrupted."""
+    server, previewer, stop = start(root, port, printshop)
+    if ready is not None:
+        ready(server.server_address[1], previewer)
+    try:
+        server.serve_forever(poll_interval=0.2)
+    finally:
+        stop.set()
+        server.server_close()
