@@ -7,10 +7,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # WeasyPrint's libraries (Pango, HarfBuzz with its subsetter: without
-# libharfbuzz-subset0 font subsetting is ~6x slower) and the checkers used by
-# the tests (poppler-utils: pdfinfo, pdftotext, pdffonts; qpdf; Ghostscript).
+# libharfbuzz-subset0 font subsetting is ~6x slower), Ghostscript (the
+# preflight's ink raster), and for the tests poppler-utils (pdfinfo,
+# pdftotext, pdffonts), qpdf, and Chromium for the preview's browser tests
+# (driven by Playwright; Playwright's own browser download is not used).
 DEBIAN_PACKAGES="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0
-  libfontconfig1 poppler-utils qpdf ghostscript python3-venv"
+  libfontconfig1 poppler-utils qpdf ghostscript chromium python3-venv"
 
 missing=""
 if command -v dpkg-query >/dev/null 2>&1; then
