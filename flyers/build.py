@@ -234,13 +234,31 @@ def _character_problems(campaign: Campaign, coverage: set[int]):
 
 # --- rendering -------------------------------------------------------------
 
-def build_date() -> str:
-    """The documents' creation date: SOURCE_DATE_EPOCH if set, else now."""
-    epoch = os.environ.get('SOURCE_DATE_EPOCH')
+def build_date(root: Path) -> str:
+    """The documents' date, so that the same inputs give the same bytes:
+    SOURCE_DATE_EPOCH if set, else the time of the last commit that touched
+    the inputs (the same in every clone), else now (not in git)."""
+    epoch = os.environ.get('SOURCE_DATE_EPOCH', '').strip()
+    if not epoch.isdigit():
+        epoch = _last_commit_time(root)
     moment = (datetime.datetime.fromtimestamp(int(epoch), datetime.UTC)
-              if epoch and epoch.isdigit() else
+              if epoch else
               datetime.datetime.now(datetime.UTC).replace(microsecond=0))
     return moment.strftime('%Y-%m-%dT%H:%M:%SZ')
+
+
+def _last_commit_time(root: Path) -> str:
+    import subprocess
+
+    try:
+        result = subprocess.run(
+            ['git', '-C', str(root), 'log', '-1', '--format=%ct', '--',
+             'content', 'layouts', 'assets', 'printshops'],
+            capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return ''
+    value = result.stdout.strip()
+    return value if result.returncode == 0 and value.isdigit() else ''
 
 
 def render_all(root: Path, jobs: list[Job], progress: Callable[[str], None],
@@ -257,7 +275,7 @@ def render_all(root: Path, jobs: list[Job], progress: Callable[[str], None],
     renderer = Renderer(root)
     fetchers: dict[str, ProjectFetcher] = {}
     font_config = font_config or FontConfiguration()
-    date = build_date()
+    date = build_date(root)
     for job in jobs:
         started = time.perf_counter()
         try:

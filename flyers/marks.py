@@ -170,11 +170,8 @@ def pdfx1a_identification(document, pdf):
     import pydyf
 
     pdf.info['GTS_PDFXVersion'] = pydyf.String('PDF/X-1:2003')
-    metadata = pdf.catalog.get('Metadata')
-    if metadata is not None:
-        stream = pdf.objects[int(metadata.split()[0])]
-        xmp = b''.join(item if isinstance(item, bytes) else str(item).encode()
-                       for item in stream.stream)
+    stream, xmp = _xmp(pdf)
+    if stream is not None:
         xmp = xmp.replace(b' pdfxid:part="1"', b'')
         xmp = re.sub(rb'<pdfxid:GTS_PDFXVersion>[^<]*</pdfxid:GTS_PDFXVersion>',
                      b'', xmp)
@@ -203,10 +200,38 @@ def without_annotations(document, pdf):
             obj.pop('Annots', None)
 
 
-def print_finisher(printshop, icc_path: Path):
+def _xmp(pdf):
+    """The metadata stream and its bytes, or (None, b'')."""
+    metadata = pdf.catalog.get('Metadata')
+    if metadata is None:
+        return None, b''
+    stream = pdf.objects[int(metadata.split()[0])]
+    return stream, b''.join(item if isinstance(item, bytes)
+                            else str(item).encode() for item in stream.stream)
+
+
+def stable_document_id(identifier: str):
+    """WeasyPrint gives PDF/X-4 files a random XMP DocumentID (uuid4), so
+    two builds of the same input differ; derive it from the input instead."""
+    import re
+    import uuid
+
+    document_id = f'xmp.did:{uuid.UUID(hex=identifier[:32])}'.encode()
+
+    def finish(document, pdf):
+        stream, xmp = _xmp(pdf)
+        if stream is not None:
+            stream.stream = [re.sub(rb'xmp\.did:[0-9a-fA-F-]{36}', document_id,
+                                    xmp)]
+
+    return finish
+
+
+def print_finisher(printshop, icc_path: Path, identifier: str):
     """Everything the print edition adds while WeasyPrint writes it."""
     parts = (crop_marks(printshop.bleed_mm), output_intent(printshop),
-             embed_profile_as_is(icc_path), without_annotations)
+             embed_profile_as_is(icc_path), without_annotations,
+             stable_document_id(identifier))
     if printshop.pdfx == 'pdf/x-1a':
         parts += (without_groups, pdfx1a_identification)
 

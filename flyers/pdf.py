@@ -373,7 +373,7 @@ def _write_options(job: Job, metadata_id: str) -> dict:
                        finisher=print_finisher(
                            job.printshop,
                            job.layout.folder.parent.parent
-                           / job.printshop.icc_profile))
+                           / job.printshop.icc_profile, identifier))
     else:
         options.update(pdf_variant='pdf/ua-1')
     return options
