@@ -85,6 +85,14 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument('--force', action='store_true',
                      help='overwrite --out if it exists')
 
+    release = commands.add_parser(
+        'release', help='build, preflight and bundle everything for print',
+        description='Build every content file in both editions, refuse '
+                    'drafts, placeholders and any preflight finding, and '
+                    'write output/release.zip (PDFs, proofs, proof report, '
+                    'manifest with a sha256 per file).')
+    release.add_argument('--printshop', default='default', metavar='NAME')
+
     serve = commands.add_parser(
         'serve', help='live preview of the real pages while you edit',
         description='Build everything in memory and show the pages on a '
@@ -244,6 +252,26 @@ def cmd_preflight(args) -> int:
     return Exit.OK
 
 
+def cmd_release(args) -> int:
+    from . import build, publish, release
+
+    started = time.perf_counter()
+    root = args.project.resolve()
+    jobs = build.load_everything(root, [], [], args.printshop)
+    release.refuse_drafts(jobs)
+    release.require_harfbuzz_subsetting()
+    report = build.render_all(root, jobs, _progress)
+    if report.problems:
+        raise FlyerError(report.problems)
+    manifest = publish.write_outputs(root, report, _progress)
+    release.refuse_findings(report.results)
+    bundle = release.write_bundle(root, manifest, build.build_date(root))
+    print(f'{len(report.results)} outputs released in '
+          f'{time.perf_counter() - started:.1f} s: '
+          f'{build.shown_path(root, bundle)}')
+    return Exit.OK
+
+
 def cmd_serve(args) -> int:
     from .serve import serve
 
@@ -279,5 +307,5 @@ def cmd_schema(args) -> int:
 
 COMMANDS = {'build': cmd_build, 'check': cmd_check, 'import': cmd_import,
             'preflight': cmd_preflight, 'new-layout': cmd_new_layout,
-            'serve': cmd_serve,
+            'serve': cmd_serve, 'release': cmd_release,
             'schema': cmd_schema}
