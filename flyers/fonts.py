@@ -53,15 +53,18 @@ def declared_families(stylesheets) -> set[str]:
     return families
 
 
-def postscript_names(root: Path) -> frozenset[str]:
-    """The PostScript names (name table, nameID 6) of the project's fonts:
-    what the preflight expects to find embedded."""
+@functools.cache
+def _postscript_name(path: Path, mtime: float) -> str | None:
     from fontTools.ttLib import TTFont
 
-    names = set()
-    for path in font_files(root):
-        with TTFont(path, lazy=True) as font:
-            name = font['name'].getDebugName(6)
-            if name:
-                names.add(name)
-    return frozenset(names)
+    with TTFont(path, lazy=True) as font:
+        return font['name'].getDebugName(6)
+
+
+def postscript_names(root: Path) -> frozenset[str]:
+    """The PostScript names (name table, nameID 6) of the project's fonts:
+    what the preflight expects to find embedded.  Read once per font file
+    (and again only if it changes), not once per output."""
+    names = (_postscript_name(path, path.stat().st_mtime)
+             for path in font_files(root))
+    return frozenset(name for name in names if name)
