@@ -13,11 +13,8 @@ anything written.  A failed build leaves ``output/`` as it was.
 
 from __future__ import annotations
 
-import datetime
 import difflib
 import hashlib
-import os
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -44,6 +41,14 @@ class Result:
     copyfit: tuple[str, float, float] | None = None
     fields: tuple = ()
     preflight: object = None  # flyers.preflight.Report, once checked
+    previews: list = field(default_factory=list)  # flyers.proofs.Preview
+    # Files fetched while rendering: paths from the worker, then
+    # {project-relative path: sha256} (what the cache checks).
+    deps: object = ()
+    cached: bool = False  # taken from the build cache, not rendered now
+    inputs_sha256: str = ''
+    preflight_seconds: float = 0.0
+    peak_rss: int = 0  # bytes, of the process that built it
 
     @property
     def sha256(self) -> str:
@@ -234,75 +239,46 @@ def _character_problems(campaign: Campaign, coverage: set[int]):
 
 # --- rendering -------------------------------------------------------------
 
-def build_date(root: Path) -> str:
-    """The documents' date, so that the same inputs give the same bytes:
-    SOURCE_DATE_EPOCH if set, else the time of the last commit that touched
-    the inputs (the same in every clone), else now (not in git)."""
-    epoch = os.environ.get('SOURCE_DATE_EPOCH', '').strip()
-    if not epoch.isdigit():
-        epoch = _last_commit_time(root)
-    moment = (datetime.datetime.fromtimestamp(int(epoch), datetime.UTC)
-              if epoch else
-              datetime.datetime.now(datetime.UTC).replace(microsecond=0))
-    return moment.strftime('%Y-%m-%dT%H:%M:%SZ')
-
-
-def _last_commit_time(root: Path) -> str:
-    import subprocess
-
-    try:
-        result = subprocess.run(
-            ['git', '-C', str(root), 'log', '-1', '--format=%ct', '--',
-             'content', 'layouts', 'assets', 'printshops'],
-            capture_output=True, text=True, timeout=10)
-    except (OSError, subprocess.TimeoutExpired):
-        return ''
-    value = result.stdout.strip()
-    return value if result.returncode == 0 and value.isdigit() else ''
-
-
 def render_all(root: Path, jobs: list[Job], progress: Callable[[str], None],
                verb: str = 'built', font_config=None) -> Report:
-    """Render every job in memory; problems are collected, not raised.
-    A long-lived caller (the preview server) passes its ``font_config`` so
-    the brand fonts are loaded once, not per build."""
-    from weasyprint.text.fonts import FontConfiguration
-
-    from .fetch import ProjectFetcher
-    from .pdf import render_pdf
+    """Render every job in memory, in this process, without preflight or
+    proofs (the preview server's first step); problems are collected, not
+    raised.  A long-lived caller passes its ``font_config`` so the brand
+    fonts are loaded once, not per build."""
+    from .dates import Dates
+    from .produce import Producer
 
     report = Report()
-    renderer = Renderer(root)
-    fetchers: dict[str, ProjectFetcher] = {}
-    font_config = font_config or FontConfiguration()
-    date = build_date(root)
+    producer = Producer(root, font_config)
+    dates = Dates(root)
     for job in jobs:
-        started = time.perf_counter()
         try:
-            html = renderer.render(job, build_date=date)
-            fetcher = fetchers.setdefault(job.edition, ProjectFetcher(
-                root, root / job.printshop.icc_profile if job.is_print
-                else None))
-            rendered = render_pdf(html, job, fetcher, font_config,
-                                  job.campaign.problem,
-                                  metadata_id=f'{job.path}\n{html}')
+            result = producer.produce(job, job_date(dates, job), None)
         except FlyerError as exc:
             report.problems += [p for p in exc.problems
                                 if p not in report.problems]
             progress(f'failed  {job.path}')
             continue
-        seconds = time.perf_counter() - started
-        result = Result(job, rendered.pdf, rendered.pages, seconds, html,
-                        rendered.copyfit, rendered.fields)
         report.results.append(result)
-        draft = '  DRAFT' if draft_reasons(job.campaign) else ''
-        if rendered.copyfit:
-            prop, start, size = rendered.copyfit
-            draft += f'  copyfit: {prop} {start:g} → {size:g} pt'
-        progress(f'{verb:7} {job.path}  ({rendered.pages} '
-                 f'page{"s" if rendered.pages != 1 else ""}, '
-                 f'{seconds:.2f} s){draft}')
+        progress(progress_line(verb, result))
     return report
+
+
+def job_date(dates, job: Job) -> str:
+    return dates.output(job.campaign.source, job.layout.name,
+                        job.printshop.name)
+
+
+def progress_line(verb: str, result: Result) -> str:
+    """One line per output: what, how many pages, how long, and notes."""
+    notes = '  DRAFT' if draft_reasons(result.job.campaign) else ''
+    if result.copyfit:
+        prop, start, size = result.copyfit
+        notes += f'  copyfit: {prop} {start:g} → {size:g} pt'
+    pages = f'{result.pages} page{"s" if result.pages != 1 else ""}'
+    timing = ('from the cache' if result.cached
+              else f'{result.seconds:.2f} s')
+    return f'{verb:7} {result.job.path}  ({pages}, {timing}){notes}'
 
 
 # --- writing ---------------------------------------------------------------

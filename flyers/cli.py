@@ -58,6 +58,10 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument('--html', action='store_true',
                        help='also write the HTML given to WeasyPrint next to '
                             'each PDF (for designers and benchmarks)')
+    _speed_options(build)
+    build.add_argument('--shard', metavar='K/N', help='build only the K-th '
+                       'of N equal parts of the outputs (a CI matrix: one '
+                       'part per machine; join them with merge-manifests)')
 
     check = commands.add_parser(
         'check', help='validate content and layouts without writing PDFs',
@@ -69,6 +73,8 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument('--edition', action='append', default=[],
                        choices=('print', 'screen'))
     check.add_argument('--printshop', default='default', metavar='NAME')
+    _speed_options(check)
+    check.add_argument('--shard', metavar='K/N')
 
     imp = commands.add_parser(
         'import', help='turn a campaign page\'s text into a content file',
@@ -92,6 +98,17 @@ def _parser() -> argparse.ArgumentParser:
                     'write output/release.zip (PDFs, proofs, proof report, '
                     'manifest with a sha256 per file).')
     release.add_argument('--printshop', default='default', metavar='NAME')
+    _speed_options(release)
+
+    merge = commands.add_parser(
+        'merge-manifests', help='join the outputs of "build --shard K/N" runs',
+        description='Join the output folders of the shards of one build '
+                    '(each with its manifest.json) into output/: checks that '
+                    'every shard is there and every file matches its '
+                    'sha256, then writes one manifest, contact sheet and '
+                    'proof report.')
+    merge.add_argument('shards', nargs='+', type=Path, metavar='SHARD',
+                       help='a shard\'s output folder (or its manifest.json)')
 
     serve = commands.add_parser(
         'serve', help='live preview of the real pages while you edit',
@@ -125,6 +142,26 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser('schema', help='print the content file schema '
                         '(Markdown)')
     return parser
+
+
+def _jobs(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(
+            f'"{text}" is not a number of processes; give 1 or more')
+    return int(text)
+
+
+def _speed_options(command) -> None:
+    from .environment import default_jobs
+
+    command.add_argument('--jobs', '-j', type=_jobs, default=None,
+                         metavar='N', help='build N outputs at once, each on '
+                         'its own worker process (default: the number of '
+                         f'CPUs, here {default_jobs()})')
+    command.add_argument('--no-cache', action='store_true',
+                         help='build every output again, even those whose '
+                              'inputs have not changed since they were '
+                              'built (the cache is still refreshed)')
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -179,39 +216,77 @@ def _warn_drafts(jobs) -> None:
 
 
 def cmd_build(args, write: bool = True) -> int:
-    from . import build, publish
+    from . import build, publish, shards
     from .environment import warn_if_slow_subsetting
 
     started = time.perf_counter()
     root = args.project.resolve()
+    shard = shards.parse_shard(args.shard) if args.shard else None
     jobs = build.load_everything(root, args.contents, args.layout,
                                  args.printshop,
                                  tuple(args.edition) or build.EDITIONS)
     if not jobs:
         raise UsageError('nothing to build: no content file asks for these '
                          'layouts')
+    if shard:
+        jobs = shards.select(jobs, shard)
     warn_if_slow_subsetting()
-    report = build.render_all(root, jobs, _progress,
-                              'built' if write else 'checked')
-    if report.problems:
-        raise FlyerError(report.problems)
+    narrowed = bool(args.contents or args.layout or args.edition) and not shard
+    outcome, manifest = _make(root, jobs, args, write, narrowed, shard)
     _warn_drafts(jobs)
-    count = len(report.results)
+    count = len(jobs)
     noun = f'output{"s" if count != 1 else ""}'
+    elapsed = time.perf_counter() - started
+    how = _how(outcome, count)
     if write:
-        manifest = publish.write_outputs(
-            root, report, _progress, html=args.html,
-            narrowed=bool(args.contents or args.layout or args.edition))
-        elapsed = time.perf_counter() - started
-        print(f'{count} {noun} built and preflighted in {elapsed:.1f} s; '
-              f'manifest: {build.shown_path(root, manifest)}; proofs: '
-              f'{publish.OUTPUT}/{publish.PROOFS}/')
+        print(f'{count} {noun} built and preflighted in {elapsed:.1f} s '
+              f'({how}); manifest: {build.shown_path(root, manifest)}; '
+              f'proofs: {publish.OUTPUT}/{publish.PROOFS}/')
     else:
-        publish.check_outputs(root, report, _progress)
-        elapsed = time.perf_counter() - started
-        print(f'{count} {noun} checked in {elapsed:.1f} s; all fit their '
-              'pages and pass the preflight (nothing written)')
+        print(f'{count} {noun} checked in {elapsed:.1f} s ({how}); all fit '
+              'their pages and pass the preflight (nothing written)')
     return Exit.OK
+
+
+def _make(root, jobs, args, write: bool = True, narrowed: bool = False,
+          shard=None):
+    """Build (or take from the cache) and preflight every job; if all pass
+    and ``write``, write them with their proofs and manifest."""
+    from . import publish, workers
+    from .cache import Cache
+    from .progress import Progress
+
+    cache = Cache(root, enabled=not args.no_cache)
+    progress = Progress(len(jobs), label='building' if write else 'checking')
+    manifest = None
+    with publish.staging(root, write) as staged:
+        try:
+            outcome = workers.run(root, jobs, staged, progress, cache,
+                                  args.jobs, proofs=write,
+                                  verb='built' if write else 'checked')
+        finally:
+            progress.close()
+        if outcome.problems:
+            raise FlyerError(outcome.problems)
+        if write:
+            results = list(outcome.results)
+            if narrowed:
+                results += publish.kept_results(root, results, cache,
+                                                args.printshop)
+            manifest = publish.write_outputs(root, results, staged,
+                                             html=getattr(args, 'html', False),
+                                             shard=shard)
+    cache.prune()
+    return outcome, manifest
+
+
+def _how(outcome, count: int) -> str:
+    cached = count - outcome.built
+    if not outcome.built:
+        return 'all from the cache: their inputs have not changed'
+    where = (f'on {outcome.workers} processes' if outcome.workers
+             else 'in one process')
+    return f'{outcome.built} built {where}, {cached} from the cache'
 
 
 def cmd_check(args) -> int:
@@ -253,22 +328,31 @@ def cmd_preflight(args) -> int:
 
 
 def cmd_release(args) -> int:
-    from . import build, publish, release
+    from . import build, release
+    from .dates import Dates
 
     started = time.perf_counter()
     root = args.project.resolve()
     jobs = build.load_everything(root, [], [], args.printshop)
     release.refuse_drafts(jobs)
     release.require_harfbuzz_subsetting()
-    report = build.render_all(root, jobs, _progress)
-    if report.problems:
-        raise FlyerError(report.problems)
-    manifest = publish.write_outputs(root, report, _progress)
-    release.refuse_findings(report.results)
-    bundle = release.write_bundle(root, manifest, build.build_date(root))
-    print(f'{len(report.results)} outputs released in '
-          f'{time.perf_counter() - started:.1f} s: '
-          f'{build.shown_path(root, bundle)}')
+    outcome, manifest = _make(root, jobs, args)
+    release.refuse_findings(outcome.results)
+    bundle = release.write_bundle(root, manifest, Dates(root).project())
+    print(f'{len(outcome.results)} outputs released in '
+          f'{time.perf_counter() - started:.1f} s ({_how(outcome, len(jobs))})'
+          f': {build.shown_path(root, bundle)}')
+    return Exit.OK
+
+
+def cmd_merge_manifests(args) -> int:
+    from . import build, shards
+
+    root = args.project.resolve()
+    manifest, count = shards.merge(root, args.shards)
+    print(f'{count} output{"s" if count != 1 else ""} from '
+          f'{len(args.shards)} shard{"s" if len(args.shards) != 1 else ""} '
+          f'joined; manifest: {build.shown_path(root, manifest)}')
     return Exit.OK
 
 
@@ -308,4 +392,5 @@ def cmd_schema(args) -> int:
 COMMANDS = {'build': cmd_build, 'check': cmd_check, 'import': cmd_import,
             'preflight': cmd_preflight, 'new-layout': cmd_new_layout,
             'serve': cmd_serve, 'release': cmd_release,
+            'merge-manifests': cmd_merge_manifests,
             'schema': cmd_schema}

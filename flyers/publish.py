@@ -1,19 +1,22 @@
-"""The build command, second half: preflight, write, proof.
+"""The build command, second half: write what was built, and proofs.
 
-In: the rendered PDFs of :func:`flyers.build.render_all`.  Out, only if
-every PDF passes the preflight: the PDFs in ``output/``, their proofs in
-``output/proofs/`` and ``output/manifest.json``.  Also the ``preflight``
-command, which checks built PDFs again against their manifest entries.
+In: the finished outputs of :func:`flyers.workers.run` (built, preflighted
+and pictured, or taken from the cache).  Out, only if every output passed
+the preflight: the PDFs in ``output/``, their proofs in ``output/proofs/``
+and ``output/manifest.json``.  A file whose bytes are already there is not
+written again, so a build that changed nothing changes nothing.  Also the
+``preflight`` command, which checks built PDFs again against their manifest
+entries.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import shutil
 import tempfile
-import time
 from pathlib import Path
 from typing import Callable
 
@@ -22,7 +25,10 @@ from .errors import FlyerError, Problem, UsageError
 from .job import OUTPUT
 from .layouts import Layout, load_layout
 from .printshop import load_printshop
+from .proofs import preview_name
 from .render import draft_reasons
+
+PROOFS = 'proofs'
 
 
 def manifest_entry(root: Path, result: Result) -> dict:
@@ -44,44 +50,10 @@ def manifest_entry(root: Path, result: Result) -> dict:
         'printshop': job.printshop.name if job.is_print else None,
         'preflight': _preflight_summary(result.preflight),
         'sha256': result.sha256,
-        'inputs_sha256': inputs_digest(
-            root, job.campaign.source, job.layout.name,
-            job.printshop.name if job.is_print else None),
+        'inputs_sha256': result.inputs_sha256 or None,
+        'proofs': [f'{OUTPUT}/{PROOFS}/{preview_name(p)}'
+                   for p in result.previews],
     }
-
-
-def _tree_digest(folder: Path) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob('*') if p.is_file()):
-        digest.update(path.relative_to(folder).as_posix().encode() + b'\0')
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
-    return digest.hexdigest()
-
-
-def inputs_digest(root: Path, content: str, layout: str,
-                  printshop: str | None) -> str:
-    """A hash of everything an output was made from: its content file, the
-    layouts and assets folders, its print-shop file, this tool's version.
-    A kept manifest entry whose inputs changed is stale."""
-    from . import __version__
-
-    digest = hashlib.sha256(__version__.encode())
-    for part in (root / content, root / 'printshops' / f'{printshop}.yaml'):
-        digest.update(hashlib.sha256(part.read_bytes()).digest()
-                      if part.is_file() else b'-')
-    for folder in ('layouts', 'assets'):
-        digest.update(_cached_tree_digest(root / folder).encode())
-    digest.update(layout.encode())
-    return digest.hexdigest()
-
-
-_TREE_DIGESTS: dict[Path, str] = {}
-
-
-def _cached_tree_digest(folder: Path) -> str:
-    if folder not in _TREE_DIGESTS:
-        _TREE_DIGESTS[folder] = _tree_digest(folder)
-    return _TREE_DIGESTS[folder]
 
 
 def _preflight_summary(report) -> dict | None:
@@ -112,7 +84,7 @@ def expectations(root: Path, layout: Layout, printshop, edition: str,
         folds_mm=page.folds_mm)
 
 
-def _job_expectations(root: Path, result: Result):
+def job_expectations(root: Path, result: Result):
     job = result.job
     return expectations(root, job.layout, job.printshop, job.edition,
                         (job.qr.url,), bool(draft_reasons(job.campaign)),
@@ -155,7 +127,10 @@ def preflight_files(root: Path, pdfs: list[str]):
 def preflight_all(root: Path, report: Report, folder: Path,
                   progress: Callable[[str], None]) -> list[Problem]:
     """Write each PDF into ``folder`` and preflight it there; attach the
-    preflight report to each result and return its errors as problems."""
+    preflight report to each result and return its errors as problems.
+    (The preview server's second step; builds preflight on their workers.)"""
+    import time
+
     from .preflight import preflight
 
     problems = []
@@ -163,136 +138,156 @@ def preflight_all(root: Path, report: Report, folder: Path,
         staged = folder / Path(result.job.path).name
         staged.write_bytes(result.pdf)
         started = time.perf_counter()
-        result.preflight = preflight(staged, _job_expectations(root, result),
+        result.preflight = preflight(staged, job_expectations(root, result),
                                      shown_as=result.job.path)
-        seconds = time.perf_counter() - started
-        errors = [f for f in result.preflight.findings
-                  if f.severity == 'error']
-        warnings = len(result.preflight.findings) - len(errors)
-        verdict = ('FAILED' if errors else 'passed' + (
-            f' ({warnings} warning{"s" if warnings != 1 else ""})'
-            if warnings else ''))
-        progress(f'preflight {result.job.path}: {verdict}  ({seconds:.2f} s)')
-        # Findings are about the PDF: they name the output, page and
-        # position, and the content field whose text is there — as a place
-        # to look, not a verdict that the content is at fault (most come
-        # from a layout or an asset).
-        problems += [Problem(result.job.path,
-                             f'preflight {finding.check}: {finding}')
-                     for finding in errors]
+        result.preflight_seconds = time.perf_counter() - started
+        progress(preflight_line(result))
+        problems += preflight_problems(result)
     return problems
 
 
-def check_outputs(root: Path, report: Report,
-                  progress: Callable[[str], None]) -> None:
-    """Preflight without writing anything to output/."""
-    with tempfile.TemporaryDirectory(prefix='flyers-check-') as folder:
-        problems = preflight_all(root, report, Path(folder), progress)
-    if problems:
-        raise FlyerError(problems)
+def preflight_problems(result: Result) -> list[Problem]:
+    # Findings are about the PDF: they name the output, page and position,
+    # and the content field whose text is there — as a place to look, not a
+    # verdict that the content is at fault (most come from a layout or an
+    # asset).
+    return [Problem(result.job.path, f'preflight {finding.check}: {finding}')
+            for finding in result.preflight.findings
+            if finding.severity == 'error']
 
 
-def write_outputs(root: Path, report: Report, progress: Callable[[str], None],
-                  html: bool = False, narrowed: bool = False) -> Path:
-    """Preflight every PDF in a staging folder inside output/; if all pass,
-    move them into place, write the proofs and then the manifest: the
-    outputs of this build, plus — for a build narrowed to some content,
-    layouts or editions — the earlier entries it did not rebuild.  If any
-    fails, nothing in output/ changes."""
-    from .writer import write_atomic, write_json
+def preflight_line(result: Result) -> str:
+    findings = result.preflight.findings
+    errors = sum(f.severity == 'error' for f in findings)
+    warnings = len(findings) - errors
+    verdict = ('FAILED' if errors else 'passed' + (
+        f' ({warnings} warning{"s" if warnings != 1 else ""})'
+        if warnings else ''))
+    return (f'preflight {result.job.path}: {verdict}  '
+            f'({result.preflight_seconds:.2f} s)')
 
-    _TREE_DIGESTS.clear()  # the inputs may have changed since the last build
+
+@contextlib.contextmanager
+def staging(root: Path, write: bool = True):
+    """A folder for PDFs while they are built and preflighted: inside
+    output/ for a build (the same file system, so moving one into place is
+    atomic), a temporary one for a check.  If the build fails, output/ is
+    left as it was — absent, if the build created it."""
+    if not write:
+        with tempfile.TemporaryDirectory(prefix='flyers-check-') as folder:
+            yield Path(folder)
+        return
     output = root / OUTPUT
     created = not output.exists()
     output.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix='.staging-', dir=output) as folder:
-        problems = preflight_all(root, report, Path(folder), progress)
-        for result in report.results if not problems else ():
-            target = root / result.job.path
-            os.replace(Path(folder) / target.name, target)
-            if html:
-                write_atomic(target.with_suffix('.html'),
-                             result.html.encode('utf-8'), output)
-    if problems:
+    try:
+        with tempfile.TemporaryDirectory(prefix='.staging-',
+                                         dir=output) as folder:
+            yield Path(folder)
+    except BaseException:
         if created:
-            shutil.rmtree(output, ignore_errors=True)  # as it was: absent
-        raise FlyerError(problems)
-    manifest_path = output / MANIFEST
-    entries = ({entry['path']: entry for entry in _kept_entries(root)}
-               if narrowed else {})
-    for result in report.results:
-        entries[result.job.path] = result.manifest_entry(root)
-    outputs = [entries[k] for k in sorted(entries)]
-    write_proofs(root, outputs, {r.job.path: r for r in report.results})
-    write_json(manifest_path, {'outputs': outputs}, output)
-    return manifest_path
+            shutil.rmtree(output, ignore_errors=True)
+        raise
 
 
-PROOFS = 'proofs'
-
-
-def write_proofs(root: Path, outputs: list[dict], results: dict) -> None:
-    """PNG previews of every page just built, one contact sheet of the
-    whole manifest, and the proof report (output/proofs/)."""
-    from .proofs import (contact_sheet, page_previews, preview_name,
-                         report_html)
+def write_outputs(root: Path, results: list[Result], staged: Path,
+                  html: bool = False, shard: tuple[int, int] | None = None
+                  ) -> Path:
+    """Move each new PDF from the staging folder into output/ (or write it
+    from the cache), then its proofs, the contact sheet, the proof report
+    and last the manifest.  Files already holding the same bytes are left
+    alone."""
     from .writer import write_atomic
 
-    folder = root / OUTPUT / PROOFS
-    previews = []
-    for entry in outputs:
-        result = results.get(entry['path'])
-        names = entry.get('proofs') or []
-        if result is not None:
-            made = page_previews(root / entry['path'], entry['path'],
-                                 result.job.safe_mm,
-                                 folds_mm=result.job.layout.page.folds_mm)
-            for preview in made:
-                write_atomic(folder / preview_name(preview), preview.png,
-                             root / OUTPUT)
-            names = [f'{OUTPUT}/{PROOFS}/{preview_name(p)}' for p in made]
-            previews += made
-        else:  # kept from an earlier build: reuse its pictures
-            from .proofs import Preview
-            for number, name in enumerate(names, 1):
-                try:
-                    png = (root / name).read_bytes()
-                except OSError:
-                    continue
-                previews.append(Preview(entry['path'], number, png, (0, 0)))
-        entry['proofs'] = names
-    if previews:
-        write_atomic(folder / 'contact-sheet.png', contact_sheet(previews),
-                     root / OUTPUT)
-    reports = {path: result.preflight for path, result in results.items()}
-    write_atomic(folder / 'report.html',
-                 report_html(outputs, reports, previews).encode('utf-8'),
-                 root / OUTPUT)
+    output = root / OUTPUT
+    for result in results:
+        target = root / result.job.path
+        if _sha256(target) != result.sha256:
+            candidate = staged / target.name
+            if not result.cached and _sha256(candidate) == result.sha256:
+                os.replace(candidate, target)
+            else:
+                write_atomic(target, result.pdf, output)
+        if html:
+            _write_if_changed(target.with_suffix('.html'),
+                              result.html.encode('utf-8'), output)
+        for preview in result.previews:
+            _write_if_changed(output / PROOFS / preview_name(preview),
+                              preview.png, output)
+    ordered = sorted(results, key=lambda r: r.job.path)
+    outputs = [manifest_entry(root, r) for r in ordered]
+    manifest = {'outputs': outputs}
+    if shard:
+        manifest['shard'] = {'index': shard[0], 'count': shard[1]}
+    return write_manifest(root, manifest,
+                          [p for r in ordered for p in r.previews],
+                          {r.job.path: r.preflight for r in ordered})
 
 
-def _kept_entries(root: Path) -> list[dict]:
-    """Entries of the previous manifest whose PDF is still there unchanged
-    and was made from the inputs as they are now."""
+def write_manifest(root: Path, manifest: dict, previews: list,
+                   reports: dict) -> Path:
+    """The contact sheet, the proof report and the manifest — unless the
+    manifest says what it said already and the other two are there."""
+    from .proofs import contact_sheet, report_html
+    from .writer import write_atomic
+
+    output = root / OUTPUT
+    path = output / MANIFEST
+    text = (json.dumps(manifest, indent=2, ensure_ascii=False) + '\n'
+            ).encode('utf-8')
+    sheet, report = output / PROOFS / 'contact-sheet.png', \
+        output / PROOFS / 'report.html'
+    unchanged = (_read(path) == text and report.is_file()
+                 and (sheet.is_file() or not previews))
+    if not unchanged:
+        if previews:
+            write_atomic(sheet, contact_sheet(previews), output)
+        write_atomic(report, report_html(manifest['outputs'], reports,
+                                         previews).encode('utf-8'), output)
+        write_atomic(path, text, output)
+    return path
+
+
+def _read(path: Path) -> bytes | None:
     try:
-        previous = json.loads((root / OUTPUT / MANIFEST).read_text('utf-8'))
-        entries = previous['outputs']
-    except (OSError, ValueError, KeyError, TypeError):
-        return []
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _sha256(path: Path) -> str | None:
+    data = _read(path)
+    return hashlib.sha256(data).hexdigest() if data is not None else None
+
+
+def _write_if_changed(target: Path, data: bytes, inside: Path) -> None:
+    from .writer import write_atomic
+
+    if _read(target) != data:
+        write_atomic(target, data, inside)
+
+
+def kept_results(root: Path, built: list[Result], cache, printshop: str
+                 ) -> list[Result]:
+    """For a build narrowed to some content, layouts or editions: the other
+    outputs of the catalogue that are in output/ exactly as the cache says
+    they would be built now.  Outputs whose inputs changed since are left
+    out of the manifest: they are stale."""
+    from .build import job_date, load_everything
+    from .dates import Dates
+
+    try:
+        everything = load_everything(root, [], [], printshop)
+    except FlyerError:
+        return []  # something else is broken: keep nothing we cannot vouch for
+    done = {result.job.path for result in built}
+    dates = Dates(root)
     kept = []
-    for entry in entries:
-        try:
-            data = (root / entry['path']).read_bytes()
-            if not (root / entry['content']).is_file():
-                continue
-        except (OSError, KeyError, TypeError):
+    for job in everything:
+        if job.path in done or not (root / job.path).is_file():
             continue
-        if hashlib.sha256(data).hexdigest() != entry.get('sha256'):
-            continue
-        try:
-            current = inputs_digest(root, entry['content'], entry['layout'],
-                                    entry.get('printshop'))
-        except (OSError, KeyError, TypeError):
-            continue
-        if current == entry.get('inputs_sha256'):
-            kept.append(entry)
+        result = cache.load(job, cache.key(job, job_date(dates, job)))
+        if result is not None and _sha256(root / job.path) == result.sha256:
+            kept.append(result)
     return kept
+

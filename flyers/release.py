@@ -45,9 +45,9 @@ def refuse_drafts(jobs) -> None:
 
 
 def require_harfbuzz_subsetting() -> None:
-    from weasyprint.text.ffi import harfbuzz_subset
+    from .environment import harfbuzz_subset_available
 
-    if harfbuzz_subset is None:
+    if not harfbuzz_subset_available():
         raise FlyerError(Problem('(machine)', (
             'the system library libharfbuzz-subset0 is missing; release '
             'builds subset fonts with HarfBuzz only, so that every machine '

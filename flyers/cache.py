@@ -1,0 +1,284 @@
+"""The build cache: outputs already made from exactly the same inputs.
+
+In: a :class:`~flyers.job.Job` and its date.  Out: the finished output of an
+earlier build — PDF, page count, preflight report, proof pictures, HTML — or
+nothing, and then the output is built and stored.
+
+An output's inputs are everything its bytes depend on:
+
+- its content file, its layout's folder and ``layouts/_base/``, its print
+  shop's file, its edition and its date (:mod:`flyers.dates`);
+- the files WeasyPrint fetched while rendering it (fonts, brand sheet,
+  logos, pictures, colour profile): recorded when it was built, and checked
+  again, by their hashes, before the stored output is used.  So an asset
+  only some outputs use rebuilds only those;
+- the tool itself: this package's source files and the versions of the
+  libraries that shape the bytes (WeasyPrint, pydyf, fontTools, Pillow, …)
+  and whether HarfBuzz subsets the fonts.
+
+The key is a SHA-256 of the first group and the tool; an entry is a folder
+``<cache>/v1/<key[:2]>/<key>/`` written complete under a temporary name and
+then renamed into place, so a crash never leaves half an entry, and a
+damaged entry (its PDF no longer matches its hash) is ignored.  The cache
+lives in ``.cache/`` in the project (``FLYERS_CACHE_DIR`` moves it: CI keeps
+it between runs) and is pruned to the most recently used entries.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+CACHE_ENV = 'FLYERS_CACHE_DIR'
+FORMAT = 'v1'
+# Library versions that change the bytes of a PDF, its proofs or its
+# preflight report.
+LIBRARIES = ('weasyprint', 'pydyf', 'tinycss2', 'cssselect2', 'fonttools',
+             'pillow', 'pyphen', 'qrcode', 'jinja2', 'pyyaml', 'pikepdf',
+             'pypdfium2', 'zxing-cpp')
+KEEP_BYTES = 2 * 1024 ** 3  # prune the least recently used beyond this
+
+
+def cache_folder(root: Path) -> Path:
+    configured = os.environ.get(CACHE_ENV, '').strip()
+    return Path(configured).expanduser() if configured else root / '.cache'
+
+
+@functools.cache
+def tool_fingerprint() -> str:
+    """This tool's source and the libraries that shape its output."""
+    from importlib import metadata
+
+    from .environment import harfbuzz_subset_available
+
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob('*.py')):
+        digest.update(path.relative_to(package).as_posix().encode() + b'\0')
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    for name in LIBRARIES:
+        try:
+            version = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            version = '-'
+        digest.update(f'{name}={version}\n'.encode())
+    digest.update(f'harfbuzz-subset={harfbuzz_subset_available()}'.encode())
+    return digest.hexdigest()
+
+
+class Hashes:
+    """SHA-256 of project files and folders, each read once per build."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self._files: dict[str, str] = {}
+        self._trees: dict[str, str] = {}
+
+    def file(self, name: str) -> str:
+        """The hash of a file given relative to the project; '-' if it is
+        not there."""
+        if name not in self._files:
+            try:
+                data = (self.root / name).read_bytes()
+            except OSError:
+                self._files[name] = '-'
+            else:
+                self._files[name] = hashlib.sha256(data).hexdigest()
+        return self._files[name]
+
+    def tree(self, name: str) -> str:
+        """The hash of every file under a folder, names included."""
+        if name not in self._trees:
+            digest = hashlib.sha256()
+            folder = self.root / name
+            for path in sorted(p for p in folder.rglob('*') if p.is_file()):
+                relative = path.relative_to(self.root).as_posix()
+                digest.update(relative.encode() + b'\0')
+                digest.update(self.file(relative).encode())
+            self._trees[name] = digest.hexdigest()
+        return self._trees[name]
+
+
+class Cache:
+    """Look up and store finished outputs.  ``enabled=False`` (--no-cache)
+    never reads the cache but still stores what it builds."""
+
+    def __init__(self, root: Path, enabled: bool = True,
+                 folder: Path | None = None):
+        self.root = root
+        self.enabled = enabled
+        self.folder = (folder or cache_folder(root)) / FORMAT
+        self.hashes = Hashes(root)
+
+    # --- keys --------------------------------------------------------------
+
+    def key(self, job, date: str) -> str:
+        """What is known of an output's inputs before it is rendered."""
+        shop = f'printshops/{job.printshop.name}.yaml'
+        parts = {
+            'tool': tool_fingerprint(),
+            'output': job.path,
+            'edition': job.edition,
+            'date': date,
+            'content': [job.campaign.source, self.hashes.file(
+                _relative(self.root, job.campaign.source))],
+            'layout': [job.layout.name,
+                       self.hashes.tree(f'layouts/{job.layout.name}')],
+            'base': self.hashes.tree('layouts/_base'),
+            'printshop': [job.printshop.name, self.hashes.file(shop)],
+        }
+        text = json.dumps(parts, sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def inputs_sha256(self, key: str, deps: dict[str, str]) -> str:
+        """Everything an output was made from: the key and its fetched
+        files with their hashes (``inputs_sha256`` in the manifest)."""
+        text = json.dumps([key, sorted(deps.items())])
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def deps(self, fetched) -> dict[str, str]:
+        """The files fetched for one output, relative to the project, with
+        their hashes now."""
+        found = {}
+        for path in fetched:
+            name = _relative(self.root, str(path))
+            found[name] = self.hashes.file(name)
+        return dict(sorted(found.items()))
+
+    # --- entries -----------------------------------------------------------
+
+    def _entry(self, key: str) -> Path:
+        return self.folder / key[:2] / key
+
+    def load(self, job, key: str):
+        """The stored :class:`~flyers.build.Result` for ``job`` if its
+        inputs are unchanged, else None."""
+        from .build import Result
+        from .preflight import Finding, Report
+        from .proofs import Preview
+
+        if not self.enabled:
+            return None
+        entry = self._entry(key)
+        try:
+            meta = json.loads((entry / 'meta.json').read_text('utf-8'))
+            if meta.get('output') != job.path:
+                return None
+            deps = meta['deps']
+            if any(self.hashes.file(name) != digest
+                   for name, digest in deps.items()):
+                return None
+            pdf = (entry / 'output.pdf').read_bytes()
+            if hashlib.sha256(pdf).hexdigest() != meta['sha256']:
+                return None  # damaged: build it again
+            html = (entry / 'output.html').read_text('utf-8')
+            previews = [Preview(job.path, number,
+                                (entry / f'page-{number}.png').read_bytes(),
+                                tuple(size))
+                        for number, size in enumerate(meta['previews'], 1)]
+            report = meta['preflight']
+            preflight = Report(report['pdf'], tuple(
+                Finding(**{**f, 'position_mm': tuple(f['position_mm'])
+                           if f['position_mm'] is not None else None})
+                for f in report['findings']),
+                tuple(tuple(check) for check in report['checks']))
+            copyfit = tuple(meta['copyfit']) if meta['copyfit'] else None
+            fields = tuple((tuple(box), name) for box, name in meta['fields'])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        try:
+            os.utime(entry / 'meta.json')  # recently used: pruned last
+        except OSError:
+            pass
+        return Result(job, pdf, meta['pages'], meta['seconds'], html,
+                      copyfit, fields, preflight, previews=previews,
+                      deps=deps, cached=True,
+                      inputs_sha256=self.inputs_sha256(key, deps))
+
+    def store(self, key: str, result) -> None:
+        """Keep a finished, preflighted output (with its proofs) under its
+        key.  Failing to store is not an error: the build has its output."""
+        meta = {
+            'output': result.job.path,
+            'pages': result.pages,
+            'seconds': round(result.seconds, 3),
+            'copyfit': list(result.copyfit) if result.copyfit else None,
+            'fields': [[list(box), name] for box, name in result.fields],
+            'sha256': result.sha256,
+            'deps': result.deps,
+            'previews': [list(p.size) for p in result.previews],
+            'preflight': {
+                'pdf': result.preflight.pdf,
+                'findings': [{'check': f.check, 'severity': f.severity,
+                              'message': f.message, 'page': f.page,
+                              'position_mm': list(f.position_mm)
+                              if f.position_mm is not None else None,
+                              'field': f.field}
+                             for f in result.preflight.findings],
+                'checks': [list(c) for c in result.preflight.checks]},
+        }
+        entry = self._entry(key)
+        try:
+            entry.parent.mkdir(parents=True, exist_ok=True)
+            temp = Path(tempfile.mkdtemp(prefix=f'.{key[:12]}-',
+                                         dir=entry.parent))
+            (temp / 'output.pdf').write_bytes(result.pdf)
+            (temp / 'output.html').write_text(result.html, 'utf-8')
+            for preview in result.previews:
+                (temp / f'page-{preview.page}.png').write_bytes(preview.png)
+            # meta.json last: an entry without it is not an entry.
+            (temp / 'meta.json').write_text(json.dumps(meta), 'utf-8')
+            if entry.exists():
+                shutil.rmtree(entry, ignore_errors=True)
+            os.replace(temp, entry)
+        except OSError:
+            shutil.rmtree(locals().get('temp', entry.parent / '.none'),
+                          ignore_errors=True)
+
+    def prune(self, keep_bytes: int = KEEP_BYTES) -> None:
+        """Remove the least recently used entries beyond ``keep_bytes``,
+        and leftovers of interrupted stores."""
+        if not self.folder.is_dir():
+            return
+        entries = []
+        for bucket in self.folder.iterdir():
+            if not bucket.is_dir():
+                continue
+            for entry in bucket.iterdir():
+                meta = entry / 'meta.json'
+                if not meta.is_file():
+                    # A store interrupted an hour or more ago.
+                    if time.time() - entry.stat().st_mtime > 3600:
+                        shutil.rmtree(entry, ignore_errors=True)
+                    continue
+                size = sum(p.stat().st_size for p in entry.iterdir())
+                entries.append((meta.stat().st_mtime, size, entry))
+        total = sum(size for _, size, _ in entries)
+        for _, size, entry in sorted(entries, key=lambda e: e[0]):
+            if total <= keep_bytes:
+                break
+            shutil.rmtree(entry, ignore_errors=True)
+            total -= size
+
+
+def _relative(root: Path, name: str) -> str:
+    path = Path(name)
+    if not path.is_absolute():
+        path = root / path
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path.resolve())
+
+
+def with_inputs(result, cache: Cache, key: str):
+    """The result with its manifest ``inputs_sha256`` filled in."""
+    return replace(result, inputs_sha256=cache.inputs_sha256(key,
+                                                             result.deps))

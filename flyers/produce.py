@@ -1,0 +1,80 @@
+"""One output, start to finish: HTML → PDF → preflight → proof pictures.
+
+In: a :class:`~flyers.job.Job`, its date, and a staging folder.  Out: a
+:class:`~flyers.build.Result` (the PDF written into the staging folder too,
+where the preflight read it), or a :class:`~flyers.errors.FlyerError`.
+
+A :class:`Producer` holds what is expensive to make and the same for every
+output: the Jinja environment and WeasyPrint's font configuration (the brand
+fonts are loaded once).  The build keeps one per worker process
+(:mod:`flyers.workers`) for the whole build.  Importing this module imports
+WeasyPrint, so worker processes pay for that once, before their first job.
+"""
+
+from __future__ import annotations
+
+import resource
+import time
+from pathlib import Path
+
+import weasyprint  # noqa: F401 - loaded once per worker, before any job
+from weasyprint.text.fonts import FontConfiguration
+
+from .build import Result
+from .errors import FlyerError
+from .fetch import ProjectFetcher
+from .pdf import render_pdf
+from .render import Renderer
+
+
+class Producer:
+    """Builds outputs of one project, one after another."""
+
+    def __init__(self, root: Path, font_config=None):
+        self.root = root
+        self.renderer = Renderer(root)
+        self.font_config = font_config or FontConfiguration()
+
+    def produce(self, job, date: str, staging: Path | None,
+                proofs: bool = True) -> Result:
+        """Build one output.  With ``staging`` the PDF is written there and
+        preflighted (and, with ``proofs``, pictured); without, only built.
+        Raises FlyerError when it cannot be built."""
+        from .publish import job_expectations
+        from .preflight import preflight
+        from .proofs import page_previews
+
+        started = time.perf_counter()
+        html = self.renderer.render(job, build_date=date)
+        fetcher = ProjectFetcher(self.root, self.root / job.printshop.icc_profile
+                                 if job.is_print else None)
+        rendered = render_pdf(html, job, fetcher, self.font_config,
+                              job.campaign.problem,
+                              metadata_id=f'{job.path}\n{html}')
+        seconds = time.perf_counter() - started
+        result = Result(job, rendered.pdf, rendered.pages, seconds, html,
+                        rendered.copyfit, rendered.fields,
+                        deps=sorted(str(p) for p in fetcher.fetched))
+        if staging is None:
+            return result
+        staged = staging / Path(job.path).name
+        staged.write_bytes(rendered.pdf)
+        started = time.perf_counter()
+        result.preflight = preflight(staged, job_expectations(self.root,
+                                                              result),
+                                     shown_as=job.path)
+        result.preflight_seconds = time.perf_counter() - started
+        if proofs and result.preflight.ok:
+            result.previews = page_previews(
+                staged, job.path, job.safe_mm,
+                folds_mm=job.layout.page.folds_mm)
+        result.peak_rss = peak_rss()
+        return result
+
+
+def peak_rss() -> int:
+    """This process's peak resident memory so far, in bytes."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+__all__ = ['FlyerError', 'Producer', 'peak_rss']

@@ -1,0 +1,162 @@
+"""Run the outputs of a build: from the cache, or on worker processes.
+
+In: the jobs of a build (loaded and cross-checked), a staging folder and a
+number of worker processes.  Out: one :class:`~flyers.build.Result` per job,
+in the jobs' order — taken from the cache when its inputs are unchanged,
+else built and preflighted by :class:`~flyers.produce.Producer` — and every
+problem found, all at once.
+
+Workers are long-lived: ``--jobs N`` starts N processes once per build; each
+loads WeasyPrint and the brand fonts once and then builds output after
+output.  They are forked from a small server process started before any
+thread (multiprocessing's "forkserver"), which has WeasyPrint loaded already,
+so a worker is ready at once and a build that finds everything in the cache
+never loads WeasyPrint at all.  With one job (or one output to build) the
+work runs in this process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import signal
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from .build import Result, job_date, progress_line
+from .environment import default_jobs
+from .errors import FlyerError, Problem
+from .publish import preflight_line, preflight_problems
+
+
+@dataclass
+class Outcome:
+    results: list[Result] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    built: int = 0  # rendered now (the rest came from the cache)
+    workers: int = 0  # processes used (0: this one)
+    peak_rss: int = 0  # bytes: the largest of any process that built
+
+
+def run(root: Path, jobs: list, staging: Path, progress: Callable,
+        cache=None, workers: int | None = None, proofs: bool = True,
+        verb: str = 'built') -> Outcome:
+    """Build (or fetch from ``cache``) every job; preflight what is built.
+    ``progress(line, notable)`` hears of each output as it is done."""
+    from .dates import Dates
+
+    dates = Dates(root)
+    outcome = Outcome()
+    done: dict[int, Result] = {}
+    todo = []
+    for index, job in enumerate(jobs):
+        date = job_date(dates, job)
+        key = cache.key(job, date) if cache is not None else None
+        cached = cache.load(job, key) if cache is not None else None
+        if cached is not None:
+            done[index] = cached
+            progress(progress_line('cached', cached), False)
+        else:
+            todo.append((index, job, date, key))
+
+    def finished(index, key, result, problems):
+        if problems:
+            outcome.problems += [p for p in problems
+                                 if p not in outcome.problems]
+            progress(f'failed  {jobs[index].path}', True)
+            return
+        outcome.built += 1
+        outcome.peak_rss = max(outcome.peak_rss, result.peak_rss)
+        if cache is not None:
+            result.deps = cache.deps(result.deps)
+            result.inputs_sha256 = cache.inputs_sha256(key, result.deps)
+        errors = preflight_problems(result)
+        outcome.problems += errors
+        done[index] = result
+        progress(progress_line(verb, result), bool(result.copyfit))
+        progress(preflight_line(result), bool(result.preflight.findings))
+        if cache is not None and proofs and not errors:
+            cache.store(key, result)
+
+    count = min(workers or default_jobs(), len(todo))
+    if count <= 1:
+        _run_here(root, todo, staging, proofs, finished)
+    else:
+        outcome.workers = count
+        _run_on_workers(root, todo, staging, proofs, finished, count)
+    outcome.results = [done[i] for i in sorted(done)]
+    return outcome
+
+
+# --- in this process ---------------------------------------------------------
+
+_PRODUCERS: dict = {}
+
+
+def _producer(root: Path):
+    """One Producer per project in this process (and in each worker)."""
+    from .produce import Producer
+
+    if root not in _PRODUCERS:
+        _PRODUCERS.clear()
+        _PRODUCERS[root] = Producer(root)
+    return _PRODUCERS[root]
+
+
+def _run_here(root, todo, staging, proofs, finished) -> None:
+    for index, job, date, key in todo:
+        result, problems = _work(root, job, date, staging, proofs)
+        finished(index, key, result, problems)
+
+
+def _work(root, job, date, staging, proofs):
+    try:
+        return _producer(root).produce(job, date, staging, proofs), None
+    except FlyerError as exc:
+        return None, exc.problems
+
+
+# --- on worker processes -----------------------------------------------------
+
+def _start_worker(root: Path) -> None:
+    # Ctrl-C is the main process's to handle: it stops the workers.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _producer(root)
+
+
+_CONTEXT = None
+
+
+def _context():
+    """The forkserver, with WeasyPrint preloaded, started once."""
+    global _CONTEXT
+    if _CONTEXT is None:
+        methods = multiprocessing.get_all_start_methods()
+        _CONTEXT = multiprocessing.get_context(
+            'forkserver' if 'forkserver' in methods else 'spawn')
+        if 'forkserver' in methods:
+            _CONTEXT.set_forkserver_preload(['flyers.produce'])
+    return _CONTEXT
+
+
+def _run_on_workers(root, todo, staging, proofs, finished, count) -> None:
+    pool = ProcessPoolExecutor(max_workers=count, mp_context=_context(),
+                               initializer=_start_worker, initargs=(root,))
+    try:
+        futures = {pool.submit(_work, root, job, date, staging, proofs):
+                   (index, key, job) for index, job, date, key in todo}
+        for future in as_completed(futures):
+            index, key, job = futures[future]
+            try:
+                result, problems = future.result()
+            except BrokenProcessPool:
+                raise FlyerError(Problem(job.path, (
+                    'a build process stopped unexpectedly (out of memory?); '
+                    'try again with fewer processes, e.g. --jobs 1'))) from None
+            finished(index, key, result, problems)
+    except BaseException:
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
