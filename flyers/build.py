@@ -49,6 +49,7 @@ class Result:
     inputs_sha256: str = ''
     preflight_seconds: float = 0.0
     peak_rss: int = 0  # bytes, of the process that built it
+    pid: int = 0  # of the process that built it
 
     @property
     def sha256(self) -> str:

@@ -12,6 +12,7 @@ drives validation, the "did you mean" hints and ``docs/content-schema.md``
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -182,10 +183,30 @@ SCHEMA = Struct(name='campaign', build=Campaign, fields=(
 ))
 
 
+_LOADED: dict[tuple, Campaign] = {}
+
+
 def load_campaign(path: Path, shown_as: str | None = None) -> Campaign:
     """Load and validate one content file; raise ContentError with all
-    problems."""
+    problems.  A file read before with the same bytes is not parsed again
+    in the same process."""
     shown_as = shown_as or str(path)
+    try:
+        memo = (str(Path(path).resolve()), shown_as,
+                hashlib.sha256(Path(path).read_bytes()).digest())
+    except OSError:
+        memo = None
+    if memo in _LOADED:
+        return _LOADED[memo]
+    campaign = _load_campaign(path, shown_as)
+    if memo is not None:
+        if len(_LOADED) > 512:
+            _LOADED.clear()
+        _LOADED[memo] = campaign
+    return campaign
+
+
+def _load_campaign(path: Path, shown_as: str) -> Campaign:
     campaign, problems, positions = convert_file(
         path, shown_as, SCHEMA, ContentError, trailing_comments=False)
     if campaign is not None:

@@ -53,6 +53,33 @@ def declared_families(stylesheets) -> set[str]:
     return families
 
 
+_FACE_BLOCK_RE = re.compile(r'@font-face\s*\{([^}]*)\}', re.S)
+_URL_RE = re.compile(r'url\(\s*(["\']?)([^"\')]+)\1\s*\)')
+
+
+def font_face_files(stylesheets) -> set[Path]:
+    """The font files that @font-face rules of the given CSS files point
+    to.  WeasyPrint fetches a font once per process and then reuses it, so
+    what a document fetched does not show every font it may use: this
+    does."""
+    from urllib.parse import unquote
+
+    found = set()
+    for path in stylesheets:
+        if path.suffix != '.css':
+            continue
+        text = path.read_text('utf-8', errors='replace')
+        for block in _FACE_BLOCK_RE.finditer(text):
+            for url in _URL_RE.finditer(block[1]):
+                target = unquote(url[2].strip())
+                if ':' in target.split('/')[0]:
+                    continue  # not a relative path: the fetcher refuses it
+                candidate = (path.parent / target).resolve()
+                if candidate.is_file():
+                    found.add(candidate)
+    return found
+
+
 @functools.cache
 def _postscript_name(path: Path, mtime: float) -> str | None:
     from fontTools.ttLib import TTFont

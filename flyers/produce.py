@@ -13,6 +13,7 @@ WeasyPrint, so worker processes pay for that once, before their first job.
 
 from __future__ import annotations
 
+import os
 import resource
 import time
 from pathlib import Path
@@ -23,6 +24,7 @@ from weasyprint.text.fonts import FontConfiguration
 from .build import Result
 from .errors import FlyerError
 from .fetch import ProjectFetcher
+from .fonts import font_face_files
 from .pdf import render_pdf
 from .render import Renderer
 
@@ -54,7 +56,9 @@ class Producer:
         seconds = time.perf_counter() - started
         result = Result(job, rendered.pdf, rendered.pages, seconds, html,
                         rendered.copyfit, rendered.fields,
-                        deps=sorted(str(p) for p in fetcher.fetched))
+                        deps=sorted(str(p) for p in fetcher.fetched
+                                    | font_face_files(fetcher.fetched)),
+                        pid=os.getpid())
         if staging is None:
             return result
         staged = staging / Path(job.path).name

@@ -80,7 +80,7 @@ def page_previews(pdf_path: Path, shown_as: str, safe_mm: float,
                 _dashed_rectangle(draw, (fx0, fy0, fx0, fy1), FOLD_COLOUR,
                                   dash=4)
             buffer = io.BytesIO()
-            image.save(buffer, 'PNG', optimize=True)
+            image.save(buffer, 'PNG')
             previews.append(Preview(shown_as, index + 1, buffer.getvalue(),
                                     image.size))
     finally:
@@ -141,7 +141,7 @@ def contact_sheet(previews: list[Preview], height: int = 360) -> bytes:
             x += image.width + gap
         y += height + label + gap
     buffer = io.BytesIO()
-    sheet.save(buffer, 'PNG', optimize=True)
+    sheet.save(buffer, 'PNG')
     return buffer.getvalue()
 
 

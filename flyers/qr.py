@@ -12,6 +12,7 @@ coloured background too), modules of at least 0.4 mm for hand-held phones.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
@@ -35,11 +36,28 @@ class QrCode:
     size_mm: float  # printed size, quiet zone included
     modules: int  # modules across, quiet zone excluded
     version: int
-    svg: Markup
+    edition: str = 'print'
+    title: str = ''
 
     @property
     def module_mm(self) -> float:
         return self.size_mm / (self.modules + 2 * QUIET_MODULES)
+
+    @functools.cached_property
+    def svg(self) -> Markup:
+        """The symbol as inline SVG.  Made when a template first asks for
+        it: choosing the mask pattern is most of the work of a QR code, and
+        a build that finds its outputs in the cache needs none."""
+        import qrcode
+        from qrcode.constants import ERROR_CORRECT_M
+
+        code = qrcode.QRCode(version=self.version,
+                             error_correction=ERROR_CORRECT_M, border=0,
+                             box_size=1)
+        code.add_data(self.url.encode('utf-8'), optimize=0)
+        code.make(fit=False)
+        return Markup(_svg(code.get_matrix(), self.size_mm,
+                           *COLOURS[self.edition], self.title))
 
 
 def with_tracking(url: str, tracking: str | None) -> str:
@@ -51,6 +69,7 @@ def with_tracking(url: str, tracking: str | None) -> str:
     return urlunsplit(parts._replace(query=query))
 
 
+@functools.lru_cache(maxsize=1024)
 def make_qr(url: str, size_mm: float, edition: str = 'print',
             title: str = '', min_symbol_mm: float = 0) -> QrCode:
     """Encode ``url`` as a QR code that prints ``size_mm`` wide, in the
@@ -63,6 +82,7 @@ def make_qr(url: str, size_mm: float, edition: str = 'print',
 
     import qrcode
     from qrcode.constants import ERROR_CORRECT_M
+    from qrcode.exceptions import DataOverflowError
 
     version = 1
     if min_symbol_mm:
@@ -79,12 +99,11 @@ def make_qr(url: str, size_mm: float, edition: str = 'print',
                          border=0, box_size=1)
     code.add_data(url.encode('utf-8'), optimize=0)
     try:
-        code.make(fit=True)
-    except ValueError:
+        version = code.best_fit(start=version)  # the mask comes later
+    except (ValueError, DataOverflowError):
         raise QrTooDense(f'the address is {len(url)} characters long, more '
                          'than a QR code can hold') from None
-    matrix = code.get_matrix()
-    modules = len(matrix)
+    modules = 17 + 4 * version
     module_mm = size_mm / (modules + 2 * QUIET_MODULES)
     if module_mm < MIN_MODULE_MM:
         raise QrTooDense(
@@ -92,8 +111,7 @@ def make_qr(url: str, size_mm: float, edition: str = 'print',
             f'{modules} modules across; at {size_mm:g} mm each module '
             f'prints {module_mm:.2f} mm, and phones need at least '
             f'{MIN_MODULE_MM} mm')
-    return QrCode(url, size_mm, modules, code.version,
-                  Markup(_svg(matrix, size_mm, *COLOURS[edition], title)))
+    return QrCode(url, size_mm, modules, version, edition, title)
 
 
 def _svg(matrix: list[list[bool]], size_mm: float, dark: str,

@@ -791,12 +791,19 @@ def _thin_bars(path, ctm, even_odd: bool, min_rule: float):
     limit = min_rule - SIZE_TOLERANCE_PT
     for i, outer in enumerate(rects):
         width, height = outer[2] - outer[0], outer[3] - outer[1]
+        thin = min(width, height)
+        lone_candidate = (0 < thin < limit
+                          and max(width, height) >= RULE_MIN_LENGTH_PT)
+        # Neither a thin bar itself nor long enough to hold one: skip the
+        # search for nested rectangles (a QR code is hundreds of these).
+        if not lone_candidate and not (
+                even_odd and max(width, height) >= RULE_MIN_LENGTH_PT):
+            continue
         inner_rects = [r for j, r in enumerate(rects)
                        if j != i and _inside(r, outer)]
-        if not inner_rects and not any(_inside(outer, r) for r in rects):
-            thin = min(width, height)
-            if 0 < thin < limit and max(width, height) >= RULE_MIN_LENGTH_PT:
-                found.append((thin, outer))
+        if (lone_candidate and not inner_rects
+                and not any(_inside(outer, r) for r in rects)):
+            found.append((thin, outer))
         if even_odd:
             for inner in inner_rects:
                 x0, y0, x1, y1 = outer
