@@ -8,7 +8,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.setup-done
 
-.PHONY: build test check bench clean
+.PHONY: setup build test check bench bench-catalogue clean
+
+setup: $(STAMP)
 
 build: $(STAMP)
 	$(PY) make_flyers.py build
@@ -21,6 +23,9 @@ check: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/build_vs_weasyprint.py
+
+bench-catalogue: $(STAMP)
+	$(PY) bench/run.py
 
 $(STAMP): pyproject.toml scripts/setup.sh
 	scripts/setup.sh

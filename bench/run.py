@@ -63,7 +63,7 @@ SOURCE_DATE_EPOCH = '1767225600'  # 2026-01-01 00:00 UTC
 SAMPLE_SECONDS = 0.05
 MIB = 1024 * 1024
 
-# Realistic headlines, none longer than the seed's (the pages are near full).
+# Realistic headlines, about as long as the seed's (its pages are near full).
 TITLES = (
     'Trygghet i Västerås', 'Ett tryggare Västerås', 'Trygga skolor',
     'Tryggt i Bäckby', 'Trygghet för alla', 'Västerås ska vara tryggt',
@@ -147,18 +147,23 @@ class Run:
 
 class TreeSampler(threading.Thread):
     """Samples /proc every ``SAMPLE_SECONDS`` for the descendants of one
-    process and keeps each one's peak (VmHWM).  Workers are the Python
-    descendants other than multiprocessing's helpers (forkserver, resource
-    tracker); the rest are the tools they run (Ghostscript, …)."""
+    process and keeps each one's peak (VmHWM; a new one when a process
+    execs another program).  Workers are the Python processes started by
+    the process itself or by multiprocessing's helpers (forkserver,
+    resource tracker) and seen in two samples at least (not a fork on its
+    way to exec a tool); the other non-Python descendants are the tools
+    the workers run (Ghostscript, …)."""
 
     def __init__(self, pid: int):
         super().__init__(daemon=True)
         self.pid = pid
         self.done = threading.Event()
-        self.tracked: dict[int, int] = {}  # pid → its parent when first seen
+        self.tracked: dict[int, int] = {}  # live descendant → its parent
+        self.parents: dict[int, int] = {}  # every descendant → its parent
         self.helpers: set[int] = set()
         self.names: dict[int, str] = {}  # pid → program name, last seen
-        self.peaks: dict[int, float] = {}  # pid → MiB
+        self.samples: dict[int, int] = {}  # pid → samples under that name
+        self.peaks: dict[int, float] = {}  # pid → MiB, under that name
 
     def run(self) -> None:
         while not self.done.is_set():
@@ -181,20 +186,27 @@ class TreeSampler(threading.Thread):
             for pid, parent in parents.items():
                 if pid not in self.tracked and (
                         parent == self.pid or parent in self.tracked):
-                    self.tracked[pid] = parent
+                    self.tracked[pid] = self.parents[pid] = parent
                     grown = True
                     if parent == self.pid and _is_helper(pid):
                         self.helpers.add(pid)
         for pid in [self.pid, *self.tracked]:
             peak = _peak_mib(pid)
-            if peak:
-                self.peaks[pid] = max(peak, self.peaks.get(pid, 0.0))
+            if not peak:
+                continue
+            if self.names.get(pid) != names[pid]:  # new, or exec'd
                 self.names[pid] = names[pid]
+                self.samples[pid] = 0
+                self.peaks[pid] = 0.0
+            self.samples[pid] += 1
+            self.peaks[pid] = max(peak, self.peaks[pid])
 
     def workers(self) -> dict[int, float]:
+        starters = {self.pid, *self.helpers}
         return {pid: mib for pid, mib in self.peaks.items()
-                if pid != self.pid and pid not in self.helpers
-                and self.names[pid].startswith('python')}
+                if self.names[pid].startswith('python')
+                and pid not in starters and self.samples[pid] >= 2
+                and self.parents.get(pid) in starters}
 
     def tools(self) -> dict[int, float]:
         return {pid: mib for pid, mib in self.peaks.items()
@@ -336,7 +348,8 @@ for job in jobs:
     started = time.perf_counter()
     render(*job)
     times.append(time.perf_counter() - started)
-print(json.dumps(times))
+with open(sys.argv[2], 'w') as file:
+    json.dump(times, file)
 '''
 
 
@@ -402,7 +415,7 @@ def measure(work: Path, variant_count: int, weasyprint: str) -> dict:
         base = (work / 'layouts' / entry['layout']).as_uri() + '/'
         pages.append((html, base, source.stem))
 
-    figures = {'count': count}
+    figures = {'count': count, 'load_before': os.getloadavg()[0]}
     step('ours, default jobs')
     figures['default'] = run(ours + ['--no-cache'], work, sample=True)
     step('ours, --jobs 1')
@@ -430,9 +443,12 @@ def measure(work: Path, variant_count: int, weasyprint: str) -> dict:
     jobs.write_text(json.dumps([
         [str(html), base, str(work / 'in-process' / f'{name}.pdf')]
         for html, base, name in pages]))
-    warm = run([sys.executable, '-c', IN_PROCESS, str(jobs)], work)
-    times = json.loads(warm.output.strip().splitlines()[0])
+    times_file = work / 'in-process-times.json'
+    warm = run([sys.executable, '-c', IN_PROCESS, str(jobs), str(times_file)],
+               work)
+    times = json.loads(times_file.read_text())
     figures['in_process'] = Run(sum(times), warm.peak_mib)
+    figures['load_after'] = os.getloadavg()[0]
     return figures
 
 
@@ -450,11 +466,10 @@ def report(figures: dict) -> None:
     rebuilt = (f'{touched_counts[0]} rebuilt' if touched_counts
                else 'see below')
 
-    def row(name, outputs, result, per_output=None, main=None, worker=None):
-        per = result.seconds / count if per_output is None else per_output
+    def row(name, outputs, result, main=None, worker=None):
         peak = result.peak_mib if main is None else main
-        print(f'| {name} | {outputs} | {result.seconds:.2f} | {per:.3f} | '
-              f'{peak:.0f} | {worker or "–"} |')
+        print(f'| {name} | {outputs} | {result.seconds:.2f} | '
+              f'{result.seconds / count:.3f} | {peak:.0f} | {worker or "–"} |')
 
     print()
     print('| measurement | outputs | wall s | s per output | peak MiB, main '
@@ -509,7 +524,9 @@ def report(figures: dict) -> None:
     else:
         print(f'peak memory per worker: n/a (no worker process seen); '
               f'main process {main_peak:.0f} MiB')
-    print(f'machine: {os.cpu_count()} CPUs; one run of each; '
+    print(f'machine: {os.cpu_count()} CPUs, load average '
+          f'{figures["load_before"]:.1f} before, {figures["load_after"]:.1f} '
+          f'after; one run of each; '
           f'SOURCE_DATE_EPOCH={SOURCE_DATE_EPOCH}')
     print(f'speed-up vs naive loop: {naive.seconds / default.seconds:.1f}x')
 

@@ -282,6 +282,8 @@ def _make(root, jobs, args, write: bool = True, narrowed: bool = False,
 
 def _how(outcome, count: int) -> str:
     cached = count - outcome.built
+    if not count:
+        return 'this shard has none of them'
     if not outcome.built:
         return 'all from the cache: their inputs have not changed'
     where = (f'on {outcome.workers} processes' if outcome.workers

@@ -10,6 +10,7 @@ job uploads.  Reads files only: no network, no build.
 from __future__ import annotations
 
 import fnmatch
+import os
 import re
 import shlex
 from pathlib import Path
@@ -19,6 +20,7 @@ import yaml
 
 from flyers import cli, shards
 from flyers.cache import CACHE_ENV
+from flyers.cache import cache_folder as default_cache_folder
 from flyers.job import OUTPUT
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -128,7 +130,7 @@ def needs(job: dict) -> list[str]:
 
 def cli_jobs(workflow: dict) -> dict[str, dict]:
     found = {name: job for name, job in jobs_of(workflow).items()
-             if cli_calls(job, (job_variants(job))[0])}
+             if cli_calls(job, job_variants(job)[0])}
     assert found, 'no job runs make_flyers.py'
     return found
 
@@ -229,11 +231,9 @@ def cache_folder(workflow: dict) -> str:
     if configured:
         assert len(set(configured)) == 1, configured
         return configured[0].rstrip('/')
-    from flyers.cache import cache_folder as default
-    import os
     saved = os.environ.pop(CACHE_ENV, None)
     try:
-        return default(ROOT).relative_to(ROOT).as_posix()
+        return default_cache_folder(ROOT).relative_to(ROOT).as_posix()
     finally:
         if saved is not None:
             os.environ[CACHE_ENV] = saved
@@ -289,10 +289,10 @@ def test_merge_job_joins_every_shard_then_preflights(workflow):
     calls = [argv for _, _, argv in cli_calls(merge)]
     merge_args = next(argv for argv in calls if argv[0] == 'merge-manifests')
     # The shell expands the arguments to the downloaded folders: all of them.
-    for name_ in uploaded:
-        assert any(fnmatch.fnmatchcase(f'{folder}/{name_}', arg)
+    for artifact in uploaded:
+        assert any(fnmatch.fnmatchcase(f'{folder}/{artifact}', arg)
                    for arg in merge_args[1:]), (
-            f'merge-manifests {merge_args[1:]} misses {folder}/{name_}')
+            f'merge-manifests {merge_args[1:]} misses {folder}/{artifact}')
     assert calls.index(merge_args) < len(calls) - 1 and any(
         argv[0] == 'preflight' for argv in calls[calls.index(merge_args):]), (
         'preflight should run after merge-manifests')
@@ -490,9 +490,10 @@ def test_artifacts_downloaded_are_uploaded(workflow):
 
 
 def test_actions_are_pinned_to_major_versions(workflow):
-    expected = {'actions/checkout': 'v4', 'actions/cache': 'v4',
-                'actions/upload-artifact': 'v4',
-                'actions/download-artifact': 'v4'}
+    """Major-version pins, no older than v4: the artifact options used here
+    (pattern, merge-multiple, include-hidden-files) need v4."""
+    used = {'actions/checkout', 'actions/cache', 'actions/upload-artifact',
+            'actions/download-artifact'}
     seen = set()
     for name, job in jobs_of(workflow).items():
         for step in job.get('steps') or []:
@@ -501,7 +502,7 @@ def test_actions_are_pinned_to_major_versions(workflow):
             action, _, version = str(step['uses']).partition('@')
             assert re.fullmatch(r'v\d+', version), (
                 f'{name}: {step["uses"]} is not pinned to a major version')
-            if action in expected:
-                assert version == expected[action], step['uses']
+            assert action in used, f'{name}: unexpected action {action}'
+            assert int(version[1:]) >= 4, f'{name}: {step["uses"]} is too old'
             seen.add(action)
-    assert seen == set(expected), f'actions used: {sorted(seen)}'
+    assert seen == used, f'actions used: {sorted(seen)}'
