@@ -114,7 +114,10 @@ def contact_sheet(previews: list[Preview], height: int = 360) -> bytes:
     for preview in previews:
         image = Image.open(io.BytesIO(preview.png))
         width = round(image.width * height / image.height)
-        tiles.append((preview, image.resize((width, height), Image.LANCZOS)))
+        # Bilinear after a box reduction: as sharp as Lanczos at these
+        # ratios, at half the cost (a catalogue has hundreds of pages).
+        tiles.append((preview, image.resize((width, height), Image.BILINEAR,
+                                            reducing_gap=2.0)))
     gap, label, columns_width = 16, 18, 1600
     rows, row, used = [], [], 0
     for tile in tiles:
