@@ -4,8 +4,9 @@
 Not part of the test suite.  Measures, as whole commands from a cold start
 (interpreter start-up and imports included, as a user or CI sees them):
 
-  ours   python make_flyers.py build   (every default output: leaflet and
-         poster, print and screen editions, preflighted, with proofs)
+  ours   python make_flyers.py build --no-cache  (every default output:
+         leaflet and poster, print and screen editions, preflighted, with
+         proofs, on the default worker processes)
   bare   weasyprint A.html A.pdf; weasyprint B.html B.pdf; ...
          (the very HTML our build hands WeasyPrint, one file after the other)
 
@@ -62,8 +63,10 @@ def main() -> int:
     try:
         for name in ('layouts', 'assets', 'printshops', 'content'):
             shutil.copytree(ROOT / name, work / name)
+        # --no-cache: every run builds everything (the cache would make
+        # every run after the first a no-op; bench/run.py measures that).
         ours = [sys.executable, str(ROOT / 'make_flyers.py'), '--project',
-                str(work), 'build']
+                str(work), 'build', '--no-cache']
         # One build with --html gives the exact HTML WeasyPrint receives.
         subprocess.run(ours + ['--html'], check=True, capture_output=True)
         manifest = json.loads((work / 'output' / 'manifest.json').read_text())
