@@ -286,7 +286,8 @@ def kept_results(root: Path, built: list[Result], cache, printshop: str
     for job in everything:
         if job.path in done or not (root / job.path).is_file():
             continue
-        result = cache.load(job, cache.key(job, job_date(dates, job)))
+        result = cache.load(job, cache.key(job, job_date(dates, job)),
+                            always=True)
         if result is not None and _sha256(root / job.path) == result.sha256:
             kept.append(result)
     return kept

@@ -204,3 +204,14 @@ def test_every_output_depends_on_the_fonts_it_may_use(project, capsys):
     assert len(metas) == 4
     for meta in metas:
         assert fonts <= set(meta['deps']), meta['output']
+
+
+def test_a_narrowed_build_without_the_cache_keeps_the_others(project, capsys):
+    assert run(project, 'build', capsys=capsys)[0] == 0
+    code, out, err = run(project, 'build', '--layout', 'poster-a3',
+                         '--no-cache', capsys=capsys)
+    assert code == 0, err
+    assert set(_verbs(out)) == set(POSTERS)
+    manifest = json.loads((project / 'output' / 'manifest.json').read_text())
+    assert sorted(e['path'] for e in manifest['outputs']) == sorted(
+        LEAFLETS + POSTERS)
