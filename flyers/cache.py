@@ -6,8 +6,9 @@ nothing, and then the output is built and stored.
 
 An output's inputs are everything its bytes depend on:
 
-- its content file, its layout's folder and ``layouts/_base/``, its print
-  shop's file, its edition and its date (:mod:`flyers.dates`);
+- its content file, its layout's folder and the shared ones
+  (``layouts/_base/``: a layout may use templates only from these), its
+  print shop's file, its edition and its date (:mod:`flyers.dates`);
 - the files WeasyPrint fetched while rendering it (fonts, brand sheet,
   logos, pictures, colour profile): recorded when it was built, and checked
   again, by their hashes, before the stored output is used.  So an asset
@@ -131,7 +132,8 @@ class Cache:
                 _relative(self.root, job.campaign.source))],
             'layout': [job.layout.name,
                        self.hashes.tree(f'layouts/{job.layout.name}')],
-            'base': self.hashes.tree('layouts/_base'),
+            'shared': {name: self.hashes.tree(name)
+                       for name in shared_layout_folders(self.root)},
             'printshop': [job.printshop.name, self.hashes.file(shop)],
         }
         text = json.dumps(parts, sort_keys=True, ensure_ascii=False)
@@ -267,6 +269,14 @@ class Cache:
                 break
             shutil.rmtree(entry, ignore_errors=True)
             total -= size
+
+
+def shared_layout_folders(root: Path) -> list[str]:
+    """``layouts/_base`` and any other shared folder (name starting with
+    ``_``): every layout's templates may use them."""
+    folder = root / 'layouts'
+    return sorted(f'layouts/{path.name}' for path in folder.iterdir()
+                  if path.is_dir() and path.name.startswith('_'))
 
 
 def _relative(root: Path, name: str) -> str:

@@ -5,7 +5,8 @@ its XMP).  "Now" would make every build differ, so an output is dated:
 
 1. ``SOURCE_DATE_EPOCH`` when set (the reproducible-builds convention);
 2. else the time of the last git commit that touched one of its inputs:
-   its content file, its layout's folder, ``layouts/_base/``, ``assets/``
+   its content file, its layout's folder, the shared ``layouts/_*/``
+   folders, ``assets/``
    and its print shop's file — the same in every clone, and unchanged for
    outputs a commit did not touch, so the cache keeps them;
 3. else (not in git) the newest modification time among those files.
@@ -37,8 +38,11 @@ class Dates:
 
     def inputs(self, content: str, layout: str, printshop: str) -> list[str]:
         """An output's input files and folders (folders end in /)."""
+        from .cache import shared_layout_folders
+
         return [_relative(self.root, content), f'layouts/{layout}/',
-                'layouts/_base/', 'assets/', f'printshops/{printshop}.yaml']
+                *(f'{name}/' for name in shared_layout_folders(self.root)),
+                'assets/', f'printshops/{printshop}.yaml']
 
     def output(self, content: str, layout: str, printshop: str) -> str:
         """The date of one output (content file, layout and print-shop

@@ -153,33 +153,60 @@ class _TemplateEnvironment(ImmutableSandboxedEnvironment):
         return allowed and super().is_safe_callable(obj)
 
 
+class _LayoutLoader(jinja2.FileSystemLoader):
+    """Templates of one layout: its own folder and the shared folders
+    (names starting with ``_``) — exactly what the build cache tracks as the
+    layout's inputs, so no other layout can change its output unseen."""
+
+    def __init__(self, folder: Path, layout: str):
+        super().__init__(str(folder))
+        self.layout = layout
+
+    def get_source(self, environment, template):
+        top = template.split('/', 1)[0]
+        if top != self.layout and not top.startswith('_'):
+            raise jinja2.TemplateNotFound(template, (
+                f'"{template}": a layout may use templates from its own '
+                'folder and from shared folders whose names start with "_" '
+                f'(like _base/), not from another layout; copy it into '
+                f'layouts/{self.layout}/ or a shared folder'))
+        return super().get_source(environment, template)
+
+
 class Renderer:
-    """One Jinja2 environment per project, reused for every output."""
+    """One Jinja2 environment per layout, reused for every output."""
 
     def __init__(self, root: Path):
         self.root = root
-        self.env = _TemplateEnvironment(
-            loader=jinja2.FileSystemLoader(str(root / 'layouts')),
-            autoescape=True, undefined=jinja2.StrictUndefined,
-            trim_blocks=True, lstrip_blocks=True)
-        self.env.filters['display_url'] = display_url
-        self.env.filters['is_placeholder'] = is_placeholder_url
-        self.env.filters['length_class'] = length_class
-        self.env.globals['balance'] = balance
-        self.env.filters['inline'] = _inline_filter
-        self.env.filters['typeset'] = _typeset_filter
+        self.envs: dict[str, _TemplateEnvironment] = {}
+
+    def environment(self, layout: str) -> _TemplateEnvironment:
+        if layout not in self.envs:
+            env = _TemplateEnvironment(
+                loader=_LayoutLoader(self.root / 'layouts', layout),
+                autoescape=True, undefined=jinja2.StrictUndefined,
+                trim_blocks=True, lstrip_blocks=True)
+            env.filters['display_url'] = display_url
+            env.filters['is_placeholder'] = is_placeholder_url
+            env.filters['length_class'] = length_class
+            env.globals['balance'] = balance
+            env.filters['inline'] = _inline_filter
+            env.filters['typeset'] = _typeset_filter
+            self.envs[layout] = env
+        return self.envs[layout]
 
     def template(self, layout: Layout) -> jinja2.Template:
         name = f'{layout.name}/{layout.template}'
         try:
-            return self.env.get_template(name)
+            return self.environment(layout.name).get_template(name)
         except jinja2.TemplateSyntaxError as exc:
             raise LayoutError(Problem(
                 f'layouts/{exc.name or name}', f'template error: {exc.message}',
                 exc.lineno)) from None
         except jinja2.TemplateNotFound as exc:
-            raise LayoutError(Problem(f'layouts/{name}',
-                                      f'template "{exc.name}" not found'))
+            raise LayoutError(Problem(f'layouts/{name}', (
+                exc.message if exc.message != exc.name
+                else f'template "{exc.name}" not found')))
 
     def render(self, job: Job, build_date: str) -> str:
         campaign, layout = job.campaign, job.layout

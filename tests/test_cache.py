@@ -215,3 +215,23 @@ def test_a_narrowed_build_without_the_cache_keeps_the_others(project, capsys):
     manifest = json.loads((project / 'output' / 'manifest.json').read_text())
     assert sorted(e['path'] for e in manifest['outputs']) == sorted(
         LEAFLETS + POSTERS)
+
+
+def test_a_layout_may_not_use_another_layouts_templates(project, capsys):
+    """The cache tracks a layout's own folder and the shared _ folders; a
+    template from another layout is refused, so it cannot change the
+    output unseen."""
+    (project / 'layouts' / 'poster-a3' / 'extra.html.j2').write_text(
+        '<p>from the poster</p>', 'utf-8')
+    template = project / 'layouts' / 'leaflet-a5' / 'template.html.j2'
+    template.write_text(template.read_text('utf-8').replace(
+        '{% block pages %}',
+        '{% block pages %}{% include "poster-a3/extra.html.j2" %}', 1),
+        'utf-8')
+    code, _, err = run(project, 'check', '--layout', 'leaflet-a5',
+                       capsys=capsys)
+    assert code == 1
+    assert ('"poster-a3/extra.html.j2": a layout may use templates from its '
+            'own folder and from shared folders whose names start with "_" '
+            '(like _base/), not from another layout; copy it into '
+            'layouts/leaflet-a5/ or a shared folder') in err
