@@ -89,7 +89,9 @@ def content_files(root: Path, given: list[str]) -> list[Path]:
     """The files named on the command line (which must exist: a wrong name
     there is a usage error), or every content/*.yaml."""
     if given:
-        paths = [Path(name) for name in given]
+        # Absolute: a file named relative to the current folder is that
+        # file, wherever the project is (and hashed as that file).
+        paths = [Path(name).absolute() for name in given]
         missing = [Problem(name, 'no such file' if not path.exists() else
                            'this is not a regular file')
                    for name, path in zip(given, paths) if not path.is_file()]

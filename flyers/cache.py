@@ -34,7 +34,6 @@ import os
 import shutil
 import tempfile
 import time
-from dataclasses import replace
 from pathlib import Path
 
 CACHE_ENV = 'FLYERS_CACHE_DIR'
@@ -71,7 +70,39 @@ def tool_fingerprint() -> str:
             version = '-'
         digest.update(f'{name}={version}\n'.encode())
     digest.update(f'harfbuzz-subset={harfbuzz_subset_available()}'.encode())
+    digest.update(native_versions().encode())
     return digest.hexdigest()
+
+
+def native_versions() -> str:
+    """Versions of the system libraries and tools that shape the bytes or
+    the preflight: Pango, HarfBuzz, fontconfig, zlib, Ghostscript, Python
+    (read without loading WeasyPrint)."""
+    import ctypes
+    import subprocess
+    import sys
+    import zlib
+
+    found = [f'python={sys.version}', f'zlib={zlib.ZLIB_RUNTIME_VERSION}']
+    for name, library, symbol, kind in (
+            ('pango', 'libpango-1.0.so.0', 'pango_version_string', 'str'),
+            ('harfbuzz', 'libharfbuzz.so.0', 'hb_version_string', 'str'),
+            ('fontconfig', 'libfontconfig.so.1', 'FcGetVersion', 'int')):
+        try:
+            function = getattr(ctypes.CDLL(library), symbol)
+            function.restype = ctypes.c_char_p if kind == 'str' \
+                else ctypes.c_int
+            value = function()
+            found.append(f'{name}={value.decode() if kind == "str" else value}')
+        except (OSError, AttributeError):
+            found.append(f'{name}=-')
+    try:
+        gs = subprocess.run(['gs', '--version'], capture_output=True,
+                            text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.TimeoutExpired):
+        gs = '-'
+    found.append(f'ghostscript={gs}')
+    return '\n'.join(found)
 
 
 class Hashes:
@@ -174,7 +205,7 @@ class Cache:
             meta = json.loads((entry / 'meta.json').read_text('utf-8'))
             if meta.get('output') != job.path:
                 return None
-            deps = meta['deps']
+            deps = dict(meta['deps'])
             if any(self.hashes.file(name) != digest
                    for name, digest in deps.items()):
                 return None
@@ -182,10 +213,14 @@ class Cache:
             if hashlib.sha256(pdf).hexdigest() != meta['sha256']:
                 return None  # damaged: build it again
             html = (entry / 'output.html').read_text('utf-8')
-            previews = [Preview(job.path, number,
-                                (entry / f'page-{number}.png').read_bytes(),
-                                tuple(size))
-                        for number, size in enumerate(meta['previews'], 1)]
+            previews = []
+            for number, (width, height, digest) in enumerate(
+                    meta['previews'], 1):
+                png = (entry / f'page-{number}.png').read_bytes()
+                if hashlib.sha256(png).hexdigest() != digest:
+                    return None
+                previews.append(Preview(job.path, number, png,
+                                        (width, height)))
             report = meta['preflight']
             preflight = Report(report['pdf'], tuple(
                 Finding(**{**f, 'position_mm': tuple(f['position_mm'])
@@ -194,16 +229,18 @@ class Cache:
                 tuple(tuple(check) for check in report['checks']))
             copyfit = tuple(meta['copyfit']) if meta['copyfit'] else None
             fields = tuple((tuple(box), name) for box, name in meta['fields'])
-        except (OSError, ValueError, KeyError, TypeError):
+            result = Result(job, pdf, int(meta['pages']),
+                            float(meta['seconds']), html, copyfit, fields,
+                            preflight, previews=previews, deps=deps,
+                            cached=True,
+                            inputs_sha256=self.inputs_sha256(key, deps))
+        except Exception:  # noqa: BLE001 - any damage: build it again
             return None
         try:
             os.utime(entry / 'meta.json')  # recently used: pruned last
         except OSError:
             pass
-        return Result(job, pdf, meta['pages'], meta['seconds'], html,
-                      copyfit, fields, preflight, previews=previews,
-                      deps=deps, cached=True,
-                      inputs_sha256=self.inputs_sha256(key, deps))
+        return result
 
     def store(self, key: str, result) -> None:
         """Keep a finished, preflighted output (with its proofs) under its
@@ -216,7 +253,8 @@ class Cache:
             'fields': [[list(box), name] for box, name in result.fields],
             'sha256': result.sha256,
             'deps': result.deps,
-            'previews': [list(p.size) for p in result.previews],
+            'previews': [[*p.size, hashlib.sha256(p.png).hexdigest()]
+                         for p in result.previews],
             'preflight': {
                 'pdf': result.preflight.pdf,
                 'findings': [{'check': f.check, 'severity': f.severity,
@@ -247,7 +285,14 @@ class Cache:
 
     def prune(self, keep_bytes: int = KEEP_BYTES) -> None:
         """Remove the least recently used entries beyond ``keep_bytes``,
-        and leftovers of interrupted stores."""
+        and leftovers of interrupted stores.  Never fails a build: another
+        build may be pruning the same cache."""
+        try:
+            self._prune(keep_bytes)
+        except OSError:
+            pass
+
+    def _prune(self, keep_bytes: int) -> None:
         if not self.folder.is_dir():
             return
         entries = []
@@ -287,9 +332,3 @@ def _relative(root: Path, name: str) -> str:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         return str(path.resolve())
-
-
-def with_inputs(result, cache: Cache, key: str):
-    """The result with its manifest ``inputs_sha256`` filled in."""
-    return replace(result, inputs_sha256=cache.inputs_sha256(key,
-                                                             result.deps))

@@ -228,11 +228,13 @@ def cmd_build(args, write: bool = True) -> int:
     if not jobs:
         raise UsageError('nothing to build: no content file asks for these '
                          'layouts')
+    split = None
     if shard:
+        split = shards.describe(jobs, shard, args.printshop)
         jobs = shards.select(jobs, shard)
     warn_if_slow_subsetting()
     narrowed = bool(args.contents or args.layout or args.edition) and not shard
-    outcome, manifest = _make(root, jobs, args, write, narrowed, shard)
+    outcome, manifest = _make(root, jobs, args, write, narrowed, split)
     _warn_drafts(jobs)
     count = len(jobs)
     noun = f'output{"s" if count != 1 else ""}'
@@ -249,9 +251,10 @@ def cmd_build(args, write: bool = True) -> int:
 
 
 def _make(root, jobs, args, write: bool = True, narrowed: bool = False,
-          shard=None):
+          shard=None, before_writing=None):
     """Build (or take from the cache) and preflight every job; if all pass
-    and ``write``, write them with their proofs and manifest."""
+    (and ``before_writing(results)`` raises nothing) and ``write``, write
+    them with their proofs and manifest."""
     from . import publish, workers
     from .cache import Cache
     from .progress import Progress
@@ -268,6 +271,8 @@ def _make(root, jobs, args, write: bool = True, narrowed: bool = False,
             progress.close()
         if outcome.problems:
             raise FlyerError(outcome.problems)
+        if before_writing is not None:
+            before_writing(outcome.results)
         if write:
             results = list(outcome.results)
             if narrowed:
@@ -338,8 +343,8 @@ def cmd_release(args) -> int:
     jobs = build.load_everything(root, [], [], args.printshop)
     release.refuse_drafts(jobs)
     release.require_harfbuzz_subsetting()
-    outcome, manifest = _make(root, jobs, args)
-    release.refuse_findings(outcome.results)
+    outcome, manifest = _make(root, jobs, args,
+                              before_writing=release.refuse_findings)
     bundle = release.write_bundle(root, manifest, Dates(root).project())
     print(f'{len(outcome.results)} outputs released in '
           f'{time.perf_counter() - started:.1f} s ({_how(outcome, len(jobs))})'

@@ -33,7 +33,12 @@ class Dates:
     def __init__(self, root: Path):
         self.root = root
         epoch = os.environ.get('SOURCE_DATE_EPOCH', '').strip()
-        self.fixed = int(epoch) if epoch.isdigit() else None
+        if epoch and not epoch.isdigit():
+            from .errors import Problem, UsageError
+            raise UsageError(Problem('SOURCE_DATE_EPOCH', (
+                f'"{epoch}" is not a time; give seconds since 1970 (e.g. '
+                '$(git log -1 --format=%ct)) or unset it')))
+        self.fixed = int(epoch) if epoch else None
         self.times = None if self.fixed is not None else _git_times(root)
 
     def inputs(self, content: str, layout: str, printshop: str) -> list[str]:
@@ -42,7 +47,7 @@ class Dates:
 
         return [_relative(self.root, content), f'layouts/{layout}/',
                 *(f'{name}/' for name in shared_layout_folders(self.root)),
-                'assets/', f'printshops/{printshop}.yaml']
+                f'printshops/{printshop}.yaml']
 
     def output(self, content: str, layout: str, printshop: str) -> str:
         """The date of one output (content file, layout and print-shop
@@ -115,5 +120,5 @@ def _git_times(root: Path) -> dict[str, int] | None:
             value = line[1:].strip()
             current = int(value) if value.isdigit() else None
         elif line and current is not None:
-            times.setdefault(line, current)  # newest first: keep the first
+            times[line] = max(times.get(line, 0), current)
     return times or None

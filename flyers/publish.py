@@ -180,6 +180,7 @@ def staging(root: Path, write: bool = True):
     output = root / OUTPUT
     created = not output.exists()
     output.mkdir(parents=True, exist_ok=True)
+    _remove_old_staging(output)
     try:
         with tempfile.TemporaryDirectory(prefix='.staging-',
                                          dir=output) as folder:
@@ -190,44 +191,51 @@ def staging(root: Path, write: bool = True):
         raise
 
 
-def write_outputs(root: Path, results: list[Result], staged: Path,
-                  html: bool = False, shard: tuple[int, int] | None = None
-                  ) -> Path:
-    """Move each new PDF from the staging folder into output/ (or write it
-    from the cache), then its proofs, the contact sheet, the proof report
-    and last the manifest.  Files already holding the same bytes are left
-    alone."""
-    from .writer import write_atomic
+def _remove_old_staging(output: Path) -> None:
+    """Staging folders of builds that were killed (not just interrupted:
+    those clean up) an hour or more ago."""
+    import time
 
+    for folder in output.glob('.staging-*'):
+        try:
+            if time.time() - folder.stat().st_mtime > 3600:
+                shutil.rmtree(folder, ignore_errors=True)
+        except OSError:
+            continue
+
+
+def write_outputs(root: Path, results: list[Result], staged: Path,
+                  html: bool = False, shard: dict | None = None) -> Path:
+    """Write a build into output/: its PDFs (moved from the staging folder,
+    or from the cache), their proofs, the contact sheet, the proof report
+    and, last, the manifest.  Everything is made before anything is
+    written, and files already holding the same bytes are left alone."""
     output = root / OUTPUT
-    for result in results:
-        target = root / result.job.path
-        if _sha256(target) != result.sha256:
-            candidate = staged / target.name
-            if not result.cached and _sha256(candidate) == result.sha256:
-                os.replace(candidate, target)
-            else:
-                write_atomic(target, result.pdf, output)
-        if html:
-            _write_if_changed(target.with_suffix('.html'),
-                              result.html.encode('utf-8'), output)
-        for preview in result.previews:
-            _write_if_changed(output / PROOFS / preview_name(preview),
-                              preview.png, output)
     ordered = sorted(results, key=lambda r: r.job.path)
-    outputs = [manifest_entry(root, r) for r in ordered]
-    manifest = {'outputs': outputs}
+    manifest = {'outputs': [manifest_entry(root, r) for r in ordered]}
     if shard:
-        manifest['shard'] = {'index': shard[0], 'count': shard[1]}
+        manifest['shard'] = shard
+    files: list[tuple[Path, bytes]] = []
+    for result in ordered:
+        target = root / result.job.path
+        files.append((target, result.pdf))
+        if html:
+            files.append((target.with_suffix('.html'),
+                          result.html.encode('utf-8')))
+        files += [(output / PROOFS / preview_name(preview), preview.png)
+                  for preview in result.previews]
     return write_manifest(root, manifest,
                           [p for r in ordered for p in r.previews],
-                          {r.job.path: r.preflight for r in ordered})
+                          {r.job.path: r.preflight for r in ordered},
+                          files, staged)
 
 
 def write_manifest(root: Path, manifest: dict, previews: list,
-                   reports: dict) -> Path:
-    """The contact sheet, the proof report and the manifest — unless the
-    manifest says what it said already and the other two are there."""
+                   reports: dict, files: list[tuple[Path, bytes]],
+                   staged: Path | None = None) -> Path:
+    """Write ``files`` (path, bytes) that differ from what is there, then
+    the contact sheet and proof report — made first, and remade only if a
+    file or the manifest changed — and last the manifest."""
     from .proofs import contact_sheet, report_html
     from .writer import write_atomic
 
@@ -235,15 +243,27 @@ def write_manifest(root: Path, manifest: dict, previews: list,
     path = output / MANIFEST
     text = (json.dumps(manifest, indent=2, ensure_ascii=False) + '\n'
             ).encode('utf-8')
-    sheet, report = output / PROOFS / 'contact-sheet.png', \
-        output / PROOFS / 'report.html'
-    unchanged = (_read(path) == text and report.is_file()
-                 and (sheet.is_file() or not previews))
-    if not unchanged:
+    sheet = output / PROOFS / 'contact-sheet.png'
+    report = output / PROOFS / 'report.html'
+    changed = [(target, data) for target, data in files
+               if _read(target) != data]
+    extra = []
+    if (changed or _read(path) != text or not report.is_file()
+            or (previews and not sheet.is_file())):
         if previews:
-            write_atomic(sheet, contact_sheet(previews), output)
-        write_atomic(report, report_html(manifest['outputs'], reports,
-                                         previews).encode('utf-8'), output)
+            extra.append((sheet, contact_sheet(previews)))
+        extra.append((report, report_html(manifest['outputs'], reports,
+                                          previews).encode('utf-8')))
+    for target, data in changed:
+        candidate = staged / target.name if staged is not None else None
+        if (candidate is not None and target.suffix == '.pdf'
+                and _read(candidate) == data):
+            os.replace(candidate, target)  # the preflighted file itself
+        else:
+            write_atomic(target, data, output)
+    for target, data in extra:
+        write_atomic(target, data, output)
+    if _read(path) != text:
         write_atomic(path, text, output)
     return path
 
@@ -258,13 +278,6 @@ def _read(path: Path) -> bytes | None:
 def _sha256(path: Path) -> str | None:
     data = _read(path)
     return hashlib.sha256(data).hexdigest() if data is not None else None
-
-
-def _write_if_changed(target: Path, data: bytes, inside: Path) -> None:
-    from .writer import write_atomic
-
-    if _read(target) != data:
-        write_atomic(target, data, inside)
 
 
 def kept_results(root: Path, built: list[Result], cache, printshop: str

@@ -160,6 +160,7 @@ class _LayoutLoader(jinja2.FileSystemLoader):
 
     def __init__(self, folder: Path, layout: str):
         super().__init__(str(folder))
+        self.folder = folder
         self.layout = layout
 
     def get_source(self, environment, template):
@@ -170,7 +171,19 @@ class _LayoutLoader(jinja2.FileSystemLoader):
                 'folder and from shared folders whose names start with "_" '
                 f'(like _base/), not from another layout; copy it into '
                 f'layouts/{self.layout}/ or a shared folder'))
-        return super().get_source(environment, template)
+        source, filename, uptodate = super().get_source(environment,
+                                                        template)
+        # Followed symlinks must not lead out of the allowed folders.
+        real = Path(filename).resolve()
+        allowed = [self.folder / self.layout] + [
+            path for path in self.folder.iterdir()
+            if path.name.startswith('_')]
+        if not any(real.is_relative_to(path.resolve()) for path in allowed):
+            raise jinja2.TemplateNotFound(template, (
+                f'"{template}" leads (through a symbolic link) out of '
+                f'layouts/{self.layout}/ and the shared folders; copy the '
+                'template instead of linking it'))
+        return source, filename, uptodate
 
 
 class Renderer:

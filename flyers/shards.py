@@ -37,6 +37,16 @@ def parse_shard(text: str) -> tuple[int, int]:
         '--shard 2/4 for the second of four machines')))
 
 
+def describe(jobs: list, shard: tuple[int, int], printshop: str) -> dict:
+    """What a shard's manifest says of its split: which shard, and which
+    catalogue it is a part of (every output of the build, by hash), so a
+    merge can tell that the parts belong together and are complete."""
+    paths = sorted(job.path for job in jobs)
+    catalogue = hashlib.sha256('\n'.join([printshop] + paths).encode())
+    return {'index': shard[0], 'count': shard[1], 'outputs': len(paths),
+            'catalogue': catalogue.hexdigest()}
+
+
 def select(jobs: list, shard: tuple[int, int]) -> list:
     """The jobs of shard K of N: every N-th, by output path."""
     index, count = shard
@@ -53,10 +63,8 @@ def merge(root: Path, sources: list[Path]) -> tuple[Path, int]:
     """Join the shard folders (or their manifest.json files) into
     ``root/output``; return the manifest written and the output count."""
     from .proofs import Preview
-    from .publish import PROOFS, write_manifest
-    from .writer import write_atomic
+    from .publish import write_manifest
 
-    output = root / OUTPUT
     problems: list[Problem] = []
     manifests = []
     for given in sources:
@@ -79,22 +87,36 @@ def merge(root: Path, sources: list[Path]) -> tuple[Path, int]:
     if problems:
         raise UsageError(problems)
     problems += _shard_problems(manifests)
+    if problems:
+        raise FlyerError(problems)
     files: dict[str, bytes] = {}  # path in the project → bytes
     merged: dict[str, dict] = {}
-    owner: dict[str, Path] = {}
     for path, manifest in manifests:
         folder = path.parent
         for entry in manifest['outputs']:
-            name = entry.get('path', '')
-            if name in merged:
-                if merged[name].get('sha256') != entry.get('sha256'):
-                    problems.append(Problem(str(path), (
-                        f'{name} is also in {owner[name]}, with other bytes; '
-                        'were the shards built from the same commit?')))
+            name = entry.get('path') if isinstance(entry, dict) else None
+            if not (isinstance(name, str) and _PDF.fullmatch(name)):
+                problems.append(Problem(str(path), (
+                    f'has an entry that is not an output ({name!r}); is it '
+                    'a manifest written by "make_flyers.py build"?')))
                 continue
-            merged[name], owner[name] = entry, path
+            if name in merged:
+                problems.append(Problem(str(path), (
+                    f'{name} is in more than one shard; merge the shards of '
+                    'one split')))
+                continue
+            merged[name] = entry
+            stem = name.removeprefix(f'{OUTPUT}/').removesuffix('.pdf')
+            proofs = entry.get('proofs') or []
+            expected = [f'{OUTPUT}/proofs/{stem}-p{n}.png'
+                        for n in range(1, len(proofs) + 1)]
+            if proofs != expected:
+                problems.append(Problem(str(path), (
+                    f'the proofs of {name} are not named as a build names '
+                    f'them ({", ".join(expected) or "none"})')))
+                continue
             for item, digest in [(name, entry.get('sha256'))] + [
-                    (proof, None) for proof in entry.get('proofs') or []]:
+                    (proof, None) for proof in proofs]:
                 data = _read_member(folder, item)
                 if data is None:
                     problems.append(Problem(str(path), (
@@ -104,29 +126,47 @@ def merge(root: Path, sources: list[Path]) -> tuple[Path, int]:
                     problems.append(Problem(str(path), (
                         f'{item} does not match its sha256 in the manifest; '
                         'the shard\'s files were changed or damaged')))
+                elif item.endswith('.png') and not _is_png(data):
+                    problems.append(Problem(str(path), (
+                        f'{item} is not a PNG picture; the shard\'s files '
+                        'were changed or damaged')))
                 else:
                     files[item] = data
     if problems:
         raise FlyerError(problems)
-    for name in sorted(files):
-        target = root / name
-        if not (target.is_file() and target.read_bytes() == files[name]):
-            write_atomic(target, files[name], output)
     outputs = [merged[name] for name in sorted(merged)]
     previews = []
     for entry in outputs:
         for number, proof in enumerate(entry.get('proofs') or [], 1):
             previews.append(Preview(entry['path'], number, files[proof],
                                     (0, 0)))
-    manifest_path = write_manifest(root, {'outputs': outputs}, previews, {})
+    manifest_path = write_manifest(
+        root, {'outputs': outputs}, previews, {},
+        [(root / name, data) for name, data in sorted(files.items())])
     return manifest_path, len(outputs)
 
 
+_PDF = re.compile(rf'{OUTPUT}/[^/\\]+\.pdf')
+
+
+def _is_png(data: bytes) -> bool:
+    import io
+
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.verify()
+            return image.format == 'PNG'
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+        return False
+
+
 def _shard_problems(manifests) -> list[Problem]:
-    """All shards of one split, each once."""
+    """All shards of one split of one catalogue, each once."""
     problems = []
-    shards = {}
-    counts = set()
+    shards: dict[int, Path] = {}
+    splits = set()
     for path, manifest in manifests:
         shard = manifest.get('shard')
         if not isinstance(shard, dict):
@@ -135,25 +175,40 @@ def _shard_problems(manifests) -> list[Problem]:
                 'merge the manifests of "build --shard K/N" runs')))
             continue
         index, count = shard.get('index'), shard.get('count')
-        counts.add(count)
+        if not (type(index) is int and type(count) is int
+                and 1 <= index <= count):
+            problems.append(Problem(str(path), (
+                f'names no shard K of N ({index!r} of {count!r}); is it a '
+                'manifest written by "make_flyers.py build --shard"?')))
+            continue
+        splits.add((count, shard.get('catalogue'), shard.get('outputs')))
         if index in shards:
             problems.append(Problem(str(path), (
                 f'is shard {index} of {count} again (also {shards[index]}); '
                 'give each shard once')))
         shards[index] = path
-    if len(counts) > 1:
+    if len(splits) > 1:
+        counts = sorted({count for count, _, _ in splits})
         problems.append(Problem('merge-manifests', (
-            'the manifests come from different splits (shard counts '
-            f'{", ".join(str(c) for c in sorted(counts))}); merge the shards '
-            'of one build')))
-    elif counts and not problems:
-        count = counts.pop()
+            f'the manifests come from different splits (shard counts '
+            f'{", ".join(str(c) for c in counts)})' if len(counts) > 1 else
+            'the shards were built from different catalogues (other '
+            'content, layouts, editions or print shop); merge the shards of '
+            'one build')))
+    elif splits and not problems:
+        count, _, total = splits.pop()
         missing = [str(k) for k in range(1, count + 1) if k not in shards]
         if missing:
             problems.append(Problem('merge-manifests', (
                 f'shard{"s" if len(missing) > 1 else ""} '
                 f'{", ".join(missing)} of {count} missing; give the output '
                 'folders of every shard')))
+        else:
+            found = sum(len(m['outputs']) for _, m in manifests)
+            if isinstance(total, int) and found != total:
+                problems.append(Problem('merge-manifests', (
+                    f'the shards hold {found} outputs, their catalogue '
+                    f'{total}; build every shard of one commit again')))
     return problems
 
 

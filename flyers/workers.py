@@ -18,6 +18,7 @@ work runs in this process.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import signal
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -120,9 +121,14 @@ def _work(root, job, date, staging, proofs):
 
 # --- on worker processes -----------------------------------------------------
 
-def _start_worker(root: Path) -> None:
+def _start_worker(root: Path, package: str) -> None:
     # Ctrl-C is the main process's to handle: it stops the workers.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    import flyers
+
+    if str(Path(flyers.__file__).resolve().parent) != package:
+        raise RuntimeError(f'worker runs flyers from {flyers.__file__}, the '
+                           f'build from {package}')
     _producer(root)
 
 
@@ -133,6 +139,13 @@ def _context():
     """The forkserver, with WeasyPrint preloaded, started once."""
     global _CONTEXT
     if _CONTEXT is None:
+        # The forkserver imports this package by name: from the same folder
+        # as this process, not whichever copy its own sys.path finds first.
+        package = str(Path(__file__).resolve().parent.parent)
+        paths = os.environ.get('PYTHONPATH', '').split(os.pathsep)
+        if paths[:1] != [package]:
+            os.environ['PYTHONPATH'] = os.pathsep.join(
+                [package] + [p for p in paths if p])
         methods = multiprocessing.get_all_start_methods()
         _CONTEXT = multiprocessing.get_context(
             'forkserver' if 'forkserver' in methods else 'spawn')
@@ -142,19 +155,29 @@ def _context():
 
 
 def _run_on_workers(root, todo, staging, proofs, finished, count) -> None:
+    package = str(Path(__file__).resolve().parent)
     pool = ProcessPoolExecutor(max_workers=count, mp_context=_context(),
-                               initializer=_start_worker, initargs=(root,))
+                               initializer=_start_worker,
+                               initargs=(root, package))
     try:
         futures = {pool.submit(_work, root, job, date, staging, proofs):
                    (index, key, job) for index, job, date, key in todo}
+        unfinished = {job.path for _, job, _, _ in todo}
         for future in as_completed(futures):
             index, key, job = futures[future]
             try:
                 result, problems = future.result()
             except BrokenProcessPool:
-                raise FlyerError(Problem(job.path, (
-                    'a build process stopped unexpectedly (out of memory?); '
-                    'try again with fewer processes, e.g. --jobs 1'))) from None
+                # Every pending job fails with the pool: which one killed
+                # it is not known, so name them all.
+                names = ', '.join(sorted(unfinished))
+                problems = [Problem('(build)', (
+                    'a build process stopped unexpectedly (out of memory?) '
+                    f'while building one of: {names}; build again with '
+                    '--jobs 1 to find which'))]
+                finished(index, key, None, problems)
+                break
+            unfinished.discard(job.path)
             finished(index, key, result, problems)
     except BaseException:
         pool.shutdown(wait=False, cancel_futures=True)

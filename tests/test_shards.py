@@ -67,7 +67,8 @@ def test_shards_split_the_outputs_without_overlap(shards):
         assert max(sizes) - min(sizes) <= 1
         for k, part in enumerate(parts, 1):
             manifest = _manifest(shards[f'{k}of{count}'])
-            assert manifest['shard'] == {'index': k, 'count': count}
+            assert (manifest['shard']['index'], manifest['shard']['count'],
+                    manifest['shard']['outputs']) == (k, count, 4)
             pdfs = sorted(p.relative_to(shards[f'{k}of{count}']).as_posix()
                           for p in (shards[f'{k}of{count}'] / 'output')
                           .glob('*.pdf'))
@@ -180,5 +181,40 @@ def test_a_shard_with_nothing_to_build_writes_an_empty_manifest(project,
                                                                 capsys):
     code, out, err = run(project, 'build', '--shard', '5/5', capsys=capsys)
     assert code == 0, err
-    assert _manifest(project) == {'outputs': [],
-                                  'shard': {'index': 5, 'count': 5}}
+    manifest = _manifest(project)
+    assert manifest['outputs'] == []
+    assert manifest['shard']['index'] == 5 and manifest['shard']['count'] == 5
+    assert manifest['shard']['outputs'] == 4
+    assert 'this shard has none of them' in out
+
+
+def test_merge_refuses_a_proof_that_is_not_a_proof(shards, tmp_path, capsys):
+    """A crafted manifest cannot make merge write over a PDF."""
+    one, two = tmp_path / 'one', tmp_path / 'two'
+    shutil.copytree(shards['1of2'] / 'output', one)
+    shutil.copytree(shards['2of2'] / 'output', two)
+    manifest = json.loads((one / 'manifest.json').read_text())
+    victim = _paths(shards['2of2'])[0]
+    manifest['outputs'][0]['proofs'].append(victim)
+    (one / victim.removeprefix('output/')).write_bytes(b'not a pdf')
+    (one / 'manifest.json').write_text(json.dumps(manifest))
+    target = copy_project(tmp_path / 'merged')
+    code, _, err = run(target, 'merge-manifests', str(two), str(one),
+                       capsys=capsys)
+    assert code == 1
+    assert 'are not named as a build names them' in err
+    assert not (target / 'output').exists()
+
+
+def test_merge_refuses_shards_of_different_catalogues(tmp_path, capsys):
+    first = copy_project(tmp_path / 'first')
+    second = copy_project(tmp_path / 'second')
+    assert run(first, 'build', '--shard', '1/2', '--layout', 'poster-a3',
+               capsys=capsys)[0] == 0
+    assert run(second, 'build', '--shard', '2/2', capsys=capsys)[0] == 0
+    target = copy_project(tmp_path / 'merged')
+    code, _, err = run(target, 'merge-manifests', str(first / 'output'),
+                       str(second / 'output'), capsys=capsys)
+    assert code == 1
+    assert ('the shards were built from different catalogues (other content, '
+            'layouts, editions or print shop)') in err
