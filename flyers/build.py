@@ -89,9 +89,7 @@ def content_files(root: Path, given: list[str]) -> list[Path]:
     """The files named on the command line (which must exist: a wrong name
     there is a usage error), or every content/*.yaml."""
     if given:
-        # Absolute: a file named relative to the current folder is that
-        # file, wherever the project is (and hashed as that file).
-        paths = [Path(name).absolute() for name in given]
+        paths = [Path(name) for name in given]
         missing = [Problem(name, 'no such file' if not path.exists() else
                            'this is not a regular file')
                    for name, path in zip(given, paths) if not path.is_file()]
@@ -268,8 +266,8 @@ def render_all(root: Path, jobs: list[Job], progress: Callable[[str], None],
 
 
 def job_date(dates, job: Job) -> str:
-    return dates.output(job.campaign.source, job.layout.name,
-                        job.printshop.name)
+    return dates.output(job.campaign.file or job.campaign.source,
+                        job.layout.name, job.printshop.name)
 
 
 def progress_line(verb: str, result: Result) -> str:

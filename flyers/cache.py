@@ -160,7 +160,8 @@ class Cache:
             'edition': job.edition,
             'date': date,
             'content': [job.campaign.source, self.hashes.file(
-                _relative(self.root, job.campaign.source))],
+                _relative(self.root, job.campaign.file
+                          or job.campaign.source))],
             'layout': [job.layout.name,
                        self.hashes.tree(f'layouts/{job.layout.name}')],
             'shared': {name: self.hashes.tree(name)

@@ -90,6 +90,8 @@ class Campaign:
     layouts: tuple[str, ...] = ()
     source: str = ''
     positions: dict = field(default_factory=dict, compare=False, repr=False)
+    # The file itself (absolute), whatever folder it was named from.
+    file: str = field(default='', compare=False, repr=False)
 
     @property
     def name(self) -> str:
@@ -211,7 +213,8 @@ def _load_campaign(path: Path, shown_as: str) -> Campaign:
         path, shown_as, SCHEMA, ContentError, trailing_comments=False)
     if campaign is not None:
         campaign = dataclasses.replace(campaign, source=shown_as,
-                                       positions=positions)
+                                       positions=positions,
+                                       file=str(Path(path).absolute()))
         problems += _placeholder_problems(campaign)
     problems.sort(key=lambda p: (p.line or 0, p.column or 0))
     if problems or campaign is None:

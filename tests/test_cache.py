@@ -235,3 +235,60 @@ def test_a_layout_may_not_use_another_layouts_templates(project, capsys):
             'own folder and from shared folders whose names start with "_" '
             '(like _base/), not from another layout; copy it into '
             'layouts/leaflet-a5/ or a shared folder') in err
+
+
+def test_a_damaged_proof_in_the_cache_is_built_again(project, capsys):
+    assert run(project, 'build', capsys=capsys)[0] == 0
+    for png in (project / '.cache').rglob('page-1.png'):
+        png.write_bytes(png.read_bytes()[:100])
+    (project / 'output' / 'proofs' / 'contact-sheet.png').unlink()
+    code, out, err = run(project, 'build', capsys=capsys)
+    assert code == 0, err
+    assert set(_verbs(out).values()) == {'built'}
+
+
+def test_a_symlinked_template_folder_is_refused(project, capsys):
+    parts = project / 'layouts' / 'leaflet-a5' / 'parts'
+    parts.mkdir()
+    (parts / 'snippet.html.j2').write_text('<p>shared?</p>', 'utf-8')
+    (project / 'layouts' / 'poster-a3' / 'shared').symlink_to(parts)
+    template = project / 'layouts' / 'poster-a3' / 'template.html.j2'
+    template.write_text(template.read_text('utf-8').replace(
+        '{% block pages %}',
+        '{% block pages %}{% include "poster-a3/shared/snippet.html.j2" %}',
+        1), 'utf-8')
+    code, _, err = run(project, 'check', '--layout', 'poster-a3',
+                       capsys=capsys)
+    assert code == 1
+    assert ('"poster-a3/shared/snippet.html.j2" leads (through a symbolic '
+            'link) out of layouts/poster-a3/ and the shared folders') in err
+
+
+def test_content_named_from_another_folder_is_that_file(project, tmp_path,
+                                                       capsys, monkeypatch):
+    """A content file named relative to the current folder is built and
+    hashed as that file: editing it rebuilds."""
+    elsewhere = tmp_path / 'elsewhere'
+    elsewhere.mkdir()
+    content = elsewhere / 'extern.yaml'
+    content.write_text((project / 'content' / 'trygghet-vasteras.yaml')
+                       .read_text('utf-8'), 'utf-8')
+    monkeypatch.chdir(tmp_path)
+    args = ('build', 'elsewhere/extern.yaml', '--layout', 'poster-a3',
+            '--edition', 'print')
+    assert run(project, *args, capsys=capsys)[0] == 0
+    content.write_text(content.read_text('utf-8').replace(
+        'title: Trygghet i Västerås', 'title: Trygghet i hela Västerås'),
+        'utf-8')
+    code, out, err = run(project, *args, capsys=capsys)
+    assert code == 0, err
+    assert _verbs(out) == {'output/extern-poster-a3.pdf': 'built'}
+
+
+def test_a_bad_source_date_epoch_is_a_usage_error(project, capsys,
+                                                  monkeypatch):
+    monkeypatch.setenv('SOURCE_DATE_EPOCH', 'yesterday')
+    code, _, err = run(project, 'build', capsys=capsys)
+    assert code == 2
+    assert ('error: SOURCE_DATE_EPOCH: "yesterday" is not a time; give '
+            'seconds since 1970') in err
