@@ -249,8 +249,8 @@ def texts(value, path: str = '') -> Iterator[tuple[str, str]]:
             yield from texts(item, f'{path}[{index}]')
     elif dataclasses.is_dataclass(value):
         for spec in dataclasses.fields(value):
-            if spec.name in ('positions', 'source', 'qr_tracking', 'layouts',
-                             'status', 'language'):
+            if spec.name in ('positions', 'source', 'file', 'qr_tracking',
+                             'layouts', 'status', 'language'):
                 continue
             sub = f'{path}.{spec.name}' if path else spec.name
             yield from texts(getattr(value, spec.name), sub)
