@@ -93,7 +93,9 @@ def native_versions() -> str:
             function.restype = ctypes.c_char_p if kind == 'str' \
                 else ctypes.c_int
             value = function()
-            found.append(f'{name}={value.decode() if kind == "str" else value}')
+            if kind == 'str':
+                value = value.decode()
+            found.append(f'{name}={value}')
         except (OSError, AttributeError):
             found.append(f'{name}=-')
     try:
@@ -160,7 +162,7 @@ class Cache:
             'edition': job.edition,
             'date': date,
             'content': [job.campaign.source, self.hashes.file(
-                _relative(self.root, job.campaign.file
+                project_relative(self.root, job.campaign.file
                           or job.campaign.source))],
             'layout': [job.layout.name,
                        self.hashes.tree(f'layouts/{job.layout.name}')],
@@ -182,7 +184,7 @@ class Cache:
         their hashes now."""
         found = {}
         for path in fetched:
-            name = _relative(self.root, str(path))
+            name = project_relative(self.root, str(path))
             found[name] = self.hashes.file(name)
         return dict(sorted(found.items()))
 
@@ -325,7 +327,9 @@ def shared_layout_folders(root: Path) -> list[str]:
                   if path.is_dir() and path.name.startswith('_'))
 
 
-def _relative(root: Path, name: str) -> str:
+def project_relative(root: Path, name: str) -> str:
+    """A file's name relative to the project (as git and the cache name
+    it), or its absolute path when it lies outside."""
     path = Path(name)
     if not path.is_absolute():
         path = root / path

@@ -21,6 +21,8 @@ import os
 import subprocess
 from pathlib import Path
 
+from .cache import project_relative, shared_layout_folders
+
 INPUT_FOLDERS = ('content', 'layouts', 'assets', 'printshops')
 
 
@@ -43,9 +45,7 @@ class Dates:
 
     def inputs(self, content: str, layout: str, printshop: str) -> list[str]:
         """An output's input files and folders (folders end in /)."""
-        from .cache import shared_layout_folders
-
-        return [_relative(self.root, content), f'layouts/{layout}/',
+        return [project_relative(self.root, content), f'layouts/{layout}/',
                 *(f'{name}/' for name in shared_layout_folders(self.root)),
                 f'printshops/{printshop}.yaml']
 
@@ -87,16 +87,6 @@ class Dates:
             except OSError:
                 continue
         return int(newest)
-
-
-def _relative(root: Path, name: str) -> str:
-    path = Path(name)
-    if path.is_absolute():
-        try:
-            return path.resolve().relative_to(root.resolve()).as_posix()
-        except ValueError:
-            return str(path)
-    return path.as_posix()
 
 
 def _git_times(root: Path) -> dict[str, int] | None:

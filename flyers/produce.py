@@ -48,8 +48,9 @@ class Producer:
 
         started = time.perf_counter()
         html = self.renderer.render(job, build_date=date)
-        fetcher = ProjectFetcher(self.root, self.root / job.printshop.icc_profile
-                                 if job.is_print else None)
+        profile = (self.root / job.printshop.icc_profile if job.is_print
+                   else None)
+        fetcher = ProjectFetcher(self.root, profile)
         rendered = render_pdf(html, job, fetcher, self.font_config,
                               job.campaign.problem,
                               metadata_id=f'{job.path}\n{html}')

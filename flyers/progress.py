@@ -32,10 +32,11 @@ class Progress:
         self.last = ''
         self._drawn = False
 
-    def __call__(self, line: str, notable: bool = False) -> None:
-        """One report line; a line naming an output counts it as done
-        unless it is the preflight's line of the same output."""
-        if line.startswith(('built', 'cached', 'checked', 'failed')):
+    def __call__(self, line: str, notable: bool = False,
+                 done: bool = False) -> None:
+        """One report line; ``done`` when it finishes an output (the
+        preflight's line after it does not)."""
+        if done:
             self.done += 1
             self.last = line.split()[1] if len(line.split()) > 1 else ''
         if not self.bar:

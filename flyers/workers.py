@@ -42,10 +42,11 @@ class Outcome:
 
 
 def run(root: Path, jobs: list, staging: Path, progress: Callable,
-        cache=None, workers: int | None = None, proofs: bool = True,
+        cache, workers: int | None = None, proofs: bool = True,
         verb: str = 'built') -> Outcome:
     """Build (or fetch from ``cache``) every job; preflight what is built.
-    ``progress(line, notable)`` hears of each output as it is done."""
+    ``progress(line, notable, done)`` hears of each output as it is done
+    (``done``: the line finishes an output)."""
     from .dates import Dates
 
     dates = Dates(root)
@@ -54,11 +55,11 @@ def run(root: Path, jobs: list, staging: Path, progress: Callable,
     todo = []
     for index, job in enumerate(jobs):
         date = job_date(dates, job)
-        key = cache.key(job, date) if cache is not None else None
-        cached = cache.load(job, key) if cache is not None else None
+        key = cache.key(job, date)
+        cached = cache.load(job, key)
         if cached is not None:
             done[index] = cached
-            progress(progress_line('cached', cached), False)
+            progress(progress_line('cached', cached), False, True)
         else:
             todo.append((index, job, date, key))
 
@@ -66,19 +67,18 @@ def run(root: Path, jobs: list, staging: Path, progress: Callable,
         if problems:
             outcome.problems += [p for p in problems
                                  if p not in outcome.problems]
-            progress(f'failed  {jobs[index].path}', True)
+            progress(f'failed  {jobs[index].path}', True, True)
             return
         outcome.built += 1
         outcome.peak_rss = max(outcome.peak_rss, result.peak_rss)
-        if cache is not None:
-            result.deps = cache.deps(result.deps)
-            result.inputs_sha256 = cache.inputs_sha256(key, result.deps)
+        result.deps = cache.deps(result.deps)
+        result.inputs_sha256 = cache.inputs_sha256(key, result.deps)
         errors = preflight_problems(result)
         outcome.problems += errors
         done[index] = result
-        progress(progress_line(verb, result), bool(result.copyfit))
+        progress(progress_line(verb, result), bool(result.copyfit), True)
         progress(preflight_line(result), bool(result.preflight.findings))
-        if cache is not None and proofs and not errors:
+        if proofs and not errors:
             cache.store(key, result)
 
     count = min(workers or default_jobs(), len(todo))

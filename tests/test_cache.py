@@ -150,7 +150,8 @@ def test_workers_live_for_the_whole_build(project):
     staging = project / 'staging'
     staging.mkdir()
     outcome = workers.run(project, jobs, staging,
-                          lambda line, notable=False: lines.append(line),
+                          lambda line, notable=False, done=False:
+                          lines.append(line),
                           Cache(project, enabled=False), workers=2)
     assert not outcome.problems
     assert len(outcome.results) == 4 and outcome.workers == 2
@@ -181,7 +182,7 @@ def test_progress_is_a_bar_on_a_terminal_and_lines_elsewhere():
     for stream in (terminal, log):
         progress = Progress(2, stream)
         for index, line in enumerate(lines):
-            progress(line, notable=index == 2)
+            progress(line, notable=index == 2, done=line.startswith('built'))
         progress.close()
     assert log.getvalue() == ''.join(line + '\n' for line in lines)
     shown = terminal.getvalue()
