@@ -13,7 +13,7 @@ HTML it came from.
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 PREVIEW_DPI = 72
@@ -24,12 +24,20 @@ FOLD_COLOUR = (0, 150, 70)  # green: where the sheet is folded
 POINTS_PER_INCH = 72
 
 
+TILE_HEIGHT = 360  # pixels: a page's height on the contact sheet
+
+
 @dataclass(frozen=True)
 class Preview:
     output: str  # the PDF, as shown in the manifest
     page: int  # 1-based
     png: bytes
     size: tuple[int, int]
+    # The page scaled for the contact sheet, as (width, raw RGB bytes):
+    # made with the picture, in the worker process that made it, so the
+    # sheet is only pasted together at the end.  None: made from the PNG.
+    tile: tuple[int, bytes] | None = field(default=None, compare=False,
+                                           repr=False)
 
 
 def page_previews(pdf_path: Path, shown_as: str, safe_mm: float,
@@ -53,10 +61,7 @@ def page_previews(pdf_path: Path, shown_as: str, safe_mm: float,
             bleed = page.get_bleedbox()
             draw = ImageDraw.Draw(image)
             if not guides:
-                buffer = io.BytesIO()
-                image.save(buffer, 'PNG')
-                previews.append(Preview(shown_as, index + 1,
-                                        buffer.getvalue(), image.size))
+                previews.append(_preview(shown_as, index + 1, image))
                 continue
 
             def rect(box):
@@ -79,13 +84,31 @@ def page_previews(pdf_path: Path, shown_as: str, safe_mm: float,
                 fx0, fy0, _, fy1 = rect((x, bleed[1], x, bleed[3]))
                 _dashed_rectangle(draw, (fx0, fy0, fx0, fy1), FOLD_COLOUR,
                                   dash=4)
-            buffer = io.BytesIO()
-            image.save(buffer, 'PNG')
-            previews.append(Preview(shown_as, index + 1, buffer.getvalue(),
-                                    image.size))
+            previews.append(_preview(shown_as, index + 1, image))
     finally:
         document.close()
     return previews
+
+
+def _preview(shown_as: str, page: int, image) -> Preview:
+    import io
+
+    buffer = io.BytesIO()
+    image.save(buffer, 'PNG')
+    tile = _tile(image)
+    return Preview(shown_as, page, buffer.getvalue(), image.size,
+                   (tile.width, tile.tobytes()))
+
+
+def _tile(image):
+    """The page at the contact sheet's height.  Bilinear after a box
+    reduction: as sharp as Lanczos at these ratios, at half the cost (a
+    catalogue has hundreds of pages)."""
+    from PIL import Image
+
+    width = round(image.width * TILE_HEIGHT / image.height)
+    return image.resize((width, TILE_HEIGHT), Image.BILINEAR,
+                        reducing_gap=2.0)
 
 
 def _dashed_rectangle(draw, box, colour, dash: int) -> None:
@@ -104,20 +127,22 @@ def _dashed_rectangle(draw, box, colour, dash: int) -> None:
                       fill=colour, width=1)
 
 
-def contact_sheet(previews: list[Preview], height: int = 360) -> bytes:
+def contact_sheet(previews: list[Preview]) -> bytes:
     """All pages side by side, scaled to one height, labelled, in rows."""
     import io
 
     from PIL import Image, ImageDraw
 
+    height = TILE_HEIGHT
     tiles = []
     for preview in previews:
-        image = Image.open(io.BytesIO(preview.png))
-        width = round(image.width * height / image.height)
-        # Bilinear after a box reduction: as sharp as Lanczos at these
-        # ratios, at half the cost (a catalogue has hundreds of pages).
-        tiles.append((preview, image.resize((width, height), Image.BILINEAR,
-                                            reducing_gap=2.0)))
+        if preview.tile is not None:
+            width, pixels = preview.tile
+            tile = Image.frombytes('RGB', (width, height), pixels)
+        else:
+            with Image.open(io.BytesIO(preview.png)) as image:
+                tile = _tile(image.convert('RGB'))
+        tiles.append((preview, tile))
     gap, label, columns_width = 16, 18, 1600
     rows, row, used = [], [], 0
     for tile in tiles:

@@ -531,11 +531,14 @@ def test_colour_fails_a_print_pdf_without_a_cmyk_output_intent(inputs):
     assert 'embeds a profile with 3 channels' in found[0].message
 
 
+RICH_BLACK_BODY = GOOD_BODY + (
+    '<div style="position: absolute; left: 60mm; top: 90mm; width: 20mm; '
+    'height: 20mm; background: device-cmyk(1 1 1 1)"></div>')
+
+
 def test_ink_fails_four_colour_black(inputs):
-    body = GOOD_BODY + ('<div style="position: absolute; left: 60mm; '
-                        'top: 90mm; width: 20mm; height: 20mm; '
-                        'background: device-cmyk(1 1 1 1)"></div>')
-    found = only_failure(check(inputs.pdf('rich-black', body=body)), 'ink')
+    found = only_failure(
+        check(inputs.pdf('rich-black', body=RICH_BLACK_BODY)), 'ink')
     assert found[0].message.startswith(
         'total ink reaches 400 % (C 100 M 100 Y 100 K 100); the print '
         'shop\'s limit is 300 %')
@@ -544,6 +547,108 @@ def test_ink_fails_four_colour_black(inputs):
     # The same file passes a press that allows 400 %.
     assert 'ink' not in failing(check(inputs.pdf('rich-black'),
                                       ink_limit=400))
+
+
+@pytest.fixture
+def alone():
+    """No Ghostscript left running by other tests in this process."""
+    from flyers.preflight import ghostscript
+
+    ghostscript.close_all()
+
+
+def one_ghostscript():
+    """The Ghostscript processes this process keeps (there is one)."""
+    from flyers.preflight import ghostscript
+
+    assert len(ghostscript._ALL) == 1
+    return ghostscript._ALL[0]
+
+
+def test_one_ghostscript_checks_file_after_file(inputs, alone):
+    """Ghostscript is started once per process, not once per file, and
+    one file's result does not leak into the next one's."""
+    assert check(inputs.pdf('good')).ok
+    process = one_ghostscript().process
+    assert failing(check(inputs.pdf('rich-black', body=RICH_BLACK_BODY))) == {
+        'ink'}
+    assert check(inputs.pdf('good')).ok
+    assert one_ghostscript().process is process
+    assert process.poll() is None
+    assert list(one_ghostscript().folder.iterdir()) == []  # nothing left
+
+
+def test_a_file_ghostscript_cannot_read_fails_the_ink_check_only(inputs, alone):
+    from flyers.preflight import Collector
+    from flyers.preflight.raster import finish_ink, start_ink
+
+    check(inputs.pdf('good'))
+    process = one_ghostscript().process
+    out = Collector(EXPECT)
+    finish_ink(start_ink(b'%PDF-1.7\nnot a PDF at all\n'), [], EXPECT, out)
+    found = out.report('x.pdf').findings
+    assert [(f.check, f.severity) for f in found] == [('ink', 'error')]
+    assert found[0].message.startswith(
+        'Ghostscript could not render the file for the ink check (')
+    assert found[0].message.endswith('); build it again')
+    # The same Ghostscript goes on with the next file.
+    assert failing(check(inputs.pdf('rich-black', body=RICH_BLACK_BODY))) == {
+        'ink'}
+    assert one_ghostscript().process is process
+
+
+def test_a_ghostscript_that_stops_is_replaced(inputs, alone):
+    from flyers.preflight import Collector
+    from flyers.preflight.raster import finish_ink, start_ink
+
+    check(inputs.pdf('good'))
+    first = one_ghostscript()
+    job = start_ink(inputs.pdf('good').read_bytes())
+    first.process.kill()
+    out = Collector(EXPECT)
+    finish_ink(job, [], EXPECT, out)
+    [found] = out.report('x.pdf').findings
+    assert found.check == 'ink'
+    assert re.fullmatch(r'Ghostscript stopped \(.*\) while rendering the '
+                        r'file for the ink check; build it again',
+                        found.message), found.message
+    assert not first.folder.exists()  # ended and tidied
+    assert check(inputs.pdf('good')).ok
+    assert one_ghostscript() is not first
+
+
+def test_a_ghostscript_that_hangs_is_stopped(inputs, alone):
+    from flyers.preflight import ghostscript
+
+    check(inputs.pdf('good'))
+    server = ghostscript.acquire(raster_options())
+    # Ghostscript reads its input as a terminal: it waits here for more.
+    server.process.stdin.write(b'{ \n')
+    server.process.stdin.flush()
+    number = server.submit(inputs.pdf('good').read_bytes())
+    with pytest.raises(ghostscript.GhostscriptError,
+                       match='took too long'):
+        server.collect(number, timeout=0.5)
+    ghostscript.release(server, healthy=False)
+    assert server.process.poll() is not None
+    assert check(inputs.pdf('good')).ok
+
+
+def test_ghostscript_ends_with_its_process(inputs, alone):
+    from flyers.preflight import ghostscript
+
+    check(inputs.pdf('good'))
+    server = one_ghostscript()
+    ghostscript.close_all()
+    assert server.process.poll() is not None
+    assert not server.folder.exists()
+    assert check(inputs.pdf('good')).ok  # a new one when needed
+
+
+def raster_options():
+    from flyers.preflight.raster import INK_OPTIONS
+
+    return INK_OPTIONS
 
 
 # --- QR codes ---------------------------------------------------------------

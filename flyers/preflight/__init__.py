@@ -62,7 +62,7 @@ def preflight(pdf: Path, expect: Expectations,
         out.error('structure', f'cannot be read as a PDF ({reason}); build '
                   'it again')
         return out.report(shown)
-    ink = raster.start_ink(pdf) if expect.is_print else None
+    ink = raster.start_ink(data) if expect.is_print else None
     try:
         with opened:
             document.check_structure(opened, out)

@@ -1,24 +1,19 @@
 """Preflight, what the pages look like: backgrounds to the bleed edge and QR
 codes on pages rendered by PDFium, total ink on Ghostscript's CMYK raster.
 
-In: the PDF (its bytes for PDFium, its path for Ghostscript), the page
-frames and the expectations.  Out: findings for bleed-reach, qr and ink.
+In: the PDF's bytes, its page frames and the expectations.  Out: findings for bleed-reach, qr and ink.
 
 Each page is rendered once, at a low resolution that still shows the
 smallest allowed QR code (72–150 dpi); that one picture serves the bleed
 samples and finds the QR codes, and only the region around each code is
-rendered again at 300 dpi to decode and measure it.  Ghostscript runs in
-the background while everything else is checked.
+rendered again at 300 dpi to decode and measure it.  Ghostscript (one
+that stays, :mod:`.ghostscript`) renders in the background while
+everything else is checked.
 """
 
 from __future__ import annotations
 
-import contextlib
 import math
-import os
-import shutil
-import subprocess
-import tempfile
 from dataclasses import dataclass
 
 from .findings import MM_PER_PT, PT_PER_MM, Collector, Expectations, Frame
@@ -432,76 +427,85 @@ def _check_codes(codes: list[_Code], expect: Expectations,
 
 @dataclass
 class InkJob:
-    process: subprocess.Popen | None
-    raster: str | None
+    ghostscript: object | None  # ghostscript.Ghostscript
+    number: int = 0
     problem: str | None = None
 
 
-def start_ink(pdf) -> InkJob:
-    """Start Ghostscript on a CMYK raster of each page's BleedBox (the slug
-    with its registration-colour crop marks is not printed).  Colour
-    management is off (-dUseFastColor) so the numbers are the file's own."""
-    gs = shutil.which('gs')
-    if gs is None:
-        return InkJob(None, None, 'Ghostscript (gs) is not installed; the ink '
-                      'check needs it: install the package "ghostscript"')
-    handle, raster = tempfile.mkstemp(suffix='.tif', prefix='preflight-')
-    os.close(handle)
-    process = subprocess.Popen(
-        [gs, '-q', '-dNOPAUSE', '-dBATCH', '-dSAFER', '-dUseBleedBox',
-         '-dUseFastColor', '-sDEVICE=tiff32nc', f'-r{INK_DPI}',
-         f'-sOutputFile={raster}', os.fspath(pdf)],
-        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT)
-    return InkJob(process, raster)
+# A CMYK raster of each page's BleedBox (the slug with its registration-
+# colour crop marks is not printed).  Colour management is off
+# (-dUseFastColor) so the numbers are the file's own.
+INK_OPTIONS = ('-dUseBleedBox', '-dUseFastColor', '-sDEVICE=tiff32nc',
+               f'-r{INK_DPI}')
+
+
+def start_ink(data: bytes) -> InkJob:
+    """Hand the PDF to this process's Ghostscript; it renders while the
+    other checks run."""
+    from . import ghostscript
+
+    try:
+        server = ghostscript.acquire(INK_OPTIONS)
+    except ghostscript.GhostscriptError:
+        return InkJob(None, problem='Ghostscript (gs) is not installed; the '
+                      'ink check needs it: install the package "ghostscript"')
+    try:
+        return InkJob(server, server.submit(data))
+    except OSError as exc:  # it had stopped: a new one next time
+        ghostscript.release(server, healthy=False)
+        return InkJob(None, problem='Ghostscript stopped before it could '
+                      f'render the file for the ink check ({exc})')
 
 
 def cancel_ink(job: InkJob) -> None:
-    if job.process is not None and job.process.poll() is None:
-        job.process.kill()
-        job.process.wait()
-    if job.raster:
-        with contextlib.suppress(OSError):
-            os.unlink(job.raster)
+    """Give up on a job: its Ghostscript is ended (it may be mid-file)."""
+    from . import ghostscript
+
+    if job.ghostscript is not None:
+        ghostscript.release(job.ghostscript, healthy=False)
+        job.ghostscript = None
 
 
 def finish_ink(job: InkJob, frames: list[Frame], expect: Expectations,
                out: Collector) -> None:
+    from . import ghostscript
+
     out.ran('ink')
+    if job.problem:
+        out.error('ink', job.problem)
+        return
+    server, job.ghostscript = job.ghostscript, None
     try:
-        if job.problem:
-            out.error('ink', job.problem)
-            return
-        output, _ = job.process.communicate(timeout=120)
-        if job.process.returncode != 0:
-            said = output.decode('utf-8', 'replace').strip().splitlines()
+        pictures = server.collect(job.number, timeout=120)
+    except ghostscript.GhostscriptError as exc:
+        ghostscript.release(server, healthy=False)
+        out.error('ink', f'Ghostscript {exc} while rendering the file for '
+                  'the ink check; build it again')
+        return
+    try:
+        if pictures.failed or not pictures.pages:
+            said = pictures.said
             out.error('ink', 'Ghostscript could not render the file for the '
-                      f'ink check ({said[-1] if said else "no message"}); '
+                      f'ink check ({said[-1] if said else "no picture"}); '
                       'build it again')
             return
-        said = output.decode('utf-8', 'replace').split('\n')
-        said = [line.strip() for line in said if line.strip()]
         try:
-            _max_ink(job.raster, frames, expect, out)
-        except (OSError, ValueError, SyntaxError):  # no raster came out
+            _max_ink(pictures.pages, frames, expect, out)
+        except (OSError, ValueError, SyntaxError):  # a broken picture
+            said = pictures.said
             out.error('ink', 'Ghostscript could not render the file for the '
                       f'ink check ({said[0] if said else "no picture"}); '
                       'build it again')
-    except subprocess.TimeoutExpired:
-        out.error('ink', 'Ghostscript took more than two minutes to render '
-                  'the file for the ink check')
     finally:
-        cancel_ink(job)
+        server.discard(pictures)
+        ghostscript.release(server)
 
 
-def _max_ink(raster: str, frames, expect: Expectations, out) -> None:
+def _max_ink(pages: list, frames, expect: Expectations, out) -> None:
     from PIL import Image, ImageMath
 
-    with Image.open(raster) as image:
-        for index in range(getattr(image, 'n_frames', 1)):
-            if index >= len(frames):
-                break
-            image.seek(index)
+    for path, frame in zip(pages, frames):
+        with Image.open(path) as image:
             cmyk = image.convert('CMYK') if image.mode != 'CMYK' else image
             # Leave out the outermost pixel: the crop marks start right at
             # the bleed edge, and Ghostscript gives them that pixel.
@@ -522,7 +526,6 @@ def _max_ink(raster: str, frames, expect: Expectations, out) -> None:
             row = mask.crop((left, top, right, top + 1)).getbbox()
             px = left + (row[0] if row else 0)
             inks = [round(v * 100 / 255) for v in cmyk.getpixel((px, top))]
-            frame = frames[index]
             scale = INK_DPI / 72
             point = (frame.bleed[0] + (px + 1.5) / scale,
                      frame.bleed[3] - (top + 1.5) / scale)
