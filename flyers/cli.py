@@ -221,6 +221,7 @@ def cmd_build(args, write: bool = True) -> int:
 
     started = time.perf_counter()
     root = args.project.resolve()
+    _start_workers_early(args)
     shard = shards.parse_shard(args.shard) if args.shard else None
     jobs = build.load_everything(root, args.contents, args.layout,
                                  args.printshop,
@@ -285,6 +286,17 @@ def _make(root, jobs, args, write: bool = True, narrowed: bool = False,
     return outcome, manifest
 
 
+def _start_workers_early(args) -> None:
+    """A build without the cache builds everything: start the worker
+    processes' server while the content loads."""
+    from .environment import default_jobs
+
+    if args.no_cache and (args.jobs or default_jobs()) > 1:
+        from . import workers
+
+        workers.start_early()
+
+
 def _how(outcome, count: int) -> str:
     cached = count - outcome.built
     if not count:
@@ -340,6 +352,7 @@ def cmd_release(args) -> int:
 
     started = time.perf_counter()
     root = args.project.resolve()
+    _start_workers_early(args)
     jobs = build.load_everything(root, [], [], args.printshop)
     release.refuse_drafts(jobs)
     release.require_harfbuzz_subsetting()

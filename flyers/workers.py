@@ -150,8 +150,27 @@ def _context():
         _CONTEXT = multiprocessing.get_context(
             'forkserver' if 'forkserver' in methods else 'spawn')
         if 'forkserver' in methods:
-            _CONTEXT.set_forkserver_preload(['flyers.produce'])
+            _CONTEXT.set_forkserver_preload(list(PRELOAD))
     return _CONTEXT
+
+
+# Imported once by the forkserver, so that no worker pays for them: the
+# builder and WeasyPrint, and what the preflight and the proofs use.
+PRELOAD = ('flyers.produce', 'flyers.preflight.content',
+           'flyers.preflight.document', 'flyers.preflight.raster',
+           'flyers.proofs', 'pikepdf', 'pypdfium2', 'zxingcpp',
+           'PIL.ImageDraw', 'PIL.ImageMath', 'PIL.PngImagePlugin',
+           'PIL.TiffImagePlugin')
+
+
+def start_early() -> None:
+    """Start the forkserver now, while this process loads the content: for
+    builds that know they will build (--no-cache)."""
+    context = _context()
+    if context.get_start_method() == 'forkserver':
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
 
 
 def _run_on_workers(root, todo, staging, proofs, finished, count) -> None:
