@@ -9,9 +9,11 @@ problem found, all at once.
 Workers are long-lived: ``--jobs N`` starts N processes once per build; each
 loads WeasyPrint and the brand fonts once and then builds output after
 output.  They are forked from a small server process started before any
-thread (multiprocessing's "forkserver"), which has WeasyPrint loaded already,
-so a worker is ready at once and a build that finds everything in the cache
-never loads WeasyPrint at all.  With one job (or one output to build) the
+thread (multiprocessing's "forkserver"), which has WeasyPrint and the
+preflight's libraries loaded already (:data:`PRELOAD`), so a worker is ready
+at once and a build that finds everything in the cache never loads
+WeasyPrint at all; a build that will build everything starts it early
+(:func:`start_early`).  With one job (or one output to build) the
 work runs in this process.
 """
 
@@ -136,7 +138,7 @@ _CONTEXT = None
 
 
 def _context():
-    """The forkserver, with WeasyPrint preloaded, started once."""
+    """The forkserver, with WeasyPrint preloaded, set up once."""
     global _CONTEXT
     if _CONTEXT is None:
         # The forkserver imports this package by name: from the same folder

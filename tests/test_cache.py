@@ -108,13 +108,17 @@ def test_a_damaged_cache_entry_is_built_again(project, capsys):
 def test_a_deleted_output_is_restored_from_the_cache(project, capsys):
     assert run(project, 'build', capsys=capsys)[0] == 0
     good = (project / LEAFLETS[1]).read_bytes()
+    sheet = project / 'output' / 'proofs' / 'contact-sheet.png'
+    # Pasted from the tiles the workers made with the page pictures ...
+    made = sheet.read_bytes()
     (project / LEAFLETS[1]).unlink()
-    (project / 'output' / 'proofs' / 'contact-sheet.png').unlink()
+    sheet.unlink()
     code, out, err = run(project, 'build', capsys=capsys)
     assert code == 0, err
     assert set(_verbs(out).values()) == {'cached'}
     assert (project / LEAFLETS[1]).read_bytes() == good
-    assert (project / 'output' / 'proofs' / 'contact-sheet.png').is_file()
+    # ... and made again from the cached PNGs: the same picture.
+    assert sheet.read_bytes() == made
 
 
 def test_cache_folder_can_be_moved(project, tmp_path, capsys, monkeypatch):
@@ -158,6 +162,17 @@ def test_workers_live_for_the_whole_build(project):
     pids = {result.pid for result in outcome.results}
     assert len(pids) == 2 and os.getpid() not in pids
     assert 0 < outcome.peak_rss < 600 * 1024 ** 2
+
+
+def test_the_forkserver_preloads_modules_that_exist():
+    """multiprocessing skips a preload that does not import, without a
+    word: a misspelt name would make every worker import it again."""
+    import importlib
+
+    from flyers import workers
+
+    for name in workers.PRELOAD:
+        assert importlib.import_module(name).__name__ == name
 
 
 @pytest.mark.parametrize('value', ['0', 'two', '-1'])

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import os
 import re
 import struct
+import time
 from pathlib import Path
 
 import pikepdf
@@ -595,6 +597,55 @@ def test_a_file_ghostscript_cannot_read_fails_the_ink_check_only(inputs, alone):
     assert failing(check(inputs.pdf('rich-black', body=RICH_BLACK_BODY))) == {
         'ink'}
     assert one_ghostscript().process is process
+
+
+def test_a_file_cannot_change_what_the_next_files_give(inputs, alone):
+    """PostScript before the PDF (pikepdf still opens such a file) would run
+    in a kept Ghostscript if it ran the file as a program: here it would
+    turn every later page blank and fake the ends of the next jobs."""
+    rich = inputs.pdf('rich-black', body=RICH_BLACK_BODY)
+    trap = inputs.folder / 'postscript-first.pdf'
+    trap.write_bytes(
+        b'%!PS\n/run { pop } bind def /runpdf { pop } bind def\n'
+        b'/showpage { } bind def (flyers-done 2) = (flyers-done 3) = flush\n'
+        b'currentfile flushfile\n' + rich.read_bytes())
+    assert failing(check(trap)) == {'ink'}  # read as the PDF it holds
+    assert failing(check(rich)) == {'ink'}
+    assert check(inputs.pdf('good')).ok
+    assert failing(check(rich)) == {'ink'}
+
+
+def test_ghostscript_works_only_in_its_own_folder(inputs, alone, tmp_path):
+    from flyers.preflight import ghostscript
+
+    check(inputs.pdf('good'))
+    server = one_ghostscript()
+    outside = tmp_path / 'written.txt'
+    server.process.stdin.write(
+        f'{{ ({outside}) (w) file (x) writestring }} stopped '
+        f'{{ (refused) = }} {{ (written) = }} ifelse flush\n'.encode())
+    server.process.stdin.flush()
+    assert server._line(time.monotonic() + 10) == 'refused'
+    assert not outside.exists()
+    ghostscript.close_all()
+
+
+def test_folders_of_killed_ghostscripts_are_removed(inputs, alone):
+    import subprocess
+    import tempfile
+
+    from flyers.preflight import ghostscript
+
+    gone = subprocess.Popen(['true'])
+    gone.wait()
+    left = Path(tempfile.mkdtemp(prefix=f'flyers-gs-{gone.pid}-'))
+    (left / '1.pdf').write_bytes(b'%PDF-')
+    mine = Path(tempfile.mkdtemp(prefix=f'flyers-gs-{os.getpid()}-'))
+    ghostscript._OWNER = 0  # as in a new process
+    check(inputs.pdf('good'))
+    assert not left.exists()
+    assert mine.exists()  # this process is alive
+    mine.rmdir()
 
 
 def test_a_ghostscript_that_stops_is_replaced(inputs, alone):

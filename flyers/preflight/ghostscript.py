@@ -8,15 +8,22 @@ ink check's resolution, so each build process keeps one (one per thread that
 needs one at the same moment) and feeds it one PDF after another through its
 standard input, as PostScript::
 
-    << /OutputFile (DIR/7-%d.tif) >> setpagedevice
-    { (DIR/7.pdf) run } stopped { (flyers-failed 7) = } if
-    (flyers-done 7) = flush
+    save << /OutputFile (DIR/7-%d.tif) >> setpagedevice
+    { (DIR/7.pdf) (r) file runpdf } stopped { (TOKEN failed) = } if
+    restore (TOKEN done) = flush
 
-Ghostscript runs with -dSAFER and may read and write only its own temporary
-folder (--permit-file-all).  A file it cannot read is reported and the
-process goes on with the next; one that stops or hangs is killed and a new
-one started for the next file.  The processes end with the process that
-started them (the end of their standard input stops them in any case).
+Each file is read by the PDF interpreter whatever it starts with (``run``
+would run a file that is not a PDF as a PostScript program, one that could
+change what the next files give), inside save … restore, so nothing one
+file does outlasts it; the end of each file is told by a random token that
+no file can know.  Ghostscript runs with -dSAFER and may read and write only
+its own temporary folder (--permit-file-all, and TMPDIR pointed there: it
+would otherwise allow the whole system temporary folder).  A file it cannot
+read is reported and the process goes on with the next; one that stops or
+hangs is killed and a new one started for the next file.  The processes end
+with the process that started them (the end of their standard input stops
+them in any case); the folders of processes killed before they could tidy
+up are removed by the next one that starts.
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ import atexit
 import contextlib
 import os
 import re
+import secrets
 import select
 import shutil
 import subprocess
@@ -34,8 +42,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-_DONE = 'flyers-done'
-_FAILED = 'flyers-failed'
+_PREFIX = 'flyers-gs-'
 
 
 class GhostscriptError(Exception):
@@ -58,20 +65,35 @@ class Ghostscript:
     def __init__(self, options: tuple[str, ...]):
         program = shutil.which('gs')
         if program is None:
-            raise GhostscriptError('Ghostscript (gs) is not installed')
+            raise GhostscriptError('Ghostscript (gs) is not installed; the '
+                                   'ink check needs it: install the package '
+                                   '"ghostscript"')
         self.options = options
-        self.folder = Path(tempfile.mkdtemp(prefix='flyers-gs-'))
         self.count = 0
         self.buffer = b''
-        self.process = subprocess.Popen(
+        self.token = secrets.token_hex(16)
+        self.folder = None
+        try:
+            self.folder = Path(tempfile.mkdtemp(
+                prefix=f'{_PREFIX}{os.getpid()}-'))
+            self.process = self._start(program)
+        except OSError as exc:
+            if self.folder is not None:
+                shutil.rmtree(self.folder, ignore_errors=True)
+            raise GhostscriptError(f'Ghostscript could not be started '
+                                   f'({exc})') from None
+
+    def _start(self, program: str) -> subprocess.Popen:
+        return subprocess.Popen(
             # No file named: Ghostscript reads its standard input as a
             # terminal, statement by statement (with "-" it would wait for
             # the end of it).
             [program, '-q', '-dNOPAUSE', '-dNOPROMPT', '-dSAFER',
-             f'--permit-file-all={self.folder}{os.sep}', *options,
-             f'-sOutputFile={self.folder / "idle-%d.tif"}'],
+             f'--permit-file-all={self.folder}{os.sep}', *self.options,
+             f'-sOutputFile={_percent(self.folder)}/idle-%d.tif'],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT)
+            stderr=subprocess.STDOUT,
+            env={**os.environ, 'TMPDIR': str(self.folder)})
 
     def submit(self, data: bytes) -> int:
         """Hand over one PDF; it is rendered while the caller goes on."""
@@ -79,12 +101,12 @@ class Ghostscript:
         number = self.count
         pdf = self.folder / f'{number}.pdf'
         pdf.write_bytes(data)
-        pages = _ps_string(str(self.folder / f'{number}-%d.tif'))
+        pages = _ps_string(f'{_percent(self.folder)}/{number}-%d.tif')
         self.process.stdin.write(
-            f'<< /OutputFile {pages} >> setpagedevice\n'
-            f'{{ {_ps_string(str(pdf))} run }} stopped '
-            f'{{ ({_FAILED} {number}) = }} if\n'
-            f'({_DONE} {number}) = flush\n'.encode())
+            f'save << /OutputFile {pages} >> setpagedevice\n'
+            f'{{ {_ps_string(str(pdf))} (r) file runpdf }} stopped '
+            f'{{ ({self.token} failed {number}) = }} if\n'
+            f'restore ({self.token} done {number}) = flush\n'.encode())
         self.process.stdin.flush()
         return number
 
@@ -96,9 +118,9 @@ class Ghostscript:
         deadline = time.monotonic() + timeout
         while True:
             line = self._line(deadline)
-            if line == f'{_DONE} {number}':
+            if line == f'{self.token} done {number}':
                 break
-            if line == f'{_FAILED} {number}':
+            if line == f'{self.token} failed {number}':
                 failed = True
             elif line.strip():
                 said.append(line.strip())
@@ -162,6 +184,7 @@ def acquire(options: tuple[str, ...]) -> Ghostscript:
             _IDLE.clear()
             _ALL.clear()
             _OWNER = os.getpid()
+            remove_abandoned()
             atexit.register(close_all)
             with contextlib.suppress(ImportError):
                 from multiprocessing import util
@@ -199,6 +222,26 @@ def close_all() -> None:
         _IDLE.clear()
     for ghostscript in running:
         ghostscript.close()
+
+
+def remove_abandoned() -> None:
+    """Remove the folders of Ghostscripts whose process was killed (a
+    worker stopped by the pool, say) and so could not tidy up."""
+    for folder in Path(tempfile.gettempdir()).glob(f'{_PREFIX}*-*'):
+        owner = folder.name[len(_PREFIX):].split('-', 1)[0]
+        if not owner.isdigit() or int(owner) == os.getpid():
+            continue
+        try:
+            os.kill(int(owner), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except OSError:
+            pass  # alive, or another user's
+
+
+def _percent(folder: Path) -> str:
+    """A folder in an OutputFile name, where % starts a page number."""
+    return str(folder).replace('%', '%%')
 
 
 def _ps_string(text: str) -> str:

@@ -444,17 +444,19 @@ def start_ink(data: bytes) -> InkJob:
     other checks run."""
     from . import ghostscript
 
-    try:
-        server = ghostscript.acquire(INK_OPTIONS)
-    except ghostscript.GhostscriptError:
-        return InkJob(None, problem='Ghostscript (gs) is not installed; the '
-                      'ink check needs it: install the package "ghostscript"')
-    try:
-        return InkJob(server, server.submit(data))
-    except OSError as exc:  # it had stopped: a new one next time
-        ghostscript.release(server, healthy=False)
-        return InkJob(None, problem='Ghostscript stopped before it could '
-                      f'render the file for the ink check ({exc})')
+    problem = None
+    for _ in range(2):  # a kept one may have stopped: then a new one
+        try:
+            server = ghostscript.acquire(INK_OPTIONS)
+        except ghostscript.GhostscriptError as exc:
+            return InkJob(None, problem=str(exc))
+        try:
+            return InkJob(server, server.submit(data))
+        except OSError as exc:
+            ghostscript.release(server, healthy=False)
+            problem = ('Ghostscript stopped before it could render the file '
+                       f'for the ink check ({exc})')
+    return InkJob(None, problem=problem)
 
 
 def cancel_ink(job: InkJob) -> None:
