@@ -188,8 +188,12 @@ class TreeSampler(threading.Thread):
                         parent == self.pid or parent in self.tracked):
                     self.tracked[pid] = self.parents[pid] = parent
                     grown = True
-                    if parent == self.pid and _is_helper(pid):
-                        self.helpers.add(pid)
+        # A helper is known by its command line, which it has only once it
+        # has exec'd: a fork seen before that is looked at again.
+        for pid, parent in self.tracked.items():
+            if (parent == self.pid and pid not in self.helpers
+                    and _is_helper(pid)):
+                self.helpers.add(pid)
         for pid in [self.pid, *self.tracked]:
             peak = _peak_mib(pid)
             if not peak:
