@@ -670,9 +670,10 @@ def test_a_ghostscript_that_stops_is_replaced(inputs, alone):
 
 def test_a_ghostscript_that_hangs_is_stopped(inputs, alone):
     from flyers.preflight import ghostscript
+    from flyers.preflight.raster import INK_OPTIONS
 
     check(inputs.pdf('good'))
-    server = ghostscript.acquire(raster_options())
+    server = ghostscript.acquire(INK_OPTIONS)
     # Ghostscript reads its input as a terminal: it waits here for more.
     server.process.stdin.write(b'{ \n')
     server.process.stdin.flush()
@@ -694,12 +695,6 @@ def test_ghostscript_ends_with_its_process(inputs, alone):
     assert server.process.poll() is not None
     assert not server.folder.exists()
     assert check(inputs.pdf('good')).ok  # a new one when needed
-
-
-def raster_options():
-    from flyers.preflight.raster import INK_OPTIONS
-
-    return INK_OPTIONS
 
 
 # --- QR codes ---------------------------------------------------------------
