@@ -36,6 +36,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from .inputs import (project_files, project_relative, real_inside,
+                     shared_layout_folders)
+
 CACHE_ENV = 'FLYERS_CACHE_DIR'
 FORMAT = 'v1'
 # Library versions that change the bytes of a PDF, its proofs or its
@@ -115,10 +118,14 @@ class Hashes:
         self._files: dict[str, str] = {}
         self._trees: dict[str, str] = {}
 
-    def file(self, name: str) -> str:
+    def file(self, name: str, outside_ok: bool = False) -> str:
         """The hash of a file given relative to the project; '-' if it is
-        not there."""
+        not there, or if its real path leaves the project's input folders
+        (then it is not opened at all) unless ``outside_ok`` (a content
+        file named on the command line)."""
         if name not in self._files:
+            if not (outside_ok or real_inside(self.root, self.root / name)):
+                return '-'
             try:
                 data = (self.root / name).read_bytes()
             except OSError:
@@ -131,8 +138,7 @@ class Hashes:
         """The hash of every file under a folder, names included."""
         if name not in self._trees:
             digest = hashlib.sha256()
-            folder = self.root / name
-            for path in sorted(p for p in folder.rglob('*') if p.is_file()):
+            for path in project_files(self.root, name):
                 relative = path.relative_to(self.root).as_posix()
                 digest.update(relative.encode() + b'\0')
                 digest.update(self.file(relative).encode())
@@ -163,7 +169,7 @@ class Cache:
             'date': date,
             'content': [job.campaign.source, self.hashes.file(
                 project_relative(self.root, job.campaign.file
-                          or job.campaign.source))],
+                                 or job.campaign.source), outside_ok=True)],
             'layout': [job.layout.name,
                        self.hashes.tree(f'layouts/{job.layout.name}')],
             'shared': {name: self.hashes.tree(name)
@@ -197,16 +203,18 @@ class Cache:
         """The stored :class:`~flyers.build.Result` for ``job`` if its
         inputs are unchanged, else None (always None with --no-cache, unless
         ``always``: to vouch for files already in output/)."""
-        from .build import Result
         from .preflight import Finding, Report
         from .proofs import Preview
+        from .result import Result
 
         if not (self.enabled or always):
             return None
         entry = self._entry(key)
         try:
             meta = json.loads((entry / 'meta.json').read_text('utf-8'))
-            if meta.get('output') != job.path:
+            # An entry copied or renamed under another key is not that
+            # key's: the key it was stored under is inside it.
+            if meta.get('key') != key or meta.get('output') != job.path:
                 return None
             deps = dict(meta['deps'])
             if any(self.hashes.file(name) != digest
@@ -249,6 +257,7 @@ class Cache:
         """Keep a finished, preflighted output (with its proofs) under its
         key.  Failing to store is not an error: the build has its output."""
         meta = {
+            'key': key,
             'output': result.job.path,
             'pages': result.pages,
             'seconds': round(result.seconds, 3),
@@ -318,22 +327,3 @@ class Cache:
             shutil.rmtree(entry, ignore_errors=True)
             total -= size
 
-
-def shared_layout_folders(root: Path) -> list[str]:
-    """``layouts/_base`` and any other shared folder (name starting with
-    ``_``): every layout's templates may use them."""
-    folder = root / 'layouts'
-    return sorted(f'layouts/{path.name}' for path in folder.iterdir()
-                  if path.is_dir() and path.name.startswith('_'))
-
-
-def project_relative(root: Path, name: str) -> str:
-    """A file's name relative to the project (as git and the cache name
-    it), or its absolute path when it lies outside."""
-    path = Path(name)
-    if not path.is_absolute():
-        path = root / path
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return str(path.resolve())

@@ -162,6 +162,20 @@ def _speed_options(command) -> None:
                          help='build every output again, even those whose '
                               'inputs have not changed since they were '
                               'built (the cache is still refreshed)')
+    command.add_argument('--time-limit', type=_seconds, default=None,
+                         metavar='SECONDS', help='stop an output that takes '
+                         'longer than this to build (default: 60)')
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 86400:
+        raise argparse.ArgumentTypeError(
+            f'"{text}" is not a number of seconds; give one from 1 to 86400')
+    return value
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -185,6 +199,11 @@ def main(argv: list[str] | None = None) -> int:
         print('interrupted; nothing half-written was left behind',
               file=sys.stderr)
         return 130
+    except Exception:  # noqa: BLE001 - the one place nothing gets past
+        from .crash import report_crash
+
+        print(report_crash(args), file=sys.stderr)
+        return Exit.ERROR
 
 
 def _print_problems(exc: FlyerError) -> None:
@@ -215,97 +234,57 @@ def _warn_drafts(jobs) -> None:
                 print(f'  - {reason}', file=sys.stderr)
 
 
+def _options(args):
+    from .build import Options
+    from .job import EDITIONS
+    from .limits import DEFAULT_SECONDS
+
+    return Options(
+        contents=list(getattr(args, 'contents', [])),
+        layouts=list(getattr(args, 'layout', [])),
+        editions=tuple(getattr(args, 'edition', [])) or EDITIONS,
+        printshop=args.printshop, jobs=args.jobs, cache=not args.no_cache,
+        html=getattr(args, 'html', False),
+        time_limit=args.time_limit or DEFAULT_SECONDS)
+
+
 def cmd_build(args, write: bool = True) -> int:
-    from . import build, publish, shards
+    from . import build, shards
+    from .catalogue import shown_path
     from .environment import warn_if_slow_subsetting
+    from .manifest import PROOFS
 
     started = time.perf_counter()
     root = args.project.resolve()
-    _start_workers_early(args)
+    options = _options(args)
     shard = shards.parse_shard(args.shard) if args.shard else None
-    jobs = build.load_everything(root, args.contents, args.layout,
-                                 args.printshop,
-                                 tuple(args.edition) or build.EDITIONS)
+    build.start_early(options)
+    jobs = build.load_everything(root, options.contents, options.layouts,
+                                 options.printshop, options.editions)
     if not jobs:
         raise UsageError('nothing to build: no content file asks for these '
                          'layouts')
     split = None
     if shard:
-        split = shards.describe(jobs, shard, args.printshop)
+        split = shards.describe(jobs, shard, options.printshop)
         jobs = shards.select(jobs, shard)
     warn_if_slow_subsetting()
     narrowed = bool(args.contents or args.layout or args.edition) and not shard
-    outcome, manifest = _make(root, jobs, args, write, narrowed, split)
+    outcome, manifest = build.make(root, jobs, options, write, narrowed,
+                                   split)
     _warn_drafts(jobs)
     count = len(jobs)
     noun = f'output{"s" if count != 1 else ""}'
     elapsed = time.perf_counter() - started
-    how = _how(outcome, count)
+    how = build.how(outcome, count)
     if write:
         print(f'{count} {noun} built and preflighted in {elapsed:.1f} s '
-              f'({how}); manifest: {build.shown_path(root, manifest)}; '
-              f'proofs: {publish.OUTPUT}/{publish.PROOFS}/')
+              f'({how}); manifest: {shown_path(root, manifest)}; '
+              f'proofs: output/{PROOFS}/')
     else:
         print(f'{count} {noun} checked in {elapsed:.1f} s ({how}); all fit '
               'their pages and pass the preflight (nothing written)')
     return Exit.OK
-
-
-def _make(root, jobs, args, write: bool = True, narrowed: bool = False,
-          shard=None, before_writing=None):
-    """Build (or take from the cache) and preflight every job; if all pass
-    (and ``before_writing(results)`` raises nothing) and ``write``, write
-    them with their proofs and manifest."""
-    from . import publish, workers
-    from .cache import Cache
-    from .progress import Progress
-
-    cache = Cache(root, enabled=not args.no_cache)
-    progress = Progress(len(jobs), label='building' if write else 'checking')
-    manifest = None
-    with publish.staging(root, write) as staged:
-        try:
-            outcome = workers.run(root, jobs, staged, progress, cache,
-                                  args.jobs, proofs=write,
-                                  verb='built' if write else 'checked')
-        finally:
-            progress.close()
-        if outcome.problems:
-            raise FlyerError(outcome.problems)
-        if before_writing is not None:
-            before_writing(outcome.results)
-        if write:
-            results = list(outcome.results)
-            if narrowed:
-                results += publish.kept_results(root, results, cache,
-                                                args.printshop)
-            manifest = publish.write_outputs(root, results, staged,
-                                             html=getattr(args, 'html', False),
-                                             shard=shard)
-    cache.prune()
-    return outcome, manifest
-
-
-def _start_workers_early(args) -> None:
-    """A build without the cache builds everything: start the worker
-    processes' server while the content loads."""
-    from .environment import default_jobs
-
-    if args.no_cache and (args.jobs or default_jobs()) > 1:
-        from . import workers
-
-        workers.start_early()
-
-
-def _how(outcome, count: int) -> str:
-    cached = count - outcome.built
-    if not count:
-        return 'this shard has none of them'
-    if not outcome.built:
-        return 'all from the cache: their inputs have not changed'
-    where = (f'on {outcome.workers} processes' if outcome.workers
-             else 'in one process')
-    return f'{outcome.built} built {where}, {cached} from the cache'
 
 
 def cmd_check(args) -> int:
@@ -326,11 +305,20 @@ def cmd_import(args) -> int:
 
 
 def cmd_preflight(args) -> int:
-    from . import publish
+    from .catalogue import check_project
+    from .publish import recovered
+    from .verify import preflight_files
 
     root = args.project.resolve()
+    check_project(root)
     failed = 0
-    for report in publish.preflight_files(root, args.pdfs):
+    with recovered(root):
+        reports, problems = preflight_files(root, args.pdfs)
+    for problem in problems:
+        print(f'{problem.file}: FAILED', file=sys.stderr)
+        print(f'  error: {problem}', file=sys.stderr)
+    failed += len(problems)
+    for report in reports:
         errors = [f for f in report.findings if f.severity == 'error']
         failed += bool(errors)
         print(f'{report.pdf}: {"FAILED" if errors else "passed"} '
@@ -348,31 +336,35 @@ def cmd_preflight(args) -> int:
 
 def cmd_release(args) -> int:
     from . import build, release
+    from .catalogue import shown_path
     from .dates import Dates
 
     started = time.perf_counter()
     root = args.project.resolve()
-    _start_workers_early(args)
-    jobs = build.load_everything(root, [], [], args.printshop)
+    options = _options(args)
+    build.start_early(options)
+    jobs = build.load_everything(root, [], [], options.printshop)
     release.refuse_drafts(jobs)
     release.require_harfbuzz_subsetting()
-    outcome, manifest = _make(root, jobs, args,
-                              before_writing=release.refuse_findings)
+    outcome, manifest = build.make(root, jobs, options,
+                                   before_writing=release.refuse_findings)
     bundle = release.write_bundle(root, manifest, Dates(root).project())
     print(f'{len(outcome.results)} outputs released in '
-          f'{time.perf_counter() - started:.1f} s ({_how(outcome, len(jobs))})'
-          f': {build.shown_path(root, bundle)}')
+          f'{time.perf_counter() - started:.1f} s '
+          f'({build.how(outcome, len(jobs))}): {shown_path(root, bundle)}')
     return Exit.OK
 
 
 def cmd_merge_manifests(args) -> int:
-    from . import build, shards
+    from . import shards
+    from .catalogue import check_project, shown_path
 
     root = args.project.resolve()
+    check_project(root)
     manifest, count = shards.merge(root, args.shards)
     print(f'{count} output{"s" if count != 1 else ""} from '
           f'{len(args.shards)} shard{"s" if len(args.shards) != 1 else ""} '
-          f'joined; manifest: {build.shown_path(root, manifest)}')
+          f'joined; manifest: {shown_path(root, manifest)}')
     return Exit.OK
 
 

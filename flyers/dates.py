@@ -21,9 +21,8 @@ import os
 import subprocess
 from pathlib import Path
 
-from .cache import project_relative, shared_layout_folders
-
-INPUT_FOLDERS = ('content', 'layouts', 'assets', 'printshops')
+from .inputs import (INPUT_FOLDERS, project_relative, real_inside,
+                     shared_layout_folders)
 
 
 def _format(epoch: int) -> str:
@@ -64,6 +63,11 @@ class Dates:
                 return _format(max(found))
         return _format(self._newest_mtime(inputs))
 
+    def job(self, job) -> str:
+        """The date of one :class:`~flyers.job.Job`'s output."""
+        return self.output(job.campaign.file or job.campaign.source,
+                           job.layout.name, job.printshop.name)
+
     def project(self) -> str:
         """The date of the whole project: of a release bundle."""
         if self.fixed is not None:
@@ -79,8 +83,10 @@ class Dates:
             path = self.root / name
             try:
                 if path.is_dir():
+                    if not real_inside(self.root, path):
+                        continue  # a link out of the project: not an input
                     for item in path.rglob('*'):
-                        if item.is_file():
+                        if real_inside(self.root, item) and item.is_file():
                             newest = max(newest, item.stat().st_mtime)
                 elif path.is_file():
                     newest = max(newest, path.stat().st_mtime)

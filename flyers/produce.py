@@ -1,7 +1,7 @@
 """One output, start to finish: HTML → PDF → preflight → proof pictures.
 
 In: a :class:`~flyers.job.Job`, its date, and a staging folder.  Out: a
-:class:`~flyers.build.Result` (the PDF written into the staging folder too,
+:class:`~flyers.result.Result` (the PDF written into the staging folder too,
 where the preflight read it), or a :class:`~flyers.errors.FlyerError`.
 
 A :class:`Producer` holds what is expensive to make and the same for every
@@ -21,12 +21,14 @@ from pathlib import Path
 import weasyprint  # noqa: F401 - loaded once per worker, before any job
 from weasyprint.text.fonts import FontConfiguration
 
-from .build import Result
-from .errors import FlyerError
+from .errors import FlyerError, Problem
 from .fetch import ProjectFetcher
 from .fonts import font_face_files
+from .limits import DEFAULT_SECONDS, TimeLimitExceeded
+from .limits import time_limit as limited
 from .pdf import render_pdf
 from .render import Renderer
+from .result import Result
 
 
 class Producer:
@@ -38,16 +40,38 @@ class Producer:
         self.font_config = font_config or FontConfiguration()
 
     def produce(self, job, date: str, staging: Path | None,
-                proofs: bool = True) -> Result:
+                proofs: bool = True, time_limit: float | None = None
+                ) -> Result:
         """Build one output.  With ``staging`` the PDF is written there and
         preflighted (and, with ``proofs``, pictured); without, only built.
-        Raises FlyerError when it cannot be built."""
-        from .publish import job_expectations
+        Raises FlyerError when it cannot be built, or when it takes longer
+        than ``time_limit`` seconds."""
+        try:
+            with limited(time_limit):
+                return self._produce(job, date, staging, proofs,
+                                     time_limit or DEFAULT_SECONDS)
+        except TimeLimitExceeded as exc:
+            raise FlyerError(Problem(job.path, (
+                f'took longer than {exc.seconds:g} s to build and was '
+                'stopped: a loop in a template of '
+                f'layouts/{job.layout.name}/ (or a stylesheet) may never '
+                'end. Undo the last change to the layout, or give more time '
+                'with --time-limit SECONDS'))) from None
+        except RecursionError:
+            raise FlyerError(Problem(job.path, (
+                'a template of layouts/' + job.layout.name + '/ calls itself '
+                'without end (a recursive macro or include); make the '
+                'recursion stop'))) from None
+
+    def _produce(self, job, date: str, staging: Path | None,
+                 proofs: bool, time_limit: float) -> Result:
+        from .expectations import job_expectations
         from .preflight import preflight
         from .proofs import page_previews
 
         started = time.perf_counter()
-        html = self.renderer.render(job, build_date=date)
+        html = self.renderer.render(job, build_date=date,
+                                    time_limit=time_limit)
         profile = (self.root / job.printshop.icc_profile if job.is_print
                    else None)
         fetcher = ProjectFetcher(self.root, profile)

@@ -14,11 +14,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path, PurePath
+from pathlib import Path
 
 import jinja2
-import jinja2.runtime
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
 from .columns import balance
@@ -26,6 +24,8 @@ from .content import Campaign, is_placeholder_url, placeholders
 from .errors import LayoutError, Problem
 from .job import Job
 from .layouts import Layout
+from .sandbox import (TemplateEnvironment, TemplateTooSlow, bounded_filters,
+                      layout_loader)
 from .typography import display_url, inline, typeset
 
 # Words the templates print themselves, per language (English fallback).
@@ -122,81 +122,17 @@ def _typeset_filter(context, text):
     return typeset(text, context['campaign'].language) if text else ''
 
 
-# Templates may read attributes of these types only: the content and
-# layout dataclasses, the QR code, and plain values.  Anything else (a
-# pathlib.Path's read_text, say) is refused, so a template cannot reach the
-# file system or the interpreter through an object it was handed.
-_TEMPLATE_TYPES = (str, int, float, bool, tuple, list, dict, type(None),
-                   Markup)
-_TEMPLATE_MODULES = ('flyers.content', 'flyers.layouts', 'flyers.qr',
-                     'flyers.render', 'flyers.columns', 'jinja2.runtime',
-                     'jinja2.environment',
-                     'jinja2.utils')
-
-
-class _TemplateEnvironment(ImmutableSandboxedEnvironment):
-    def is_safe_attribute(self, obj, attr, value):
-        if isinstance(obj, PurePath) or isinstance(value, PurePath):
-            return False
-        if not (isinstance(obj, _TEMPLATE_TYPES)
-                or type(obj).__module__ in _TEMPLATE_MODULES):
-            return False
-        return super().is_safe_attribute(obj, attr, value)
-
-    def is_safe_callable(self, obj):
-        # Macros, Jinja's own globals (range, namespace, …), and methods of
-        # plain values (str.upper) — nothing else.
-        allowed = (isinstance(obj, jinja2.runtime.Macro)
-                   or any(obj is g for g in self.globals.values())
-                   or isinstance(getattr(obj, '__self__', None),
-                                 _TEMPLATE_TYPES))
-        return allowed and super().is_safe_callable(obj)
-
-
-class _LayoutLoader(jinja2.FileSystemLoader):
-    """Templates of one layout: its own folder and the shared folders
-    (names starting with ``_``) — exactly what the build cache tracks as the
-    layout's inputs, so no other layout can change its output unseen."""
-
-    def __init__(self, folder: Path, layout: str):
-        super().__init__(str(folder))
-        self.folder = folder
-        self.layout = layout
-
-    def get_source(self, environment, template):
-        top = template.split('/', 1)[0]
-        if top != self.layout and not top.startswith('_'):
-            raise jinja2.TemplateNotFound(template, (
-                f'"{template}": a layout may use templates from its own '
-                'folder and from shared folders whose names start with "_" '
-                f'(like _base/), not from another layout; copy it into '
-                f'layouts/{self.layout}/ or a shared folder'))
-        source, filename, uptodate = super().get_source(environment,
-                                                        template)
-        # Followed symlinks must not lead out of the allowed folders.
-        real = Path(filename).resolve()
-        allowed = [self.folder / self.layout] + [
-            path for path in self.folder.iterdir()
-            if path.name.startswith('_')]
-        if not any(real.is_relative_to(path.resolve()) for path in allowed):
-            raise jinja2.TemplateNotFound(template, (
-                f'"{template}" leads (through a symbolic link) out of '
-                f'layouts/{self.layout}/ and the shared folders; copy the '
-                'template instead of linking it'))
-        return source, filename, uptodate
-
-
 class Renderer:
     """One Jinja2 environment per layout, reused for every output."""
 
     def __init__(self, root: Path):
         self.root = root
-        self.envs: dict[str, _TemplateEnvironment] = {}
+        self.envs: dict[str, TemplateEnvironment] = {}
 
-    def environment(self, layout: str) -> _TemplateEnvironment:
+    def environment(self, layout: str) -> TemplateEnvironment:
         if layout not in self.envs:
-            env = _TemplateEnvironment(
-                loader=_LayoutLoader(self.root / 'layouts', layout),
+            env = TemplateEnvironment(
+                loader=layout_loader(self.root, layout),
                 autoescape=True, undefined=jinja2.StrictUndefined,
                 trim_blocks=True, lstrip_blocks=True)
             env.filters['display_url'] = display_url
@@ -205,6 +141,7 @@ class Renderer:
             env.globals['balance'] = balance
             env.filters['inline'] = _inline_filter
             env.filters['typeset'] = _typeset_filter
+            bounded_filters(env)
             self.envs[layout] = env
         return self.envs[layout]
 
@@ -221,7 +158,8 @@ class Renderer:
                 exc.message if exc.message != exc.name
                 else f'template "{exc.name}" not found')))
 
-    def render(self, job: Job, build_date: str) -> str:
+    def render(self, job: Job, build_date: str,
+               time_limit: float | None = None) -> str:
         campaign, layout = job.campaign, job.layout
         template = self.template(layout)
         language = campaign.language
@@ -236,14 +174,26 @@ class Renderer:
             'base_css': '../_base/common.css',
             'build_date': build_date,
         }
+        where = f'layouts/{layout.name}/{layout.template}'
         try:
-            return template.render(context)
+            with template.environment.limited(time_limit):
+                return template.render(context)
+        except TemplateTooSlow as exc:
+            raise LayoutError(Problem(where, (
+                f'the template ran for more than {exc.seconds:g} s and was '
+                'stopped: a loop may never end (or loop over far too much); '
+                'undo the last change to the template'))) from None
+        except RecursionError:
+            raise LayoutError(Problem(where, (
+                'the template calls itself without end (a recursive macro or '
+                'include); make the recursion stop'))) from None
         except jinja2.UndefinedError as exc:
             raise LayoutError(Problem(
                 f'layouts/{layout.name}/{layout.template}',
                 f'the template uses something that does not exist: '
                 f'{exc.message}')) from None
-        except jinja2.exceptions.SecurityError as exc:
+        except (jinja2.exceptions.SecurityError, OverflowError,
+                MemoryError) as exc:
             raise LayoutError(Problem(
                 f'layouts/{layout.name}/{layout.template}',
                 f'the template may not do this: {exc}')) from None

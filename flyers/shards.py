@@ -63,7 +63,7 @@ def merge(root: Path, sources: list[Path]) -> tuple[Path, int]:
     """Join the shard folders (or their manifest.json files) into
     ``root/output``; return the manifest written and the output count."""
     from .proofs import Preview
-    from .publish import write_manifest
+    from .publish import staging, write_manifest
 
     problems: list[Problem] = []
     manifests = []
@@ -140,9 +140,11 @@ def merge(root: Path, sources: list[Path]) -> tuple[Path, int]:
         for number, proof in enumerate(entry.get('proofs') or [], 1):
             previews.append(Preview(entry['path'], number, files[proof],
                                     (0, 0)))
-    manifest_path = write_manifest(
-        root, {'outputs': outputs}, previews, {},
-        [(root / name, data) for name, data in sorted(files.items())])
+    with staging(root) as staged:
+        manifest_path = write_manifest(
+            root, {'outputs': outputs}, previews, {},
+            [(root / name, data) for name, data in sorted(files.items())],
+            staged)
     return manifest_path, len(outputs)
 
 

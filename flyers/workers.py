@@ -1,7 +1,7 @@
 """Run the outputs of a build: from the cache, or on worker processes.
 
 In: the jobs of a build (loaded and cross-checked), a staging folder and a
-number of worker processes.  Out: one :class:`~flyers.build.Result` per job,
+number of worker processes.  Out: one :class:`~flyers.result.Result` per job,
 in the jobs' order — taken from the cache when its inputs are unchanged,
 else built and preflighted by :class:`~flyers.produce.Producer` — and every
 problem found, all at once.
@@ -22,16 +22,20 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .build import Result, job_date, progress_line
 from .environment import default_jobs
 from .errors import FlyerError, Problem
-from .publish import preflight_line, preflight_problems
+from .limits import DEFAULT_SECONDS
+from .result import Result, preflight_line, preflight_problems, progress_line
+
+# A worker that does not answer this long after its own time limit is
+# stuck where Python's signal cannot reach (native code): it is killed.
+GRACE_SECONDS = 30.0
 
 
 @dataclass
@@ -45,7 +49,8 @@ class Outcome:
 
 def run(root: Path, jobs: list, staging: Path, progress: Callable,
         cache, workers: int | None = None, proofs: bool = True,
-        verb: str = 'built') -> Outcome:
+        verb: str = 'built', time_limit: float | None = DEFAULT_SECONDS
+        ) -> Outcome:
     """Build (or fetch from ``cache``) every job; preflight what is built.
     ``progress(line, notable, done)`` hears of each output as it is done
     (``done``: the line finishes an output)."""
@@ -56,7 +61,7 @@ def run(root: Path, jobs: list, staging: Path, progress: Callable,
     done: dict[int, Result] = {}
     todo = []
     for index, job in enumerate(jobs):
-        date = job_date(dates, job)
+        date = dates.job(job)
         key = cache.key(job, date)
         cached = cache.load(job, key)
         if cached is not None:
@@ -85,10 +90,11 @@ def run(root: Path, jobs: list, staging: Path, progress: Callable,
 
     count = min(workers or default_jobs(), len(todo))
     if count <= 1:
-        _run_here(root, todo, staging, proofs, finished)
+        _run_here(root, todo, staging, proofs, finished, time_limit)
     else:
         outcome.workers = count
-        _run_on_workers(root, todo, staging, proofs, finished, count)
+        _run_on_workers(root, todo, staging, proofs, finished, count,
+                        time_limit)
     outcome.results = [done[i] for i in sorted(done)]
     return outcome
 
@@ -108,24 +114,30 @@ def _producer(root: Path):
     return _PRODUCERS[root]
 
 
-def _run_here(root, todo, staging, proofs, finished) -> None:
+def _run_here(root, todo, staging, proofs, finished, time_limit) -> None:
     for index, job, date, key in todo:
-        result, problems = _work(root, job, date, staging, proofs)
+        result, problems = _work(root, job, date, staging, proofs,
+                                 time_limit)
         finished(index, key, result, problems)
 
 
-def _work(root, job, date, staging, proofs):
+def _work(root, job, date, staging, proofs, time_limit=None):
     try:
-        return _producer(root).produce(job, date, staging, proofs), None
+        return _producer(root).produce(job, date, staging, proofs,
+                                       time_limit=time_limit), None
     except FlyerError as exc:
         return None, exc.problems
 
 
 # --- on worker processes -----------------------------------------------------
 
-def _start_worker(root: Path, package: str) -> None:
+def _start_worker(root: Path, package: str, build_pid: int) -> None:
     # Ctrl-C is the main process's to handle: it stops the workers.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # A killed build leaves no worker behind.
+    from .lifeline import watch
+
+    watch(build_pid)
     import flyers
 
     if str(Path(flyers.__file__).resolve().parent) != package:
@@ -175,32 +187,66 @@ def start_early() -> None:
         forkserver.ensure_running()
 
 
-def _run_on_workers(root, todo, staging, proofs, finished, count) -> None:
+def _run_on_workers(root, todo, staging, proofs, finished, count,
+                    time_limit) -> None:
     package = str(Path(__file__).resolve().parent)
     pool = ProcessPoolExecutor(max_workers=count, mp_context=_context(),
                                initializer=_start_worker,
-                               initargs=(root, package))
+                               initargs=(root, package, os.getpid()))
+    # Outputs wait in line for a worker: the time they may take together
+    # grows with their number; past it (and the grace) a worker is stuck.
+    patience = (None if not time_limit else
+                (time_limit + GRACE_SECONDS) * (len(todo) // count + 1))
     try:
-        futures = {pool.submit(_work, root, job, date, staging, proofs):
+        futures = {pool.submit(_work, root, job, date, staging, proofs,
+                               time_limit):
                    (index, key, job) for index, job, date, key in todo}
-        unfinished = {job.path for _, job, _, _ in todo}
-        for future in as_completed(futures):
-            index, key, job = futures[future]
-            try:
-                result, problems = future.result()
-            except BrokenProcessPool:
-                # Every pending job fails with the pool: which one killed
-                # it is not known, so name them all.
-                names = ', '.join(sorted(unfinished))
-                problems = [Problem('(build)', (
-                    'a build process stopped unexpectedly (out of memory?) '
-                    f'while building one of: {names}; build again with '
-                    '--jobs 1 to find which'))]
-                finished(index, key, None, problems)
+        pending = set(futures)
+        while pending:
+            done, pending = wait(pending, timeout=patience,
+                                 return_when=FIRST_COMPLETED)
+            if not done:
+                _kill_workers(pool)
+                names = ', '.join(sorted(futures[f][2].path for f in pending))
+                index, key, _ = futures[next(iter(pending))]
+                finished(index, key, None, [Problem('(build)', (
+                    'a build process stopped answering and was ended '
+                    f'while building one of: {names}; a layout may make '
+                    'WeasyPrint work for ever: build again with --jobs 1 '
+                    'to find which'))])
+                pool.shutdown(wait=False, cancel_futures=True)
+                return
+            if _finish(futures, done, pending, finished):
                 break
-            unfinished.discard(job.path)
-            finished(index, key, result, problems)
     except BaseException:
         pool.shutdown(wait=False, cancel_futures=True)
         raise
-    pool.shutdown()
+    pool.shutdown(cancel_futures=True)
+
+
+def _finish(futures, done, pending, finished) -> bool:
+    """Report the futures in ``done``; True when the pool broke."""
+    for future in done:
+        index, key, job = futures[future]
+        try:
+            result, problems = future.result()
+        except BrokenProcessPool:
+            # Every pending job fails with the pool: which one killed
+            # it is not known, so name them all.
+            names = ', '.join(sorted(futures[f][2].path
+                                     for f in done | pending))
+            finished(index, key, None, [Problem('(build)', (
+                'a build process stopped unexpectedly (out of memory?) '
+                f'while building one of: {names}; build again with '
+                '--jobs 1 to find which'))])
+            return True
+        finished(index, key, result, problems)
+    return False
+
+
+def _kill_workers(pool) -> None:
+    for process in list((pool._processes or {}).values()):
+        try:
+            process.kill()
+        except (OSError, AttributeError):
+            pass

@@ -42,6 +42,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..lifeline import die_with_parent
+
 _PREFIX = 'flyers-gs-'
 
 
@@ -93,7 +95,9 @@ class Ghostscript:
              f'-sOutputFile={_percent(self.folder)}/idle-%d.tif'],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
-            env={**os.environ, 'TMPDIR': str(self.folder)})
+            env={**os.environ, 'TMPDIR': str(self.folder)},
+            # It dies with the process that started it (a killed build).
+            preexec_fn=die_with_parent)
 
     def submit(self, data: bytes) -> int:
         """Hand over one PDF; it is rendered while the caller goes on."""

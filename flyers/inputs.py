@@ -1,0 +1,96 @@
+"""Which files of the project an output may be made from, and their names.
+
+In: the project folder and a file or folder name.  Out: the name relative
+to the project (as git, the cache and messages name it), or a
+:class:`~flyers.errors.FlyerError` when the file's real path — symbolic
+links followed — lies outside the folders the builder reads:
+``content/``, ``layouts/``, ``assets/`` and ``printshops/``.
+
+Every stage that opens or hashes a project file asks here first, so a
+symbolic link (``layouts/_x → /etc``) cannot make a template include, the
+cache hash, or a date read anything of the machine.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .errors import LayoutError, Problem
+
+INPUT_FOLDERS = ('content', 'layouts', 'assets', 'printshops')
+
+
+def real_inside(root: Path, path: Path, folders=INPUT_FOLDERS) -> bool:
+    """Whether ``path``'s real location is inside one of ``folders`` of
+    the project (each folder's own real location: the folder itself may
+    be a link to elsewhere only if the project was laid out that way)."""
+    try:
+        real = path.resolve()
+    except (OSError, RuntimeError):  # a loop of links
+        return False
+    for name in folders:
+        try:
+            base = (root / name).resolve()
+        except (OSError, RuntimeError):
+            continue
+        if real == base or real.is_relative_to(base):
+            return True
+    return False
+
+
+def outside_problem(root: Path, path: Path, what: str = 'file') -> Problem:
+    shown = project_relative(root, str(path))
+    return Problem(shown, (
+        f'this {what} is a symbolic link (or lies in one) that leads outside '
+        'the project\'s ' + ', '.join(f'{f}/' for f in INPUT_FOLDERS)
+        + '; the builder reads nothing else. Replace the link by a copy of '
+          'the file'))
+
+
+def check_inside(root: Path, path: Path, what: str = 'file') -> Path:
+    """``path`` if it really lies inside the input folders, else a
+    LayoutError naming it."""
+    if not real_inside(root, path):
+        raise LayoutError([outside_problem(root, path, what)])
+    return path
+
+
+def project_files(root: Path, folder: str) -> list[Path]:
+    """Every regular file under ``folder`` (relative to the project),
+    sorted; a link leading outside the input folders is an error, and
+    nothing is opened before that check."""
+    base = root / folder
+    if not base.exists():
+        return []
+    check_inside(root, base, 'folder')
+    found, problems = [], []
+    for path in sorted(base.rglob('*')):
+        if not real_inside(root, path):
+            problems.append(outside_problem(root, path))
+        elif path.is_file():
+            found.append(path)
+    if problems:
+        raise LayoutError(problems)
+    return found
+
+
+def shared_layout_folders(root: Path) -> list[str]:
+    """``layouts/_base`` and any other shared folder (name starting with
+    ``_``): every layout's templates may use them."""
+    folder = root / 'layouts'
+    if not folder.is_dir():
+        return []
+    return sorted(f'layouts/{path.name}' for path in folder.iterdir()
+                  if path.is_dir() and path.name.startswith('_'))
+
+
+def project_relative(root: Path, name: str) -> str:
+    """A file's name relative to the project (as git and the cache name
+    it), or its absolute path when it lies outside."""
+    path = Path(name)
+    if not path.is_absolute():
+        path = root / path
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path.resolve())

@@ -1,0 +1,118 @@
+"""``output/manifest.json``: what a build wrote, and checks against it.
+
+In: finished :class:`~flyers.result.Result` s (to write an entry each), or
+the project folder (to read the manifest back).  Out: manifest entries
+(plain dicts, written as JSON by :mod:`flyers.publish`), or the entries of
+the manifest on disk — each checked to name a PDF inside ``output/``, so a
+crafted manifest cannot make a command read another file of the machine.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from .errors import Problem, UsageError
+from .job import OUTPUT
+from .proofs import preview_name
+from .render import draft_reasons
+from .result import Result, number
+
+MANIFEST = 'manifest.json'
+PROOFS = 'proofs'
+
+
+def manifest_entry(result: Result) -> dict:
+    job = result.job
+    page = job.layout.page
+    return {
+        'path': job.path,
+        'content': job.campaign.source,
+        'layout': job.layout.name,
+        'pages': result.pages,
+        'edition': job.edition,
+        'trim_mm': [number(page.width_mm), number(page.height_mm)],
+        'bleed_mm': number(job.bleed_mm),
+        'qr_urls': [job.qr.url],
+        'draft': bool(draft_reasons(job.campaign)),
+        'copyfit': ({'property': result.copyfit[0],
+                     'from_pt': result.copyfit[1],
+                     'to_pt': result.copyfit[2]} if result.copyfit else None),
+        'printshop': job.printshop.name if job.is_print else None,
+        'preflight': _preflight_summary(result.preflight),
+        'sha256': result.sha256,
+        'inputs_sha256': result.inputs_sha256 or None,
+        'proofs': [f'{OUTPUT}/{PROOFS}/{preview_name(p)}'
+                   for p in result.previews],
+    }
+
+
+def _preflight_summary(report) -> dict | None:
+    if report is None:
+        return None
+    warnings = [f for f in report.findings if f.severity == 'warning']
+    return {'result': 'pass' if not warnings else 'pass with warnings',
+            'warnings': [str(f) for f in warnings]}
+
+
+def manifest_bytes(manifest: dict) -> bytes:
+    return (json.dumps(manifest, indent=2, ensure_ascii=False) + '\n'
+            ).encode('utf-8')
+
+
+def inside_output(root: Path, name: object) -> Path | None:
+    """The file ``name`` (as a manifest writes it: ``output/…``) if it
+    really lies inside ``output/`` — no ``..``, no absolute path, no
+    symbolic link leading elsewhere — else None."""
+    if not isinstance(name, str) or not name.startswith(f'{OUTPUT}/'):
+        return None
+    relative = Path(name)
+    if relative.is_absolute() or '..' in relative.parts or '\\' in name:
+        return None
+    output = (root / OUTPUT).resolve()
+    try:
+        real = (root / relative).resolve()
+    except (OSError, RuntimeError):
+        return None
+    return root / relative if real.is_relative_to(output) else None
+
+
+def read_entries(root: Path) -> dict[str, dict]:
+    """The entries of ``output/manifest.json`` by path, each checked to
+    name a PDF inside output/; a usage error when there is none or it is
+    damaged."""
+    where = f'{OUTPUT}/{MANIFEST}'
+    try:
+        manifest = json.loads((root / OUTPUT / MANIFEST).read_text('utf-8'))
+        entries = {entry['path']: entry for entry in manifest['outputs']}
+    except (OSError, ValueError, KeyError, TypeError):
+        raise UsageError(Problem(where, (
+            'missing or unreadable; the preflight checks each PDF against '
+            'what it was built to be, so run "python make_flyers.py build" '
+            'first'))) from None
+    problems = [Problem(where, (
+        f'lists "{path}", which is not a PDF inside {OUTPUT}/; the manifest '
+        'was changed by hand or damaged: build again'))
+        for path in entries
+        if inside_output(root, path) is None or not str(path).endswith('.pdf')]
+    if problems:
+        raise UsageError(problems)
+    return entries
+
+
+def sha256_mismatch(root: Path, entry: dict) -> Problem | None:
+    """A problem when the PDF of a manifest entry is missing or does not
+    hold the bytes the manifest promises."""
+    path = entry['path']
+    try:
+        data = (root / path).read_bytes()
+    except OSError:
+        return Problem(path, (f'is listed in {OUTPUT}/{MANIFEST} but '
+                              'missing; build again'))
+    if hashlib.sha256(data).hexdigest() != entry.get('sha256'):
+        return Problem(path, (
+            f'is not the file {OUTPUT}/{MANIFEST} lists (its sha256 '
+            'differs): it was changed or replaced after the build; build '
+            'again'))
+    return None

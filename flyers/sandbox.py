@@ -1,0 +1,209 @@
+"""Stage 2b: the sandbox templates run in — what a layout may read and do.
+
+In: the project folder and a layout name.  Out: a Jinja2 environment whose
+templates
+
+- read attributes only of the content and layout values they are handed
+  and of plain values — never a path of this machine (``campaign.file``),
+  a file (``Path.read_text``) or the interpreter;
+- load templates only from their layout's folder and the shared ``_``
+  folders, whose real paths (symbolic links followed) must stay inside the
+  project's input folders;
+- cannot run for ever: ``range`` gives at most :data:`MAX_RANGE` numbers,
+  ``*`` and ``**`` cannot make huge values, and every call and loop step
+  checks a deadline (:meth:`TemplateEnvironment.limited`), on any thread.
+  Recursion ends at Python's own limit (``RecursionError``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import operator
+import time
+from pathlib import Path, PurePath
+
+import jinja2
+import jinja2.runtime
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+from markupsafe import Markup
+
+from .inputs import real_inside
+
+MAX_RANGE = 10_000  # numbers one range() may give
+MAX_SIZE = 1_000_000  # items or characters one * or filter may make
+MAX_POWER = 10 ** 12  # the largest number ** may make
+
+# Templates may read attributes of these types only: the content and
+# layout dataclasses, the QR code, and plain values.  Anything else (a
+# pathlib.Path's read_text, say) is refused, so a template cannot reach the
+# file system or the interpreter through an object it was handed.
+_TEMPLATE_TYPES = (str, int, float, bool, tuple, list, dict, type(None),
+                   Markup)
+_TEMPLATE_MODULES = ('flyers.content', 'flyers.layouts', 'flyers.qr',
+                     'flyers.render', 'flyers.columns', 'flyers.sandbox',
+                     'jinja2.runtime', 'jinja2.environment', 'jinja2.utils')
+# Attributes that name files of this machine: not for a PDF.
+_HIDDEN = frozenset({'file', 'source', 'folder', 'positions'})
+
+
+class TemplateTooSlow(Exception):
+    def __init__(self, seconds: float):
+        super().__init__(seconds)
+        self.seconds = seconds
+
+
+class _Range:
+    """``range`` for templates: bounded, and checking the deadline."""
+
+    def __init__(self, environment, *args):
+        self.environment = environment
+        self.numbers = range(*args)
+        if len(self.numbers) > MAX_RANGE:
+            raise OverflowError(f'range() of {len(self.numbers)} numbers; '
+                                f'a template may make at most {MAX_RANGE}')
+
+    def __len__(self):
+        return len(self.numbers)
+
+    def __iter__(self):
+        for number in self.numbers:
+            self.environment.check_time()
+            yield number
+
+    def __getitem__(self, index):
+        return self.numbers[index]
+
+
+class TemplateEnvironment(ImmutableSandboxedEnvironment):
+    intercepted_binops = frozenset({'*', '**'})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.deadline: float | None = None
+        self.seconds = 0.0
+        self.globals['range'] = functools.partial(_Range, self)
+
+    # --- time ---------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def limited(self, seconds: float | None):
+        """Stop templates rendered in the body after ``seconds``."""
+        self.deadline = (time.monotonic() + seconds) if seconds else None
+        self.seconds = seconds or 0.0
+        try:
+            yield
+        finally:
+            self.deadline = None
+
+    def check_time(self) -> None:
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            raise TemplateTooSlow(self.seconds)
+
+    def call(*args, **kwargs):  # (self, context, obj, *args): no name clash
+        self, context, obj, *rest = args
+        self.check_time()
+        return ImmutableSandboxedEnvironment.call(self, context, obj, *rest,
+                                                  **kwargs)
+
+    def call_binop(self, context, operator_name, left, right):
+        self.check_time()
+        if operator_name == '**':
+            if (isinstance(left, (int, float)) and isinstance(right, (int, float))
+                    and abs(right) > 64 and abs(left) > 1):
+                raise OverflowError('** makes too large a number for a page')
+            result = left ** right
+            if isinstance(result, (int, float)) and abs(result) > MAX_POWER:
+                raise OverflowError('** makes too large a number for a page')
+            return result
+        if isinstance(left, int) and isinstance(right, (str, list, tuple)):
+            left, right = right, left
+        if (isinstance(left, (str, list, tuple)) and isinstance(right, int)
+                and len(left) * right > MAX_SIZE):
+            raise OverflowError(f'* makes {len(left) * right} items; a '
+                                f'template may make at most {MAX_SIZE}')
+        return operator.mul(left, right)
+
+    # --- what may be read and called ----------------------------------------
+
+    def is_safe_attribute(self, obj, attr, value):
+        if isinstance(obj, PurePath) or isinstance(value, PurePath):
+            return False
+        if not (isinstance(obj, _TEMPLATE_TYPES)
+                or type(obj).__module__ in _TEMPLATE_MODULES):
+            return False
+        if attr in _HIDDEN and type(obj).__module__.startswith('flyers.'):
+            return False
+        return super().is_safe_attribute(obj, attr, value)
+
+    def is_safe_callable(self, obj):
+        # Macros, Jinja's own globals (range, namespace, …), and methods of
+        # plain values (str.upper) — nothing else.
+        allowed = (isinstance(obj, jinja2.runtime.Macro)
+                   or any(obj is g for g in self.globals.values())
+                   or isinstance(getattr(obj, '__self__', None),
+                                 _TEMPLATE_TYPES))
+        return allowed and super().is_safe_callable(obj)
+
+
+def bounded_filters(environment: TemplateEnvironment) -> None:
+    """Every filter checks the deadline and may not make a huge value
+    (``'x' | center(10**9)``)."""
+    for name, function in list(environment.filters.items()):
+        environment.filters[name] = _bounded(environment, function)
+
+
+def _bounded(environment, function):
+    @functools.wraps(function)
+    def bounded(*args, **kwargs):
+        environment.check_time()
+        for value in list(args) + list(kwargs.values()):
+            if isinstance(value, int) and not isinstance(value, bool) \
+                    and abs(value) > MAX_SIZE:
+                raise OverflowError(f'{value} is too large a number for '
+                                    f'the filter "{function.__name__}"')
+        return function(*args, **kwargs)
+    return bounded
+
+
+class _LayoutLoader(jinja2.FileSystemLoader):
+    """Templates of one layout: its own folder and the shared folders
+    (names starting with ``_``) — exactly what the build cache tracks as the
+    layout's inputs, so no other layout can change its output unseen."""
+
+    def __init__(self, root: Path, layout: str):
+        super().__init__(str(root / 'layouts'))
+        self.root = root
+        self.layout = layout
+
+    def get_source(self, environment, template):
+        top = template.split('/', 1)[0]
+        if top != self.layout and not top.startswith('_'):
+            raise jinja2.TemplateNotFound(template, (
+                f'"{template}": a layout may use templates from its own '
+                'folder and from shared folders whose names start with "_" '
+                f'(like _base/), not from another layout; copy it into '
+                f'layouts/{self.layout}/ or a shared folder'))
+        # Followed symlinks must not lead out of the layout's folder and
+        # the shared ones, nor these out of the project: checked before the
+        # file is opened.
+        folder = Path(self.searchpath[0])
+        candidate = folder / template
+        if candidate.exists():
+            allowed = [folder / self.layout] + [
+                path for path in folder.iterdir()
+                if path.name.startswith('_')]
+            real = candidate.resolve()
+            if not real_inside(self.root, candidate) or not any(
+                    real_inside(self.root, path)
+                    and real.is_relative_to(path.resolve())
+                    for path in allowed):
+                raise jinja2.TemplateNotFound(template, (
+                    f'"{template}" leads (through a symbolic link) out of '
+                    f'layouts/{self.layout}/ and the shared folders; copy '
+                    'the template instead of linking it'))
+        return super().get_source(environment, template)
+
+
+def layout_loader(root: Path, layout: str) -> _LayoutLoader:
+    return _LayoutLoader(root, layout)
