@@ -229,3 +229,23 @@ def test_import_url_option_is_checked_the_same_way(empty_project, capsys):
     assert ('--url: "https://liberalerna.se:8443/x" names port 8443; '
             'printed addresses use the usual port (443)') in err
     assert not out.exists()
+
+
+def test_imported_links_are_checked_the_same_way(tmp_path):
+    from flyers.importer import import_page
+
+    page = ('# Trygghet\n\nText.\n\n## Förslag\n\n- Ett\n- Två\n\n'
+            '## Läs mer\n\n- [idn](https://räddabarnen.se/stöd)\n'
+            '- [gammal](http://liberalerna.se/a)\n'
+            '- [lurad](https://evil.com\\@liberalerna.se/)\n')
+    result = import_page(page, source='page.md')
+    path = tmp_path / 'page.yaml'
+    path.write_text(result.yaml_text, 'utf-8')
+    links = load_campaign(path).further_reading.links
+    assert [link.url for link in links] == [
+        'https://räddabarnen.se/st%C3%B6d', '#', '#']
+    assert display_url(links[0].url) == 'räddabarnen.se/stöd'
+    assert ('line 13: link "gammal": "http://liberalerna.se/a" starts with '
+            'http://') in '\n'.join(result.notes)
+    assert ('line 14: link "lurad": "https://evil.com\\@liberalerna.se/" '
+            'contains a backslash') in '\n'.join(result.notes)
