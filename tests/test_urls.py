@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import ada_url
 import pytest
 
-from conftest import FIXTURES, ROOT, run
+from conftest import FIXTURES, ROOT, decode_qr_codes, pdf_text, run
 from flyers.content import load_campaign
 from flyers.errors import ContentError
 from flyers.qr import with_tracking
@@ -249,3 +249,25 @@ def test_imported_links_are_checked_the_same_way(tmp_path):
             'http://') in '\n'.join(result.notes)
     assert ('line 14: link "lurad": "https://evil.com\\@liberalerna.se/" '
             'contains a backslash') in '\n'.join(result.notes)
+
+
+def test_built_poster_prints_the_host_its_qr_code_opens(project, capsys,
+                                                        monkeypatch):
+    """An IDN address written in capitals: the PDF's text and its decoded
+    QR code, parsed independently, name the same host."""
+    path = project / 'content' / 'trygghet-vasteras.yaml'
+    source = path.read_text('utf-8')
+    path.write_text(source.replace(
+        'url: https://example.org/trygghet-vasteras',
+        'url: https://RÄDDABARNEN.se/trygghet/'), 'utf-8')
+    monkeypatch.chdir(project)
+    code, _, err = run(project, 'build', '--layout', 'poster-a3',
+                       '--edition', 'print', capsys=capsys)
+    assert code == 0, err
+    pdf = project / 'output' / 'trygghet-vasteras-poster-a3.pdf'
+    codes = [c.text for c in decode_qr_codes(pdf, 0)]
+    assert codes == ['https://xn--rddabarnen-q5a.se/trygghet/'
+                     '?utm_medium=print&utm_source=poster']
+    assert 'räddabarnen.se/trygghet' in pdf_text(pdf)
+    printed = ada_url.idna_to_ascii('räddabarnen.se').decode('ascii')
+    assert urlsplit(codes[0]).hostname == printed
