@@ -4,7 +4,8 @@ In: an address as written in a content file or on the command line.  Out:
 a :class:`WebAddress` whose ``href`` is the WHATWG serialisation (what the
 QR code holds; an internationalised host in punycode) and whose ``shown``
 is the short printed form (no scheme, no trailing slash) made from the same
-parse, so the printed address names exactly the host a phone opens — or an
+parse, so the printed address names the host a phone opens (less a leading
+www.: the same owner's name, printed so as ever) — or an
 :class:`AddressError` with one plain sentence saying what is wrong and what
 to do.
 
@@ -14,10 +15,11 @@ link to x.se while browsers go to evil.com.  Refused, each with its own
 message: any scheme but ``https://``, white space and control characters,
 backslashes, user info (``user@``), ports other than 443, IP-address hosts,
 hosts a browser rewrites into another name than the one written
-(percent-encoded, fullwidth, soft hyphens), empty host labels and a trailing
-dot, malformed punycode, and labels that mix scripts (Latin with Cyrillic:
-a lookalike of another address), judged by the Unicode script data that
-fontTools (a WeasyPrint dependency) keeps up to date.
+(percent-encoded or fullwidth letters), empty host labels and a trailing
+dot, malformed punycode, labels that mix scripts (Latin with Cyrillic: a
+lookalike of another address), judged by the Unicode script data that
+fontTools (a WeasyPrint dependency) keeps up to date, and Cyrillic or Greek
+labels made only of letters that look Latin ("аррӏе" under .com).
 """
 
 from __future__ import annotations
@@ -35,16 +37,16 @@ _AUTHORITY_END = re.compile(r'[/?#]')
 # Percent-encoded bytes from 0x80 up: UTF-8 of non-ASCII characters, shown
 # decoded when they decode to printable text (as browsers' address bars do).
 _ENCODED_RUN = re.compile(r'(?:%[89A-Fa-f][0-9A-Fa-f])+')
-# Unicode 15.1, UTS 39 "augmented script sets": Han is also each of the
-# writing systems it is part of, so 日本ひらがな is one script (Japanese).
+# UTS 39 "augmented script sets": Han also counts as each writing system
+# it is part of, so a name of Han and Hiragana is one script (Japanese).
 _AUGMENT = {'Hani': {'Hani', 'Jpan', 'Kore', 'Hanb'},
             'Hira': {'Hira', 'Jpan'}, 'Kana': {'Kana', 'Jpan'},
             'Hang': {'Hang', 'Kore'}, 'Bopo': {'Bopo', 'Hanb'}}
 _ANY_SCRIPT = ('Zyyy', 'Zinh')  # digits, hyphen, combining marks
 # Cyrillic and Greek letters that print like Latin ones.  A name made only
-# of them ("аррӏе", Cyrillic) is a single script yet reads as a Latin name;
-# browsers show such names in punycode, and they are refused here (the list is
-# Chromium's Cyrillic one, with the Greek letters of the same kind).
+# of them ("аррӏе", Cyrillic) is one script yet reads as a Latin name;
+# browsers show such names in punycode, and they are refused here (the
+# list is Chromium's Cyrillic one, with Greek letters of the same kind).
 _LATIN_LOOKALIKES = str.maketrans(
     'асԁеһіјӏорԛѕԝхуъьҽпгѵѡ' 'αβεικνορτυχ',
     'acdehijlopqswxybbenrvw' 'abeiknoptux')
@@ -66,7 +68,7 @@ class WebAddress:
 
     @property
     def shown(self) -> str:
-        """The printed form: ``https://www.x.se/a/b/?c=1`` → ``x.se/a/b?c=1``.
+        """The printed form: ``https://www.x.se/a/b/?c=1`` → ``x.se/a/b?c=1``
 
         ``www.`` is left out (the same owner's name, as it always was), the
         scheme and a trailing slash too; the path and query as parsed, with
@@ -109,7 +111,8 @@ def parse(text: str) -> WebAddress:
     except ValueError:
         raise AddressError(
             f'"{_short(text)}" is not a web address a browser can open; check '
-            'the host name (letters, digits, hyphens and dots)') from None
+            f'"{_short(authority)}": a host name of letters, digits, hyphens '
+            'and dots, and no port') from None
     host = parts['hostname']
     if parts['host_type'] != ada_url.HostType.DEFAULT:
         raise AddressError(
@@ -127,6 +130,10 @@ def parse(text: str) -> WebAddress:
             f'browsers read the host name "{_short(written)}" as "{shown}"; '
             f'write "{shown}" so that the print and the QR code agree')
     _check_labels(shown)
+    if max(len(label) for label in host.split('.')) > 63:
+        raise AddressError(f'the host name "{_short(shown)}" has a part '
+                           'longer than 63 characters, which no name server '
+                           'answers; check the address')
     return WebAddress(parts['href'], host, shown, parts['pathname'],
                       parts['search'].removeprefix('?'))
 
@@ -185,6 +192,7 @@ def _check_labels(host: str) -> None:
         raise AddressError(f'the host name "{host}" has an empty part between '
                            'dots; remove the extra dot')
     for label in labels:
+        _check_characters_of(label, host)
         names = _mixed_scripts(label)
         if names:
             raise AddressError(
@@ -198,6 +206,30 @@ def _check_labels(host: str) -> None:
                 f'{_script_of(label)} letters that look like the Latin '
                 f'"{latin}": readers would type another address; write the '
                 'name in Latin letters')
+
+
+def _check_characters_of(label: str, host: str) -> None:
+    """Beyond ASCII only letters, digits and the marks of scripts that
+    need them: no symbols (x.se⁄evil.com is a host under .com), no accent
+    added to a Latin letter that has no composed form (i̇ reads as i)."""
+    for index, char in enumerate(label):
+        if char.isascii():
+            continue
+        kind = unicodedata.category(char)
+        name = unicodedata.name(char, 'unnamed').lower()
+        if kind[0] not in 'LMN':
+            raise AddressError(
+                f'the host name "{host}" contains "{char}" ({name}, '
+                f'U+{ord(char):04X}), which readers take for punctuation or '
+                'a picture: the address would not be what they read; write '
+                'the name in letters, digits and hyphens')
+        if kind[0] == 'M' and index and scripts.script(
+                label[index - 1]) in ('Latn', 'Zyyy'):
+            raise AddressError(
+                f'the host name "{host}" puts a {name} (U+{ord(char):04X}) '
+                f'on "{label[index - 1]}", which hides it from readers; '
+                'write the letter with its accent as one character, or '
+                'without it')
 
 
 def _mixed_scripts(label: str) -> list[str]:

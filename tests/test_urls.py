@@ -122,7 +122,24 @@ REFUSED = [
      'as https://NAME/PATH'),
     ('https://exa<mple.se/',
      '"https://exa<mple.se/" is not a web address a browser can open; check '
-     'the host name (letters, digits, hyphens and dots)'),
+     '"exa<mple.se": a host name of letters, digits, hyphens and dots, and '
+     'no port'),
+    ('https://liberalerna.se:99999/',
+     '"https://liberalerna.se:99999/" is not a web address a browser can '
+     'open; check "liberalerna.se:99999": a host name of letters, digits, '
+     'hyphens and dots, and no port'),
+    ('https://liberalerna.se\u2044evil.com/',  # reads as a path, is a host
+     'the host name "liberalerna.se\u2044evil.com" contains "\u2044" '
+     '(fraction slash, U+2044), which readers take for punctuation or a '
+     'picture: the address would not be what they read; write the name in '
+     'letters, digits and hyphens'),
+    ('https://l\u0131\u0307beralerna.se/',  # dotless ı + combining dot: "i"
+     'the host name "l\u0131\u0307beralerna.se" puts a combining dot above '
+     '(U+0307) on "\u0131", which hides it from readers; write the letter '
+     'with its accent as one character, or without it'),
+    ('https://' + 'a' * 64 + '.se/',
+     'the host name "' + 'a' * 59 + '…" has a part longer than 63 '
+     'characters, which no name server answers; check the address'),
 ]
 
 ACCEPTED = [
@@ -138,7 +155,8 @@ ACCEPTED = [
      'https://xn--rddabarnen-q5a.se/'),
     ('https://xn--rddabarnen-q5a.se/', 'räddabarnen.se',
      'https://xn--rddabarnen-q5a.se/'),
-    ('https://RÄDDABARNEN.se/stöd?ämne=skola', 'räddabarnen.se/stöd?ämne=skola',
+    ('https://RÄDDABARNEN.se/stöd?ämne=skola',
+     'räddabarnen.se/stöd?ämne=skola',
      'https://xn--rddabarnen-q5a.se/st%C3%B6d?%C3%A4mne=skola'),
     ('https://дом.рф/', 'дом.рф', 'https://xn--d1aqf.xn--p1ai/'),
     ('https://x.se/a/../b/./c', 'x.se/b/c', 'https://x.se/b/c'),
