@@ -163,7 +163,8 @@ def _check_characters(text: str) -> None:
         if unicodedata.category(char)[0] in 'CZ':
             name = _NAMES.get(char) or 'the character "{}"'.format(
                 unicodedata.name(char, 'unnamed').lower())
-            where = (f'after "{_short(text[:index])}"' if index
+            before = text[max(0, index - 40):index]
+            where = (f'after "{"…" * (index > 40)}{before}"' if index
                      else 'at the start')
             raise AddressError(
                 f'the address contains {name} (U+{ord(char):04X}) {where}; '
