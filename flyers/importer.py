@@ -28,6 +28,7 @@ from .content import (SCHEMA, Campaign, Faq, FurtherReading, Link, Proposal,
                       Proposals, Question, Section, placeholders)
 from .errors import PageImportError, Problem
 from .schema import Context, ListOf
+from .urls import problem as url_problem
 from .yamlstrict import MAX_BYTES
 
 
@@ -965,10 +966,13 @@ class _Importer:
             self.note(line, f'link {_q(text)}: "{href}" resolved to '
                       f'{resolved}')
             href = resolved
-        href = quote(href, safe=':/?#[]@!$&\'()*+,;=%~')
-        if not urlsplit(href).hostname:
-            self.note(line, f'link {_q(text)} points to "{href}", which is '
-                      'not a usable web address; wrote "#"')
+        # Percent-encode the path on, not the host (räddabarnen.se).
+        after_host = re.compile(r'[/?#]').search(href, href.find('//') + 2)
+        cut = after_host.start() if after_host else len(href)
+        href = href[:cut] + quote(href[cut:], safe=':/?#[]@!$&\'()*+,;=%~')
+        refused = url_problem(href)  # the content schema's own check
+        if refused:
+            self.note(line, f'link {_q(text)}: {refused}; wrote "#"')
             return '#'
         return href
 

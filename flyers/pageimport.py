@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from .errors import PageImportError, Problem, UsageError
 from .importer import ImportResult, import_page
+from .urls import problem as url_problem
 from .writer import write_atomic
 
 LANGUAGE = re.compile(r'[a-z]{2,3}(-[A-Za-z0-9]{2,8})*')
@@ -40,11 +40,8 @@ def check_arguments(page: Path, out: Path, url: str | None,
     elif out.absolute().resolve().is_relative_to((root / 'output').resolve()):
         problems.append(Problem('--out', 'output/ is for built files and is '
                                 'not kept; write content to content/'))
-    if url is not None:
-        parts = urlsplit(url)
-        if parts.scheme not in ('http', 'https') or not parts.hostname:
-            problems.append(Problem('--url', f'"{url}" is not a web address; '
-                                    'write it with https://'))
+    if url is not None and url_problem(url):
+        problems.append(Problem('--url', url_problem(url)))
     if language is not None and not LANGUAGE.fullmatch(language):
         problems.append(Problem('--lang', f'"{language}" is not a language '
                                 'code; write e.g. sv or en'))

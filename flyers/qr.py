@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from urllib.parse import urlsplit, urlunsplit
 
 from markupsafe import Markup, escape
+
+from .urls import parse as parse_url
+from .urls import with_query
 
 MIN_MODULE_MM = 0.4
 QUIET_MODULES = 4
@@ -61,12 +63,16 @@ class QrCode:
 
 
 def with_tracking(url: str, tracking: str | None) -> str:
-    """Append tracking parameters (``a=b&c=d``) to ``url``'s query."""
-    if not tracking:
+    """The address the QR code holds: ``url`` in its WHATWG serialisation
+    (punycode host), with tracking parameters (``a=b&c=d``) appended to its
+    query.  Parsed by :mod:`flyers.urls`, as the printed address is, so both
+    name the same host; ``#`` (no address yet: a draft) stays ``#``."""
+    if url.strip() == '#':
         return url
-    parts = urlsplit(url)
-    query = f'{parts.query}&{tracking}' if parts.query else tracking
-    return urlunsplit(parts._replace(query=query))
+    address = parse_url(url)
+    if not tracking:
+        return address.href
+    return with_query(address, tracking)
 
 
 @functools.lru_cache(maxsize=1024)

@@ -16,11 +16,11 @@ import difflib
 import re
 from dataclasses import dataclass
 from typing import Any, Callable
-from urllib.parse import urlsplit
 
 import yaml
 
 from .errors import Problem
+from .urls import problem as url_problem
 from .yamlstrict import ALIAS_TAG, read_yaml
 
 _MAP = 'tag:yaml.org,2002:map'
@@ -113,26 +113,25 @@ class Text(Kind):
         return value
 
 
-_URL_SCHEMES = ('http', 'https')
-
-
 @dataclass(frozen=True)
 class Url(Kind):
-    """An http(s) address, or ``#`` to mark a link that is not known yet."""
+    """An https address as browsers read it (:mod:`flyers.urls`), or ``#``
+    to mark a link that is not known yet.  The value is kept as written;
+    the QR code and the printed form are made from its parse."""
 
     description: str = 'a web address starting with https://'
 
     def convert(self, node, path, ctx):
-        if not isinstance(node, yaml.ScalarNode):
+        if not isinstance(node, yaml.ScalarNode) or (
+                node.value == '' and node.style is None):
             return self.expect(node, path, ctx)
-        value = node.value.strip()
-        if value == '#':
-            return value
-        parts = urlsplit(value)
-        if (parts.scheme.lower() not in _URL_SCHEMES or not parts.hostname
-                or any(c.isspace() for c in value)):
-            return self.expect(node, path, ctx)
-        return value
+        if node.value.strip() == '#':
+            return node.value.strip()
+        refused = url_problem(node.value)
+        if refused:
+            ctx.problem(node, path, refused)
+            return None
+        return node.value
 
 
 @dataclass(frozen=True)

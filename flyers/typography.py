@@ -9,9 +9,9 @@ never rendered as a template or as raw HTML.
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
-
 from markupsafe import Markup, escape
+
+from .urls import parse as parse_url
 
 NBSP = '\u00a0'
 
@@ -73,11 +73,12 @@ def _name(match: re.Match) -> str:
 
 def display_url(url: str) -> str:
     """The short human-readable form printed beside a QR code:
-    ``https://www.example.se/a/b/`` → ``example.se/a/b``."""
-    parts = urlsplit(url)
-    host = (parts.hostname or '').removeprefix('www.')
-    path = parts.path.rstrip('/')
-    shown = host + path
-    if parts.query:
-        shown += '?' + parts.query
-    return shown
+    ``https://www.example.se/a/b/`` → ``example.se/a/b``.
+
+    Made from the same WHATWG parse as the QR code's address
+    (:mod:`flyers.urls`), so it names the host a phone opens; ``#`` (a link
+    not known yet) prints nothing.  A refused address raises
+    :class:`flyers.urls.AddressError` (content is checked when loaded)."""
+    if url.strip() == '#':
+        return ''
+    return parse_url(url).shown

@@ -36,7 +36,7 @@ def test_inline_escapes_then_bolds():
 
 @pytest.mark.parametrize('url, shown', [
     ('https://www.liberalerna.se/vasteras/', 'liberalerna.se/vasteras'),
-    ('http://example.org', 'example.org'),
+    ('https://example.org', 'example.org'),
     ('https://x.se/a?b=1', 'x.se/a?b=1'),
 ])
 def test_display_url(url, shown):
