@@ -311,24 +311,31 @@ def cmd_preflight(args) -> int:
 
     root = args.project.resolve()
     check_project(root)
-    failed = 0
     with recovered(root):
         reports, problems = preflight_files(root, args.pdfs)
+    # A file that is not what the manifest lists fails, whatever else.
+    changed = {problem.file: problem for problem in problems}
+    failed = set(changed)
     for problem in problems:
-        print(f'{problem.file}: FAILED', file=sys.stderr)
-        print(f'  error: {problem}', file=sys.stderr)
-    failed += len(problems)
+        if not any(report.pdf == problem.file for report in reports):
+            print(f'{problem.file}: FAILED', file=sys.stderr)
+            print(f'  error: {problem}', file=sys.stderr)
     for report in reports:
         errors = [f for f in report.findings if f.severity == 'error']
-        failed += bool(errors)
-        print(f'{report.pdf}: {"FAILED" if errors else "passed"} '
+        bad = bool(errors) or report.pdf in changed
+        if bad:
+            failed.add(report.pdf)
+        print(f'{report.pdf}: {"FAILED" if bad else "passed"} '
               f'({len(report.checks)} checks)')
+        if report.pdf in changed:
+            print(f'  error: {changed[report.pdf]}', file=sys.stderr)
         for finding in report.findings:
             print(f'  {finding.severity}: {finding.check}: {finding}',
                   file=sys.stderr if finding.severity == 'error' else
                   sys.stdout)
     if failed:
-        print(f'{failed} PDF{"s" if failed != 1 else ""} failed the '
+        count = len(failed)
+        print(f'{count} PDF{"s" if count != 1 else ""} failed the '
               'preflight', file=sys.stderr)
         return Exit.ERROR
     return Exit.OK

@@ -14,7 +14,7 @@ command to touch ``output/`` completes first (:func:`recover`), so the new
 state is whole before anything reads it.
 
 One process at a time: commands that write ``output/`` hold an exclusive
-lock on ``output/.lock`` (released by the kernel when a process dies), so
+lock on the folder (``flock``, released by the kernel when a process dies), so
 whatever staging folder or journal a command finds while holding the lock
 belongs to a run that is over, and is finished or removed.
 """
@@ -63,13 +63,14 @@ class Locked(FlyerError):
 
 @contextlib.contextmanager
 def locked(output: Path, shown: str = 'output/'):
-    """Hold ``output/.lock`` (exclusively) for the body; a clear error if
-    another build holds it."""
+    """Hold a lock on the ``output/`` folder itself (exclusively) for the
+    body, so no lock file is left; a clear error if another build holds
+    it."""
     try:
-        fd = os.open(output / LOCK, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW
-                     | os.O_CLOEXEC, 0o644)
+        fd = os.open(output, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
+                     | os.O_CLOEXEC)
     except OSError as exc:
-        raise FlyerError(write_problem(f'{shown}{LOCK}', exc)) from None
+        raise FlyerError(write_problem(shown, exc)) from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
