@@ -38,8 +38,13 @@ def real_inside(root: Path, path: Path, folders=INPUT_FOLDERS) -> bool:
     return False
 
 
-def outside_problem(root: Path, path: Path, what: str = 'file') -> Problem:
-    shown = project_relative(root, str(path))
+def outside_problem(root: Path, path: Path, what: str = '') -> Problem:
+    """The link's own name (not where it leads) and what to do."""
+    try:
+        shown = path.absolute().relative_to(root.absolute()).as_posix()
+    except ValueError:
+        shown = str(path)
+    what = what or ('folder' if path.is_dir() else 'file')
     return Problem(shown, (
         f'this {what} is a symbolic link (or lies in one) that leads outside '
         'the project\'s ' + ', '.join(f'{f}/' for f in INPUT_FOLDERS)
@@ -47,7 +52,7 @@ def outside_problem(root: Path, path: Path, what: str = 'file') -> Problem:
           'the file'))
 
 
-def check_inside(root: Path, path: Path, what: str = 'file') -> Path:
+def check_inside(root: Path, path: Path, what: str = '') -> Path:
     """``path`` if it really lies inside the input folders, else a
     LayoutError naming it."""
     if not real_inside(root, path):
@@ -62,7 +67,7 @@ def project_files(root: Path, folder: str) -> list[Path]:
     base = root / folder
     if not base.exists():
         return []
-    check_inside(root, base, 'folder')
+    check_inside(root, base)
     found, problems = [], []
     for path in sorted(base.rglob('*')):
         if not real_inside(root, path):

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import LayoutError, Problem
+from .inputs import outside_problem, real_inside
 from .schema import (Choice, Field, ListOf, Number, Pattern, Struct, Text,
                      convert_file, describe)
 
@@ -138,6 +139,13 @@ def load_layout(root: Path, name: str) -> Layout:
     """Load ``layouts/NAME`` and check that the files it names exist."""
     folder = root / 'layouts' / name
     shown = f'layouts/{name}/{MANIFEST}'
+    # Nothing of a layout is opened before its real path is known to be in
+    # the project: its folder, the shared folders, every file in them.
+    outside = [outside_problem(root, path)
+               for top in [folder, *_shared(root)]
+               for path in _walk(root, top) if not real_inside(root, path)]
+    if outside:
+        raise LayoutError(outside)
     layout, problems, positions = convert_file(folder / MANIFEST, shown,
                                                SCHEMA, LayoutError)
     if layout is not None:
@@ -161,6 +169,22 @@ def load_layout(root: Path, name: str) -> Layout:
     if problems or layout is None:
         raise LayoutError(problems)
     return layout
+
+
+def _shared(root: Path) -> list[Path]:
+    folder = root / 'layouts'
+    return [path for path in sorted(folder.iterdir())
+            if path.name.startswith('_') and path.is_dir()]
+
+
+def _walk(root: Path, top: Path):
+    """``top`` and what is under it — not under a folder that leads out of
+    the project (that folder is itself reported)."""
+    yield top
+    if not top.is_dir() or not real_inside(root, top):
+        return
+    for path in sorted(top.rglob('*')):
+        yield path
 
 
 def start_size(layout: Layout) -> float | None:

@@ -10,10 +10,12 @@ profile, the preflight all of it: another print shop is one new file.
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import LayoutError, UsageError, Problem
+from .inputs import outside_problem, real_inside
 from .schema import Choice, Field, Number, Pattern, Struct, Text, convert_file
 
 FOLDER = 'printshops'
@@ -71,7 +73,18 @@ SCHEMA = Struct(name='print shop', build=PrintShop, fields=(
 
 
 def load_printshop(root: Path, name: str = DEFAULT) -> PrintShop:
+    """``printshops/NAME.yaml``: a print shop is a name, never a path (its
+    file's bytes are part of every cache key, which names it so)."""
+    if not re.fullmatch(r'[A-Za-z0-9][A-Za-z0-9_.-]{0,63}', name) \
+            or name.endswith(('.yaml', '.yml')) or '..' in name:
+        available = sorted(p.stem for p in (root / FOLDER).glob('*.yaml'))
+        raise UsageError(Problem('--printshop', (
+            f'"{name}" is not a print shop name; give the name of a file in '
+            f'{FOLDER}/ without ".yaml" (print shops: '
+            + (', '.join(available) or 'none') + ')')))
     path = root / FOLDER / f'{name}.yaml'
+    if path.is_file() and not real_inside(root, path):
+        raise LayoutError([outside_problem(root, path)])
     if not path.is_file():
         available = sorted(p.stem for p in (root / FOLDER).glob('*.yaml'))
         raise UsageError(Problem('--printshop', (

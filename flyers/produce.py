@@ -24,6 +24,7 @@ from weasyprint.text.fonts import FontConfiguration
 from .errors import FlyerError, Problem
 from .fetch import ProjectFetcher
 from .fonts import font_face_files
+from .journal import write_problem
 from .limits import DEFAULT_SECONDS, TimeLimitExceeded
 from .limits import time_limit as limited
 from .pdf import render_pdf
@@ -87,7 +88,10 @@ class Producer:
         if staging is None:
             return result
         staged = staging / Path(job.path).name
-        staged.write_bytes(rendered.pdf)
+        try:
+            staged.write_bytes(rendered.pdf)
+        except OSError as exc:
+            raise FlyerError(write_problem(job.path, exc)) from None
         started = time.perf_counter()
         result.preflight = preflight(staged, job_expectations(self.root,
                                                               result),
