@@ -83,7 +83,8 @@ def decode(body: bytes, must_be_image: bool):
 
 
 def _damaged(exc: Exception) -> str:
-    detail = str(exc) or type(exc).__name__
+    detail = re.sub(r' \(\d+ bytes not processed\)', '',
+                    str(exc) or type(exc).__name__)
     return (f'the image is damaged or cut short (Pillow: {detail}), so part '
             f'of it would print wrong; {EXPORT_AGAIN}')
 
@@ -116,11 +117,14 @@ def embedded_profile(image):
     has none."""
     from PIL import ImageCms
 
-    data = image.info.get('icc_profile')
-    if not data:
+    if 'icc_profile' not in image.info:
         return None
     again = ('export the image again with an sRGB profile (or, for CMYK, '
              'the print shop\'s)')
+    data = image.info['icc_profile']
+    if not data:  # Pillow drops one it cannot unpack, leaving None
+        raise ImageRefused('its embedded colour profile is damaged (it '
+                           f'cannot be unpacked); {again}')
     try:
         profile = ImageCms.ImageCmsProfile(io.BytesIO(data))
         space = profile.profile.xcolor_space.strip()
