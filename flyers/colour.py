@@ -102,38 +102,48 @@ _SIGHT_CHECKS = (
 
 
 def _wrong_colours(profile) -> str:
-    """The colours the profile converts wrongly, in words; '' if none."""
+    """The colours the profile converts wrongly, in words; '' if none.
+    Relative colorimetric first (images are converted so); when that is
+    right, perceptual too (a RIP may use either table of the intent)."""
+    from PIL import ImageCms
+
+    intents = ((ImageCms.Intent.RELATIVE_COLORIMETRIC, ''),
+               (ImageCms.Intent.PERCEPTUAL, 'perceptual intent: '))
+    for intent, named in intents:
+        found = [wrong
+                 for checks, modes in ((_INK_CHECKS, ('RGB', 'CMYK')),
+                                       (_SIGHT_CHECKS, ('CMYK', 'RGB')))
+                 for wrong in _converted_wrongly(profile, intent, checks,
+                                                 *modes)]
+        if found:
+            return named + '; '.join(found)
+    return ''
+
+
+def _converted_wrongly(profile, intent, checks, source_mode, target_mode):
     from PIL import Image, ImageCms
 
     srgb = ImageCms.createProfile('sRGB')
-    intent = ImageCms.Intent.RELATIVE_COLORIMETRIC
-    flags = ImageCms.Flags.NOOPTIMIZE  # a few colours: no tables to build
-    found = []
-    for checks, modes in ((_INK_CHECKS, ('RGB', 'CMYK')),
-                          (_SIGHT_CHECKS, ('CMYK', 'RGB'))):
-        source, target = (srgb, profile) if modes[0] == 'RGB' else (profile,
-                                                                    srgb)
-        try:
-            transform = ImageCms.buildTransform(source, target, *modes,
-                                                renderingIntent=intent,
-                                                flags=flags)
-        except Exception:  # PyCMSError: a table cannot be read
-            found.append('LittleCMS cannot build a transform '
-                         + ('from sRGB to it' if modes[0] == 'RGB'
-                            else 'from it to sRGB'))
-            continue
-        picture = Image.new(modes[0], (len(checks), 1))
-        for x, (colour, *_) in enumerate(checks):
-            picture.putpixel((x, 0), colour)
-        result = ImageCms.applyTransform(picture, transform)
-        for x, (colour, what, fits, expected) in enumerate(checks):
-            values = result.getpixel((x, 0))
-            if modes[1] == 'CMYK':
-                ink = tuple(round(v * 100 / 255) for v in values)
-                if not fits(*ink):
-                    found.append(f'{what} becomes C {ink[0]} M {ink[1]} '
-                                 f'Y {ink[2]} K {ink[3]} %, not {expected}')
-            elif not fits(*values):
-                found.append(f'{what} looks like sRGB {values}, not '
-                             f'{expected}')
-    return '; '.join(found)
+    to_press = source_mode == 'RGB'
+    try:
+        transform = ImageCms.buildTransform(
+            *((srgb, profile) if to_press else (profile, srgb)),
+            source_mode, target_mode, renderingIntent=intent,
+            flags=ImageCms.Flags.NOOPTIMIZE)  # a few colours: no tables
+    except Exception:  # PyCMSError: a table cannot be read
+        yield ('LittleCMS cannot build a transform '
+               + ('from sRGB to it' if to_press else 'from it to sRGB'))
+        return
+    picture = Image.new(source_mode, (len(checks), 1))
+    for x, (colour, *_) in enumerate(checks):
+        picture.putpixel((x, 0), colour)
+    result = ImageCms.applyTransform(picture, transform)
+    for x, (colour, what, fits, expected) in enumerate(checks):
+        values = result.getpixel((x, 0))
+        if to_press:
+            ink = tuple(round(v * 100 / 255) for v in values)
+            if not fits(*ink):
+                yield (f'{what} becomes C {ink[0]} M {ink[1]} Y {ink[2]} '
+                       f'K {ink[3]} %, not {expected}')
+        elif not fits(*values):
+            yield f'{what} looks like sRGB {values}, not {expected}'

@@ -80,9 +80,9 @@ class ProjectFetcher(URLFetcher):
         suffix = resolved.suffix.lower()
         if suffix not in NOT_IMAGES:
             stat = resolved.stat()
+            signature = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
             try:
-                image = checked_image(resolved, (stat.st_mtime_ns, stat.st_size,
-                                                 stat.st_ino),
+                image = checked_image(resolved, signature,
                                       suffix in RASTER_SUFFIXES,
                                       self.cmyk_profile)
             except ImageRefused as exc:

@@ -97,6 +97,20 @@ def flat_tables(icc: bytes) -> bytes:
     return bytes(data)
 
 
+def flat_perceptual(icc: bytes) -> bytes:
+    """The perceptual tables (A2B0, B2A0, shared with the others in this
+    profile) moved to the end of the file as flattened copies: relative
+    colorimetric still right, perceptual turning every colour into none."""
+    data = bytearray(icc)
+    for i, (sig, (offset, size)) in enumerate(icc_tags(icc).items()):
+        if sig in (b'A2B0', b'B2A0'):
+            data += bytes(-len(data) % 4)
+            struct.pack_into('>4sII', data, 132 + 12 * i, sig, len(data), size)
+            data += icc[offset:offset + 52] + bytes(size - 52)
+    struct.pack_into('>I', data, 0, len(data))
+    return bytes(data)
+
+
 def with_class(icc: bytes, device_class: bytes) -> bytes:
     return icc[:12] + device_class + icc[16:]
 
@@ -243,6 +257,13 @@ PROFILES = {
         'mostly cyan; no ink looks like sRGB (0, 59, 195), not near white; '
         '100 % black looks like sRGB (0, 59, 195), not dark): it is damaged '
         'or no real press profile; ' + AGAIN_ICC),
+    'zeroed perceptual tables': (
+        flat_perceptual,
+        'does not convert colours as a press profile must (perceptual intent: '
+        'black becomes C 0 M 0 Y 0 K 0 %, not heavy ink; cyan becomes C 0 M 0 '
+        'Y 0 K 0 %, not mostly cyan; no ink looks like sRGB (0, 0, 0), not '
+        'near white; 100 % cyan looks like sRGB (0, 0, 0), not cyan): it is '
+        'damaged or no real press profile; ' + AGAIN_ICC),
     'junk': (
         lambda icc: JUNK_ICC,
         'is not a colour profile LittleCMS can read (cannot open profile from '
