@@ -66,16 +66,16 @@ def decode(body: bytes, must_be_image: bool):
         except UnidentifiedImageError:
             if not must_be_image:
                 return None
-            raise ImageRefused('is not an image that can be read (no '
-                               'format known to Pillow); ' + EXPORT_AGAIN)
-        except bombs as exc:
-            raise ImageRefused(_too_large(exc)) from None
+            raise ImageRefused('the file is not an image in any format Pillow '
+                               'reads; ' + EXPORT_AGAIN)
+        except bombs:
+            raise ImageRefused(_too_large(_size(body))) from None
         except Exception as exc:  # Pillow's plugins raise many kinds
             raise ImageRefused(_damaged(exc)) from None
         try:
             image.load()
-        except bombs as exc:
-            raise ImageRefused(_too_large(exc)) from None
+        except bombs:
+            raise ImageRefused(_too_large(image.size)) from None
         except Exception as exc:
             raise ImageRefused(_damaged(exc)) from None
     embedded_profile(image)
@@ -89,14 +89,28 @@ def _damaged(exc: Exception) -> str:
             f'of it would print wrong; {EXPORT_AGAIN}')
 
 
-def _too_large(exc: Exception) -> str:
+def _size(body: bytes) -> tuple[int, int] | None:
+    """The size a too large image's header gives, read with Pillow's limit
+    off for that moment (only the header is read; the lock is held)."""
     from PIL import Image
 
-    found = re.search(r'\((\d+) pixels\)', str(exc))
-    size = (f'{int(found[1]) / 1e6:,.1f} million pixels' if found
-            else 'too many pixels')
+    saved, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None
+    try:
+        with Image.open(io.BytesIO(body)) as image:
+            return image.size
+    except Exception:
+        return None
+    finally:
+        Image.MAX_IMAGE_PIXELS = saved
+
+
+def _too_large(size: tuple[int, int] | None) -> str:
+    from PIL import Image
+
+    found = (f'{size[0]} × {size[1]} pixels ({size[0] * size[1] / 1e6:,.1f} '
+             'million)' if size else 'too many pixels')
     limit = Image.MAX_IMAGE_PIXELS / 1e6
-    return (f'the image has {size}, more than the {limit:,.1f} million the '
+    return (f'the image has {found}, more than the {limit:,.1f} million the '
             'builder decodes (the limit against decompression bombs; an A3 '
             'page at 300 ppi needs 17.4 million); scale it down to the size '
             'it prints at and export it again')

@@ -153,10 +153,10 @@ def refused(name: str, message: str) -> str:
 DAMAGED = ('the image is damaged or cut short (Pillow: {}), so part of it '
            'would print wrong; export it again from the original (as PNG, '
            'JPEG or TIFF) and replace the file')
-TOO_LARGE = ('the image has {} million pixels, more than the 89.5 million '
-             'the builder decodes (the limit against decompression bombs; an '
-             'A3 page at 300 ppi needs 17.4 million); scale it down to the '
-             'size it prints at and export it again')
+TOO_LARGE = ('the image has {} pixels ({} million), more than the 89.5 '
+             'million the builder decodes (the limit against decompression '
+             'bombs; an A3 page at 300 ppi needs 17.4 million); scale it down '
+             'to the size it prints at and export it again')
 AGAIN = ("; export the image again with an sRGB profile (or, for CMYK, the "
          "print shop's)")
 
@@ -176,14 +176,18 @@ IMAGES = {
         'logo.png', lambda: photo()[:2000] + bytes(64) + photo()[2064:],
         DAMAGED.format('unrecognized data stream contents when reading '
                        'image file')),
+    'text under an image name': (
+        'logo.png', lambda: b'<html>Not found</html>',
+        'the file is not an image in any format Pillow reads; export it '
+        'again from the original (as PNG, JPEG or TIFF) and replace the file'),
     # Over Pillow's limit: a traceback (DecompressionBombError).
     'decompression bomb': (
         'logo.png', lambda: claiming_size(photo(), 40000, 40000),
-        TOO_LARGE.format('1,600.0')),
+        TOO_LARGE.format('40000 × 40000', '1,600.0')),
     # Over the warning limit only: the warning is an error here.
     'decompression bomb, warning size': (
         'logo.png', lambda: claiming_size(photo(), 12000, 8000),
-        TOO_LARGE.format('96.0')),
+        TOO_LARGE.format('12000 × 8000', '96.0')),
     # A garbage embedded profile: a traceback from LittleCMS.
     'PNG with a junk iCCP profile': (
         'logo.png', lambda: photo(icc_profile=JUNK_ICC),
