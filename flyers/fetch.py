@@ -8,11 +8,18 @@ and refuses anything outside the allowed folders, any ``..`` segment, and
 every other scheme (no network, no ``data:``).  A refusal stops the render at
 once (:class:`FetchRefused` is a ``FatalURLFetchingError``).
 
+Every raster image (found by its bytes, whatever its name) is decoded whole
+before WeasyPrint gets it (:mod:`flyers.images`): a damaged or cut-short
+file, a decompression bomb or an unusable embedded colour profile is
+refused with its project-relative name, in both editions.  WeasyPrint then
+gets exactly the bytes that were checked, not the file read again.
+
 For the print edition it also converts raster images to CMYK through the
 print shop's profile (LittleCMS, via Pillow's ImageCms), so no RGB image
-reaches the press (as CMYK JPEG: WeasyPrint keeps JPEG data as it is).  Images with transparent areas are refused there: on
-press they would need a decision (white? the background?) that a designer
-should make, in the image itself.
+reaches the press (as CMYK JPEG: WeasyPrint keeps JPEG data as it is).
+Images with transparent areas are refused there: on press they would need
+a decision (white? the background?) that a designer should make, in the
+image itself.
 """
 
 from __future__ import annotations
@@ -26,6 +33,8 @@ from urllib.request import url2pathname
 
 from weasyprint.urls import (FatalURLFetchingError, URLFetcher,
                              URLFetcherResponse)
+
+from .images import EXPORT_AGAIN, ImageRefused, decode, embedded_profile
 
 ALLOWED_FOLDERS = ('layouts', 'assets')
 
@@ -64,23 +73,25 @@ class ProjectFetcher(URLFetcher):
         if not any(resolved.is_relative_to(folder) for folder in self.folders):
             raise FetchRefused(url, 'only files inside layouts/ and assets/ '
                                     'may be used')
+        shown = resolved.relative_to(self.root).as_posix()
         if not resolved.is_file():
-            raise FetchRefused(url, 'no such file in the project')
+            raise FetchRefused(shown, 'no such file in the project')
         self.fetched.add(resolved)
-        mime, _ = mimetypes.guess_type(resolved.name)
-        if self.cmyk_profile and resolved.suffix.lower() in RASTER_SUFFIXES:
+        suffix = resolved.suffix.lower()
+        if suffix not in NOT_IMAGES:
+            stat = resolved.stat()
+            signature = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
             try:
-                body, mime = to_cmyk(resolved, resolved.stat().st_mtime,
-                                     self.cmyk_profile)
-            except ValueError as exc:
-                raise FetchRefused(url, str(exc)) from None
-            return _Converted(resolved.as_uri(), body=body,
-                              headers={'Content-Type': mime})
-        if resolved.suffix.lower() in ('.png', '.tif', '.tiff'):
-            converted = to_eight_bits(resolved, resolved.stat().st_mtime)
-            if converted is not None:
-                return _Converted(resolved.as_uri(), body=converted,
-                                  headers={'Content-Type': 'image/png'})
+                image = checked_image(resolved, signature,
+                                      suffix in RASTER_SUFFIXES,
+                                      self.cmyk_profile)
+            except ImageRefused as exc:
+                raise FetchRefused(shown, str(exc)) from None
+            if image is not None:
+                body, mime = image
+                return _Converted(resolved.as_uri(), body=body,
+                                  headers={'Content-Type': mime})
+        mime, _ = mimetypes.guess_type(resolved.name)
         return URLFetcherResponse(
             resolved.as_uri(), body=resolved.read_bytes(),
             headers={'Content-Type': mime or 'application/octet-stream'})
@@ -97,46 +108,64 @@ class _Converted(URLFetcherResponse):
 
 RASTER_SUFFIXES = ('.png', '.jpg', '.jpeg', '.gif', '.webp', '.tif', '.tiff',
                    '.bmp')
+# Files WeasyPrint reads as something else than an image.  Any other file
+# (an SVG too: WeasyPrint falls back to Pillow when SVG fails) is checked
+# by its bytes, so a PNG under another name is decoded and checked too.
+NOT_IMAGES = ('.css', '.otf', '.ttf', '.woff', '.woff2', '.icc', '.icm')
 
 
 @functools.lru_cache(maxsize=64)
-def to_eight_bits(path: Path, mtime: float) -> bytes | None:
+def checked_image(path: Path, signature: tuple, named_image: bool,
+                  profile: Path | None) -> tuple[bytes, str] | None:
+    """The bytes WeasyPrint gets for the image at ``path`` and their MIME
+    type: the file itself once every pixel has been decoded, converted for
+    print (``profile``) or to 8 bits where needed.  None for a file that
+    is no raster image.  Raises ImageRefused.  ``signature`` (the file's
+    modification time, size and inode) is there for the cache."""
+    from PIL import Image
+
+    body = path.read_bytes()
+    image = decode(body, named_image)
+    if image is None:
+        return None
+    if profile is not None:
+        return to_cmyk(image, profile)
+    converted = to_eight_bits(image)
+    if converted is not None:
+        return converted, 'image/png'
+    # The bytes decoded, not the file again: WeasyPrint would read it anew.
+    return body, Image.MIME.get(image.format, 'application/octet-stream')
+
+
+def to_eight_bits(image) -> bytes | None:
     """16-bit grey images as 8-bit PNG, which WeasyPrint can read (it
     cannot read 'I;16'); None when the image needs no change."""
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        with Image.open(path) as image:
-            if not image.mode.startswith(('I', 'F')):
-                return None
-            grey = image.convert('I').point(lambda v: v / 256).convert('L')
-    except (UnidentifiedImageError, OSError):
-        return None  # WeasyPrint will say what is wrong with it
+    if not image.mode.startswith(('I', 'F')):
+        return None
+    grey = image.convert('I').point(lambda v: v / 256).convert('L')
     buffer = io.BytesIO()
     grey.save(buffer, 'PNG')
     return buffer.getvalue()
 
 
-@functools.lru_cache(maxsize=64)
-def to_cmyk(path: Path, mtime: float, profile: Path) -> tuple[bytes, str]:
-    """The image at ``path`` as CMYK bytes for print, and its MIME type."""
-    from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+def to_cmyk(image, profile: Path) -> tuple[bytes, str]:
+    """A decoded image as CMYK JPEG bytes for print, and their MIME type."""
+    from PIL import ImageCms, ImageOps
 
-    try:
-        image = Image.open(path)
-        image.load()
-    except (UnidentifiedImageError, OSError) as exc:
-        raise ValueError(f'not an image that can be read ({exc})') from None
     source_format = image.format
     # Turn the picture the way the camera said (the screen edition's
     # WeasyPrint does the same), since the EXIF tag is not copied over.
-    image = ImageOps.exif_transpose(image)
+    try:
+        image = ImageOps.exif_transpose(image)
+    except Exception as exc:  # a damaged EXIF block
+        raise ImageRefused(f'its EXIF data cannot be read ({exc}); '
+                           f'{EXPORT_AGAIN}') from None
     if image.mode in ('RGBA', 'LA', 'PA') or 'transparency' in image.info:
         alpha = image.convert('RGBA').getchannel('A')
         if alpha.getextrema()[0] < 255:
-            raise ValueError('the image has transparent areas, which print '
-                             'cannot take as they are; flatten it onto its '
-                             'background (or use SVG)')
+            raise ImageRefused('the image has transparent areas, which print '
+                               'cannot take as they are; flatten it onto its '
+                               'background (or use SVG)')
     if image.mode == 'CMYK':
         converted = image
     elif image.mode in ('1', 'L', 'LA'):
@@ -146,11 +175,10 @@ def to_cmyk(path: Path, mtime: float, profile: Path) -> tuple[bytes, str]:
         converted = image.convert('I').point(lambda v: v / 256).convert('L')
     else:
         rgb = image.convert('RGB')
-        source = (ImageCms.ImageCmsProfile(io.BytesIO(image.info['icc_profile']))
-                  if image.info.get('icc_profile') else
-                  ImageCms.createProfile('sRGB'))
+        source = embedded_profile(image) or ImageCms.createProfile('sRGB')
         converted = ImageCms.profileToProfile(
-            rgb, source, str(profile), outputMode='CMYK',
+            rgb, source, _press_profile(profile, profile.stat().st_mtime_ns),
+            outputMode='CMYK',
             renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC)
     # WeasyPrint keeps JPEG data as it is and re-encodes every other image
     # as PNG, which has no CMYK: so CMYK goes in as JPEG, at full quality
@@ -161,3 +189,11 @@ def to_cmyk(path: Path, mtime: float, profile: Path) -> tuple[bytes, str]:
                    dpi=image.info.get('dpi', (300, 300)))
     return buffer.getvalue(), 'image/jpeg'
 
+
+@functools.lru_cache(maxsize=4)
+def _press_profile(path: Path, mtime_ns: int):
+    """The print shop's profile, read once (it was checked when the print
+    shop was loaded: flyers.colour)."""
+    from PIL import ImageCms
+
+    return ImageCms.ImageCmsProfile(str(path))

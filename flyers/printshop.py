@@ -5,6 +5,8 @@ safe zone, minimum image resolution, total ink limit, PDF/X version and the
 output ICC profile.  The layouts get bleed and safe zone as CSS (``@page``
 bleed, ``--bleed``, ``--safe``), the PDF writer the PDF/X version and the
 profile, the preflight all of it: another print shop is one new file.
+The profile must be a working CMYK press profile inside ``assets/``
+(:mod:`flyers.colour`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .colour import locate_profile, profile_problems
 from .errors import LayoutError, UsageError, Problem
 from .inputs import outside_problem, real_inside
 from .schema import Choice, Field, Number, Pattern, Struct, Text, convert_file
@@ -94,20 +97,11 @@ def load_printshop(root: Path, name: str = DEFAULT) -> PrintShop:
         path, f'{FOLDER}/{name}.yaml', SCHEMA, LayoutError)
     if shop is not None:
         shop = dataclasses.replace(shop, name=name, positions=positions)
-        profile = root / shop.icc_profile
-        if not profile.is_file():
-            problems.append(shop.problem('icc_profile', (
-                f'"{shop.icc_profile}" is not a file in the project')))
-        else:
-            header = profile.read_bytes()[:40]
-            if header[36:40] != b'acsp' or header[16:20] != b'CMYK' \
-                    or header[12:16] != b'prtr':
-                space = header[16:20].decode('ascii', 'replace').strip()
-                problems.append(shop.problem('icc_profile', (
-                    f'"{shop.icc_profile}" is not a CMYK printer profile '
-                    f'(it describes {space or "something else"}); the output '
-                    'intent of a print edition must be the press\'s CMYK '
-                    'profile')))
+        # Where the path leads is checked before the file is opened.
+        profile, refused = locate_profile(root, shop.icc_profile)
+        for message in ([refused] if refused else
+                        profile_problems(profile, shop.icc_profile)):
+            problems.append(shop.problem('icc_profile', message))
         if shop.fail_under_ppi > shop.warn_under_ppi:
             problems.append(shop.problem('fail_under_ppi', (
                 'must not be above warn_under_ppi (failing is the lower '
