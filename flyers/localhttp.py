@@ -89,9 +89,11 @@ class LocalServer(ThreadingHTTPServer):
         try:
             thread.start()
         except RuntimeError:  # the system has no thread to give
-            self._forget(request)
+            with self._lock:
+                self._open.pop(request, None)
             _refuse(request)
             self.shutdown_request(request)
+            self._room.release()
 
     def process_request_thread(self, request, client_address):
         try:
@@ -99,14 +101,10 @@ class LocalServer(ThreadingHTTPServer):
         except Exception:  # noqa: BLE001 - reported by handle_error
             self.handle_error(request, client_address)
         finally:
-            self._forget(request)
+            with self._lock:
+                self._open.pop(request, None)
             self.shutdown_request(request)
-
-    def _forget(self, request) -> None:
-        with self._lock:
-            known = self._open.pop(request, None)
-        if known is not None:
-            self._room.release()
+            self._room.release()  # the thread's last step
 
     def may_push_out(self, request) -> None:
         """From now on ``request`` gives way to a new connection."""
@@ -128,7 +126,8 @@ class LocalServer(ThreadingHTTPServer):
 
     def _push_out_one(self) -> bool:
         with self._lock:
-            waiting = [(c.waiting_since, sock) for sock, c in self._open.items()
+            waiting = [(c.waiting_since, sock)
+                       for sock, c in self._open.items()
                        if c.waiting_since is not None
                        and not c.pushed_out.is_set()]
             if not waiting:
@@ -229,7 +228,8 @@ class GuardedHandler(BaseHTTPRequestHandler):
         super().handle_one_request()
 
     def parse_request(self) -> bool:
-        if not super().parse_request():
+        if not super().parse_request() or self.pushed_out():
+            self.close_connection = True
             return False
         self.server.keep(self.request)
         self.connection.settimeout(self.server.write_seconds)
@@ -238,7 +238,8 @@ class GuardedHandler(BaseHTTPRequestHandler):
                             'bad request: the target must be a path')
             return False
         hosts = self.headers.get_all('Host') or []
-        if len(hosts) != 1 or hosts[0].strip().lower() not in self.server.hosts:
+        if (len(hosts) != 1
+                or hosts[0].strip().lower() not in self.server.hosts):
             self.send_plain(HTTPStatus.MISDIRECTED_REQUEST, (
                 'misdirected request: this server answers only '
                 f'http://127.0.0.1:{self.server.port}/'))

@@ -356,13 +356,16 @@ def test_many_held_connections_keep_threads_bounded(hardened):
         # A normal request still gets its page.
         page = _get(f'http://127.0.0.1:{port}/').decode()
         assert '<h1>Flyer preview</h1>' in page
-        assert most <= before + LIMITS['max_connections'] + 1
+        # (+2: a thread that has just given its place back may not have
+        # returned yet.)
+        assert most <= before + LIMITS['max_connections'] + 2, (most, before)
         assert hardened.server.open_connections() <= LIMITS['max_connections']
         # And the server closes every one of them itself, in time.
         deadline = time.monotonic() + LIMITS['header_seconds'] + 2
-        assert all(_closed_by_server(sock, max(0.01, deadline -
-                                               time.monotonic()))
-                   for sock in held)
+        still_open = [index for index, sock in enumerate(held)
+                      if not _closed_by_server(sock, max(
+                          0.01, deadline - time.monotonic()))]
+        assert still_open == []
     finally:
         for sock in held:
             sock.close()
