@@ -26,6 +26,7 @@ from urllib.parse import quote, unquote
 import pytest
 from conftest import ROOT, copy_project, run
 
+from flyers.errors import FlyerError, Problem
 from flyers.localhttp import GuardedHandler, LocalServer, content_disposition
 from flyers.serve import Previewer, serve, start
 
@@ -231,6 +232,54 @@ def test_rebuilds_run_on_the_main_thread(project, monkeypatch):
     state = drive(project, save_a_stylesheet)
     assert state['problems'] == []
     assert len(threads) >= 2 and all(threads), threads
+
+
+def test_a_time_limit_on_the_main_thread_ends_a_looping_template(
+        project, monkeypatch):
+    """What a per-output time limit by SIGALRM needs from the preview: a
+    template that loops for ever is stopped, the page says so (answering
+    requests meanwhile), and a save that mends it is built.  A limit of
+    our own around each build stands in for the builder's."""
+    original = Previewer._build
+
+    def expire(signum, frame):
+        raise FlyerError(Problem('layouts/poster-a3/template.html.j2',
+                                 'took longer than 8 s'))
+
+    def limited(self, *args):
+        previous = signal.signal(signal.SIGALRM, expire)
+        signal.setitimer(signal.ITIMER_REAL, 8)
+        try:
+            return original(self, *args)
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+
+    monkeypatch.setattr(Previewer, '_build', limited)
+
+    def loop_then_mend(base, project):
+        template = project / 'layouts' / 'poster-a3' / 'template.html.j2'
+        good = template.read_text('utf-8')
+        version = _state(base)['version']
+        template.write_text(good.replace('{% block pages %}', (
+            '{% block pages %}{% for i in range(99999) %}'
+            '{% for j in range(99999) %}{% endfor %}{% endfor %}'), 1),
+            'utf-8')
+        time.sleep(1)
+        started = time.monotonic()
+        assert _state(base)['version'] == version  # still building ...
+        assert time.monotonic() - started < 2  # ... and answering
+        state = _wait_for_change(base, version, timeout=60)
+        assert state['problems'] == ['layouts/poster-a3/template.html.j2: '
+                                     'took longer than 8 s']
+        template.write_text(good, 'utf-8')
+        deadline = time.monotonic() + 60
+        while state['problems'] and time.monotonic() < deadline:
+            time.sleep(0.1)
+            state = _state(base)
+        return state
+
+    assert drive(project, loop_then_mend)['problems'] == []
 
 
 def test_ctrl_c_stops_the_command_cleanly(project):
