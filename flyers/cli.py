@@ -116,8 +116,9 @@ def _parser() -> argparse.ArgumentParser:
                     'local web page (127.0.0.1 only); saving a file under '
                     'content/, layouts/, assets/ or printshops/ rebuilds what '
                     'depends on it and the page updates itself. Ctrl-C stops.')
-    serve.add_argument('--port', type=int, default=8765,
-                       help='port on 127.0.0.1 (default: %(default)s)')
+    serve.add_argument('--port', type=_port, default=8765,
+                       help='port on 127.0.0.1, 1 to 65535, or 0 for any '
+                            'free one (default: %(default)s)')
     serve.add_argument('--printshop', default='default', metavar='NAME')
 
     scaffold = commands.add_parser(
@@ -148,6 +149,15 @@ def _jobs(text: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise argparse.ArgumentTypeError(
             f'"{text}" is not a number of processes; give 1 or more')
+    return int(text)
+
+
+def _port(text: str) -> int:
+    if not (text.isascii() and text.isdigit() and len(text) <= 5
+            and int(text) <= 65535):
+        raise argparse.ArgumentTypeError(
+            f'"{text}" is not a port number; give one from 1 to 65535 (or '
+            '0 for any free port)')
     return int(text)
 
 
@@ -386,9 +396,12 @@ def cmd_serve(args) -> int:
 
     try:
         serve(args.project.resolve(), args.port, args.printshop, ready)
-    except OSError as exc:
-        raise UsageError(f'cannot listen on 127.0.0.1:{args.port} '
-                         f'({exc.strerror}); choose another --port') from None
+    except FlyerError as exc:  # the port cannot be had: one line
+        for problem in exc.problems:
+            print(f'error: {problem}', file=sys.stderr)
+        return Exit.ERROR
+    except KeyboardInterrupt:  # Ctrl-C is how the preview is stopped
+        print('preview stopped', file=sys.stderr)
     return Exit.OK
 
 

@@ -11,22 +11,30 @@ a layout folder: that layout's; shared parts, assets and print shops:
 all), and the page refreshes itself through server-sent events.  A failed
 build never stops the server: the page shows the errors (file:line:col,
 field, message) until a save mends them.  Nothing is written to output/.
+
+Threads: every rebuild runs on the thread that calls :func:`serve` (the
+program's main thread, where signal handlers such as a time limit run);
+HTTP requests are answered by daemon threads of
+:class:`~flyers.localhttp.LocalServer` (Host check, time limits, bounded
+connections), and a daemon thread watches the files and queues what it saw.
 """
 
 from __future__ import annotations
 
 import html
 import json
+import queue
 import tempfile
 import threading
 import time
+import unicodedata
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from .errors import FlyerError, Problem
+from .localhttp import GuardedHandler, LocalServer, content_disposition
 
 WATCHED = ('content', 'layouts', 'assets', 'printshops')
 PREVIEW_DPI = 60
@@ -88,6 +96,8 @@ class Previewer:
             if not parts:
                 continue
             if parts[0] == 'content' and path.suffix in ('.yaml', '.yml'):
+                if not path.is_file():
+                    return None  # removed or renamed: its outputs go too
                 contents.add(relative.as_posix())
             elif (parts[0] == 'layouts' and len(parts) > 2
                   and not parts[1].startswith('_')):
@@ -123,10 +133,12 @@ class Previewer:
                         f'unexpected {type(exc).__name__}: {exc}; please '
                         'report it'))]
                 else:
+                    # A new dict, never a changed one: request threads
+                    # may be reading the old one.
                     if scope is None and number == 0:
                         self.state.outputs = made
                     else:
-                        self.state.outputs.update(made)
+                        self.state.outputs = {**self.state.outputs, **made}
                     self.state.problems = []
                 seconds = time.perf_counter() - started
                 self.state.last_build = (f'{time.strftime("%H:%M:%S")}, '
@@ -139,6 +151,9 @@ class Previewer:
         from . import build, publish
         from .proofs import page_previews
 
+        unsafe = unsafe_names(self.root)
+        if unsafe:
+            raise FlyerError(unsafe)
         content_paths = [str(self.root / c) for c in contents]
         jobs = build.load_everything(self.root, content_paths, layouts,
                                      self.printshop, (edition,))
@@ -167,6 +182,37 @@ class Previewer:
         if problems:
             raise FlyerError(problems)
         return made
+
+
+def unsafe_names(root: Path) -> list[Problem]:
+    """Content files and layout folders whose names hold a control
+    character, a line or paragraph separator, a bidirectional control or
+    bytes that are not UTF-8: such a name would end up in output names,
+    links and download headers, so it is refused with the name shown
+    escaped."""
+    named = []
+    for pattern in ('content/*.yaml', 'content/*.yml', 'layouts/*/'):
+        named += sorted(root.glob(pattern))
+    problems = []
+    for path in named:
+        bad = [c for c in path.name if _unsafe(c)]
+        if bad:
+            shown = f'{path.parent.name}/{_escaped(path.name)}'
+            problems.append(Problem(shown, (
+                f'the file name contains {_escaped(bad[0])} (a control '
+                'character or bytes that are not UTF-8), which a file name '
+                'here must not; rename it with letters, digits and "-"')))
+    return problems
+
+
+def _unsafe(char: str) -> bool:
+    return (unicodedata.category(char) in ('Cc', 'Cs', 'Zl', 'Zp')
+            or '\u202a' <= char <= '\u202e' or '\u2066' <= char <= '\u2069')
+
+
+def _escaped(text: str) -> str:
+    return ''.join(c.encode('unicode_escape', 'backslashreplace').decode()
+                   if _unsafe(c) else c for c in text)
 
 
 def page_html(state: State) -> str:
@@ -201,17 +247,18 @@ def page_html(state: State) -> str:
                      'build. Save a fix and this page updates itself.</p>')
     for path, output in sorted(state.outputs.items()):
         name = Path(path).name
+        link = html.escape(quote(name, safe=''))
         parts.append(f'<section><h2>{html.escape(name)}</h2>'
                      f'<p>{html.escape(output.content)} · '
                      f'{html.escape(output.layout)} · {output.edition} '
-                     f'edition · <a href="/pdf/{html.escape(name)}" '
+                     f'edition · <a href="/pdf/{link}" '
                      f'download>download the PDF</a></p>'
                      f'<div class="pages">')
         for index in range(len(output.plain)):
             for kind, css in (('plain', 'without-guides'),
                               ('guides', 'with-guides')):
                 parts.append(
-                    f'<img class="{css}" src="/page/{html.escape(name)}/'
+                    f'<img class="{css}" src="/page/{link}/'
                     f'{index + 1}/{kind}.png?v={state.version}" '
                     f'alt="page {index + 1} of {html.escape(name)}">')
         parts.append('</div>')
@@ -254,13 +301,12 @@ events.onmessage = async (message) => {
     return '\n'.join(parts)
 
 
+
+
 def make_handler(previewer: Previewer):
     state = previewer.state
 
-    class Handler(BaseHTTPRequestHandler):
-        def log_message(self, format, *args):  # noqa: A002 - stdlib name
-            pass  # one line per request would drown the rebuild messages
-
+    class Handler(GuardedHandler):
         def _send(self, body: bytes, content_type: str,
                   status=HTTPStatus.OK, extra=None):
             self.send_response(status)
@@ -291,8 +337,7 @@ def make_handler(previewer: Previewer):
                           None)
             if output and parts[0] == 'pdf' and len(parts) == 2:
                 return self._send(output.pdf, 'application/pdf', extra={
-                    'Content-Disposition':
-                        f'attachment; filename="{parts[1]}"'})
+                    'Content-Disposition': content_disposition(parts[1])})
             if output and parts[0] == 'page' and len(parts) == 4:
                 pictures = (output.guides if parts[3] == 'guides.png'
                             else output.plain)
@@ -302,63 +347,125 @@ def make_handler(previewer: Previewer):
             self._send(b'not found', 'text/plain', HTTPStatus.NOT_FOUND)
 
         def _events(self):
+            """Tell the page each new version; an open stream gives way
+            when the server is full (the browser opens it again)."""
             self.send_response(HTTPStatus.OK)
             self.send_header('Content-Type', 'text/event-stream')
             self.send_header('Cache-Control', 'no-store')
             self.end_headers()
-            seen = -1
-            try:
-                while True:
-                    with state.changed:
-                        if state.version == seen:
-                            state.changed.wait(timeout=15)
-                        version = state.version
-                    if version != seen:
-                        self.wfile.write(f'data: {version}\n\n'.encode())
-                    else:
-                        self.wfile.write(b': keep-alive\n\n')
-                    self.wfile.flush()
-                    seen = version
-            except (BrokenPipeError, ConnectionResetError):
-                return
+            self.server.may_push_out(self.request)
+            seen, said = -1, time.monotonic()
+            while not self.pushed_out():
+                with state.changed:
+                    if state.version == seen:
+                        state.changed.wait(timeout=0.5)
+                    version = state.version
+                if version != seen:
+                    self.wfile.write(f'data: {version}\n\n'.encode())
+                elif time.monotonic() - said >= KEEP_ALIVE_SECONDS:
+                    self.wfile.write(b': keep-alive\n\n')
+                else:
+                    continue
+                said, seen = time.monotonic(), version
 
     return Handler
 
 
-def watch(previewer: Previewer, stop: threading.Event) -> None:
-    """Rebuild on every batch of saved files until ``stop`` is set."""
+KEEP_ALIVE_SECONDS = 15
+
+
+def watch(root: Path, changes: queue.Queue, stop: threading.Event,
+          state: State) -> None:
+    """Queue every batch of saved files until ``stop`` is set."""
     from watchfiles import watch as watch_files
 
-    folders = [str(previewer.root / name) for name in WATCHED
-               if (previewer.root / name).is_dir()]
-    for changes in watch_files(*folders, stop_event=stop, debounce=50,
-                               step=20):
-        changed = {Path(path) for _, path in changes}
-        previewer.rebuild(changed)
-
-
-def start(root: Path, port: int, printshop: str = 'default'):
-    """Build everything, then listen and watch in the background.  Returns
-    (server, previewer, stop event); ``server.serve_forever()`` serves."""
-    previewer = Previewer(root, printshop)
-    stop = threading.Event()
-    # Watch first: the watcher is set up while the first build runs, so no
-    # save made after start() returns is missed.
-    threading.Thread(target=watch, args=(previewer, stop), daemon=True).start()
-    previewer.rebuild()
-    server = ThreadingHTTPServer(('127.0.0.1', port), make_handler(previewer))
-    server.daemon_threads = True
-    return server, previewer, stop
-
-
-def serve(root: Path, port: int, printshop: str = 'default',
-          ready=None) -> None:
-    """Build, then serve and watch until interrupted."""
-    server, previewer, stop = start(root, port, printshop)
-    if ready is not None:
-        ready(server.server_address[1], previewer)
+    folders = [str(root / name) for name in WATCHED if (root / name).is_dir()]
     try:
-        server.serve_forever(poll_interval=0.2)
+        for batch in watch_files(*folders, stop_event=stop, debounce=50,
+                                 step=20):
+            changes.put({Path(path) for _, path in batch})
+    except Exception as exc:  # noqa: BLE001 - say so on the page
+        state.problems = [Problem('(preview)', (
+            f'stopped watching the files ({type(exc).__name__}: {exc}); '
+            'saved changes are no longer shown: restart the preview'))]
+        state.publish()
+
+
+class Preview:
+    """A built preview, listening: answer requests in the background with
+    :meth:`serve_in_background`, rebuild on the calling thread with
+    :meth:`rebuild_until`, and :meth:`close` at the end."""
+
+    def __init__(self, root: Path, port: int, printshop: str = 'default',
+                 **limits):
+        self.previewer = Previewer(root, printshop)
+        try:
+            self.server = LocalServer(port, make_handler(self.previewer),
+                                      **limits)
+        except OSError as exc:
+            raise FlyerError(Problem('--port', (
+                f'cannot listen on 127.0.0.1:{port}: '
+                f'{(exc.strerror or str(exc)).lower()}; stop the program '
+                'using it or choose another --port'))) from None
+        self.port = self.server.port
+        self.serving = False
+        self.changes: queue.Queue[set[Path]] = queue.Queue()
+        self.stop = threading.Event()
+        # Watch first: the watcher is set up while the first build runs,
+        # so no save made after this returns is missed.
+        threading.Thread(target=watch, args=(root, self.changes, self.stop,
+                                             self.previewer.state),
+                         daemon=True).start()
+        try:
+            self.previewer.rebuild()
+        except BaseException:  # Ctrl-C during the first build
+            self.close()
+            raise
+
+    def serve_in_background(self) -> None:
+        self.serving = True
+        threading.Thread(target=self.server.serve_forever,
+                         kwargs={'poll_interval': 0.1}, daemon=True).start()
+
+    def rebuild_until(self, stop: threading.Event) -> None:
+        """Rebuild what each batch of saved files affects, on this thread,
+        until ``stop`` is set (or KeyboardInterrupt)."""
+        while not stop.is_set():
+            try:
+                changed = self.changes.get(timeout=0.1)
+            except queue.Empty:
+                continue
+            while True:  # saves made meanwhile: one rebuild for all
+                try:
+                    changed |= self.changes.get_nowait()
+                except queue.Empty:
+                    break
+            self.previewer.rebuild(changed)
+
+    def close(self) -> None:
+        self.stop.set()
+        if self.serving:
+            self.server.shutdown()
+            self.serving = False
+        self.server.close()
+
+
+def start(root: Path, port: int, printshop: str = 'default',
+          **limits) -> Preview:
+    """Listen on 127.0.0.1:``port`` (0: any free one), then build
+    everything; raises FlyerError when the port cannot be had."""
+    return Preview(root, port, printshop, **limits)
+
+
+def serve(root: Path, port: int, printshop: str = 'default', ready=None,
+          stop: threading.Event | None = None) -> None:
+    """Build, then serve and watch until interrupted (or ``stop`` is set).
+    Rebuilds run on the calling thread."""
+    preview = start(root, port, printshop)
+    try:
+        preview.serve_in_background()
+        if ready is not None:
+            ready(preview.port, preview.previewer)
+        preview.rebuild_until(stop or threading.Event())
     finally:
-        stop.set()
-        server.server_close()
+        preview.close()

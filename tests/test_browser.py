@@ -2,12 +2,14 @@
 
 Opens the preview page, edits a stylesheet and sees the page picture
 change; breaks a template, sees the error on the page, mends it and sees
-the page recover; and works the overlay switch with the keyboard alone."""
+the page recover; works the overlay switch with the keyboard alone; and
+downloads a PDF under its own (odd) name."""
 
 from __future__ import annotations
 
 import shutil
 import threading
+from urllib.parse import quote
 
 import pytest
 
@@ -21,14 +23,16 @@ ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
 
 @pytest.fixture
 def preview(project):
-    httpd, previewer, stop = start(project, 0)
-    thread = threading.Thread(target=httpd.serve_forever,
-                              kwargs={'poll_interval': 0.05}, daemon=True)
-    thread.start()
-    yield f'http://127.0.0.1:{httpd.server_address[1]}/', project
+    server = start(project, 0)
+    server.serve_in_background()
+    stop = threading.Event()
+    rebuilder = threading.Thread(target=server.rebuild_until, args=(stop,),
+                                 daemon=True)
+    rebuilder.start()
+    yield f'http://127.0.0.1:{server.port}/', project
     stop.set()
-    httpd.shutdown()
-    httpd.server_close()
+    rebuilder.join(30)
+    server.close()
 
 
 @pytest.fixture
@@ -94,3 +98,18 @@ def test_readable_at_200_percent_zoom(page):
     page.locator(LEAFLET_PAGE).wait_for()
     width = page.evaluate('document.documentElement.scrollWidth')
     assert width <= 640  # nothing forces sideways scrolling
+
+
+def test_a_download_keeps_an_odd_file_name(page, preview):
+    """Chromium reads the Content-Disposition header (RFC 6266) as the
+    PDF's real name, with letters beyond ASCII, spaces, # and %."""
+    _, project = preview
+    name = 'möte #1 (100%); Ångström'
+    (project / 'content' / f'{name}.yaml').write_bytes(
+        (project / 'content' / 'trygghet-vasteras.yaml').read_bytes())
+    href = '/pdf/' + quote(f'{name}-leaflet-a5.pdf', safe='')
+    link = page.locator(f'a[href="{href}"]')
+    link.wait_for(timeout=60_000)
+    with page.expect_download() as download:
+        link.click()
+    assert download.value.suggested_filename == f'{name}-leaflet-a5.pdf'
