@@ -120,6 +120,9 @@ def _parser() -> argparse.ArgumentParser:
                        help='port on 127.0.0.1, 1 to 65535, or 0 for any '
                             'free one (default: %(default)s)')
     serve.add_argument('--printshop', default='default', metavar='NAME')
+    serve.add_argument('--time-limit', type=_seconds, default=None,
+                       metavar='SECONDS', help='stop an output that takes '
+                       'longer than this to build (default: 60)')
 
     scaffold = commands.add_parser(
         'new-layout', help='start a new layout from an existing one',
@@ -395,7 +398,8 @@ def cmd_serve(args) -> int:
               flush=True)
 
     try:
-        serve(args.project.resolve(), args.port, args.printshop, ready)
+        serve(args.project.resolve(), args.port, args.printshop, ready,
+              time_limit=args.time_limit)
     except FlyerError as exc:  # the port cannot be had: one line
         for problem in exc.problems:
             print(f'error: {problem}', file=sys.stderr)

@@ -88,8 +88,11 @@ class TemplateEnvironment(ImmutableSandboxedEnvironment):
 
     @contextlib.contextmanager
     def limited(self, seconds: float | None):
-        """Stop templates rendered in the body after ``seconds``."""
-        self.deadline = (time.monotonic() + seconds) if seconds else None
+        """Stop templates rendered in the body when ``seconds`` (the
+        output's whole time limit) are nearly up: a little before the
+        output's own limit strikes, so the message can name the template."""
+        self.deadline = (time.monotonic() + 0.9 * seconds) if seconds \
+            else None
         self.seconds = seconds or 0.0
         try:
             yield

@@ -34,6 +34,7 @@ from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
 from .errors import FlyerError, Problem
+from .limits import DEFAULT_SECONDS
 from .localhttp import GuardedHandler, LocalServer, content_disposition
 
 WATCHED = ('content', 'layouts', 'assets', 'printshops')
@@ -75,11 +76,16 @@ class State:
 class Previewer:
     """Builds outputs in memory for the page, all or only those affected."""
 
-    def __init__(self, root: Path, printshop: str = 'default'):
+
+    def __init__(self, root: Path, printshop: str = 'default',
+                 time_limit: float | None = None):
         from weasyprint.text.fonts import FontConfiguration
 
         self.root = root
         self.printshop = printshop
+        # Seconds one output may take (templates and WeasyPrint): a layout
+        # that never ends shows an error, and the next save is built.
+        self.time_limit = time_limit or DEFAULT_SECONDS
         self.font_config = FontConfiguration()
         self.state = State()
         self.lock = threading.Lock()
@@ -158,7 +164,8 @@ class Previewer:
         jobs = build.load_everything(self.root, content_paths, layouts,
                                      self.printshop, (edition,))
         report = build.render_all(self.root, jobs, lambda message: None,
-                                  font_config=self.font_config)
+                                  font_config=self.font_config,
+                                  time_limit=self.time_limit)
         if report.problems:
             raise FlyerError(report.problems)
         made = {}
@@ -397,8 +404,8 @@ class Preview:
     :meth:`rebuild_until`, and :meth:`close` at the end."""
 
     def __init__(self, root: Path, port: int, printshop: str = 'default',
-                 **limits):
-        self.previewer = Previewer(root, printshop)
+                 time_limit: float | None = None, **limits):
+        self.previewer = Previewer(root, printshop, time_limit)
         try:
             self.server = LocalServer(port, make_handler(self.previewer),
                                       **limits)
@@ -451,17 +458,18 @@ class Preview:
 
 
 def start(root: Path, port: int, printshop: str = 'default',
-          **limits) -> Preview:
+          time_limit: float | None = None, **limits) -> Preview:
     """Listen on 127.0.0.1:``port`` (0: any free one), then build
     everything; raises FlyerError when the port cannot be had."""
-    return Preview(root, port, printshop, **limits)
+    return Preview(root, port, printshop, time_limit, **limits)
 
 
 def serve(root: Path, port: int, printshop: str = 'default', ready=None,
-          stop: threading.Event | None = None) -> None:
+          stop: threading.Event | None = None,
+          time_limit: float | None = None) -> None:
     """Build, then serve and watch until interrupted (or ``stop`` is set).
     Rebuilds run on the calling thread."""
-    preview = start(root, port, printshop)
+    preview = start(root, port, printshop, time_limit)
     try:
         preview.serve_in_background()
         if ready is not None:

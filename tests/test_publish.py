@@ -25,7 +25,8 @@ def _build(project: Path, *args: str, env: dict | None = None,
     return subprocess.run(
         [sys.executable, str(ROOT / 'make_flyers.py'), '--project',
          str(project), 'build', *args], capture_output=True, text=True,
-        timeout=timeout, env={**os.environ, **(env or {})})
+        timeout=timeout, env={**os.environ, 'SOURCE_DATE_EPOCH': '1700000000',
+                              **(env or {})})
 
 
 def _state(project: Path) -> dict[str, str]:
