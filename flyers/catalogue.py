@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .content import Campaign, load_campaign, texts
 from .errors import ContentError, FlyerError, LayoutError, Problem, UsageError
-from .inputs import outside_problem, real_inside
+from .inputs import outside_problem, real_inside, unsafe_name, unsafe_names
 from .job import EDITIONS, Job
 from .layouts import CONTENT_FIELDS, Layout, layout_names, load_layout
 from .printshop import load_printshop
@@ -81,6 +81,13 @@ def load_everything(root: Path, contents: list[str], only_layouts: list[str],
     """Load and cross-check all inputs; raise FlyerError with every problem.
     Each campaign × layout gives one job per edition."""
     check_project(root)
+    # Names become output names, links and headers: none with control
+    # characters (a line break in a name could forge an HTTP header).
+    unsafe = unsafe_names(root) + [
+        problem for name in contents
+        if (problem := unsafe_name(Path(name))) is not None]
+    if unsafe:
+        raise FlyerError(unsafe)
     available = layout_names(root)
     for name in only_layouts:
         if name not in available:

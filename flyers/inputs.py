@@ -13,6 +13,7 @@ cache hash, or a date read anything of the machine.
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 from .errors import LayoutError, Problem
@@ -99,3 +100,38 @@ def project_relative(root: Path, name: str) -> str:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         return str(path.resolve())
+
+
+def unsafe_names(root: Path) -> list[Problem]:
+    """Content files and layout folders whose names hold a control
+    character, a line or paragraph separator, a bidirectional control or
+    bytes that are not UTF-8: such a name would end up in output names,
+    links and download headers, so it is refused with the name shown
+    escaped."""
+    named = []
+    for pattern in ('content/*.yaml', 'content/*.yml', 'layouts/*/'):
+        named += sorted(root.glob(pattern))
+    return [problem for path in named
+            if (problem := unsafe_name(path)) is not None]
+
+
+def unsafe_name(path: Path) -> Problem | None:
+    """A problem when ``path``'s own name is unsafe (see above)."""
+    bad = [c for c in path.name if _unsafe(c)]
+    if not bad:
+        return None
+    shown = f'{path.parent.name}/{_escaped(path.name)}'
+    return Problem(shown, (
+        f'the file name contains {_escaped(bad[0])} (a control '
+        'character or bytes that are not UTF-8), which a file name '
+        'here must not; rename it with letters, digits and "-"'))
+
+
+def _unsafe(char: str) -> bool:
+    return (unicodedata.category(char) in ('Cc', 'Cs', 'Zl', 'Zp')
+            or '\u202a' <= char <= '\u202e' or '\u2066' <= char <= '\u2069')
+
+
+def _escaped(text: str) -> str:
+    return ''.join(c.encode('unicode_escape', 'backslashreplace').decode()
+                   if _unsafe(c) else c for c in text)

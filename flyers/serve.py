@@ -27,13 +27,13 @@ import queue
 import tempfile
 import threading
 import time
-import unicodedata
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
 from .errors import FlyerError, Problem
+from .inputs import unsafe_names
 from .limits import DEFAULT_SECONDS
 from .localhttp import GuardedHandler, LocalServer, content_disposition
 
@@ -189,37 +189,6 @@ class Previewer:
         if problems:
             raise FlyerError(problems)
         return made
-
-
-def unsafe_names(root: Path) -> list[Problem]:
-    """Content files and layout folders whose names hold a control
-    character, a line or paragraph separator, a bidirectional control or
-    bytes that are not UTF-8: such a name would end up in output names,
-    links and download headers, so it is refused with the name shown
-    escaped."""
-    named = []
-    for pattern in ('content/*.yaml', 'content/*.yml', 'layouts/*/'):
-        named += sorted(root.glob(pattern))
-    problems = []
-    for path in named:
-        bad = [c for c in path.name if _unsafe(c)]
-        if bad:
-            shown = f'{path.parent.name}/{_escaped(path.name)}'
-            problems.append(Problem(shown, (
-                f'the file name contains {_escaped(bad[0])} (a control '
-                'character or bytes that are not UTF-8), which a file name '
-                'here must not; rename it with letters, digits and "-"')))
-    return problems
-
-
-def _unsafe(char: str) -> bool:
-    return (unicodedata.category(char) in ('Cc', 'Cs', 'Zl', 'Zp')
-            or '\u202a' <= char <= '\u202e' or '\u2066' <= char <= '\u2069')
-
-
-def _escaped(text: str) -> str:
-    return ''.join(c.encode('unicode_escape', 'backslashreplace').decode()
-                   if _unsafe(c) else c for c in text)
 
 
 def page_html(state: State) -> str:

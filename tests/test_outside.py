@@ -225,3 +225,21 @@ def test_a_cache_entry_copied_under_another_key_is_not_served(project,
     assert 'built   output/trygghet-vasteras-poster-a3.pdf' in out
     now = json.loads((project / 'output' / 'manifest.json').read_text())
     assert now['outputs'][0]['sha256'] != good['outputs'][0]['sha256']
+
+
+# --- names that would forge headers or break lines -----------------------------
+
+@pytest.mark.parametrize('name', ['x\r\nSet-Cookie: a=b.yaml', 'x\u2028y.yaml',
+                                  'x\u202eyaml.yaml', 'tab\there.yaml'])
+def test_a_content_file_with_a_control_character_in_its_name_is_refused(
+        project, capsys, name):
+    source = project / 'content' / 'trygghet-vasteras.yaml'
+    (project / 'content' / name).write_bytes(source.read_bytes())
+    code, out, err = run(project, 'build', capsys=capsys)
+    assert code == 1
+    escaped = ''.join(c.encode('unicode_escape').decode()
+                      if c in '\r\n\t\u2028\u202e' else c for c in name)
+    assert (f'error: content/{escaped}: the file name contains ') in err
+    assert 'rename it with letters, digits and "-"' in err
+    assert '\r' not in err and '\u2028' not in err
+    assert not (project / 'output').exists()
