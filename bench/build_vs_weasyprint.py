@@ -120,7 +120,7 @@ def phase_times(runs: int) -> dict[str, float]:
     """Render, preflight and proofs of the two print PDFs, in-process and
     warm (the first, cold round is not counted)."""
     sys.path.insert(0, str(ROOT))
-    from flyers import build, publish
+    from flyers import build, verify
     from flyers.proofs import contact_sheet, page_previews
 
     times: dict[str, list[float]] = {'render': [], 'preflight': [],
@@ -131,7 +131,7 @@ def phase_times(runs: int) -> dict[str, float]:
         report = build.render_all(ROOT, jobs, lambda message: None)
         rendered = time.perf_counter()
         with tempfile.TemporaryDirectory() as folder:
-            publish.preflight_all(ROOT, report, Path(folder),
+            verify.preflight_all(ROOT, report, Path(folder),
                                 lambda message: None)
             checked = time.perf_counter()
             previews = []

@@ -18,7 +18,7 @@ An output's inputs are everything its bytes depend on:
   and whether HarfBuzz subsets the fonts.
 
 The key is a SHA-256 of the first group and the tool; an entry is a folder
-``<cache>/v1/<key[:2]>/<key>/`` written complete under a temporary name and
+``<cache>/v2/<key[:2]>/<key>/`` written complete under a temporary name and
 then renamed into place, so a crash never leaves half an entry, and a
 damaged entry (its PDF no longer matches its hash) is ignored.  The cache
 lives in ``.cache/`` in the project (``FLYERS_CACHE_DIR`` moves it: CI keeps
@@ -40,7 +40,7 @@ from .inputs import (project_files, project_relative, real_inside,
                      shared_layout_folders)
 
 CACHE_ENV = 'FLYERS_CACHE_DIR'
-FORMAT = 'v1'
+FORMAT = 'v2'  # v2: the key is stored inside each entry
 # Library versions that change the bytes of a PDF, its proofs or its
 # preflight report.
 LIBRARIES = ('weasyprint', 'pydyf', 'tinycss2', 'cssselect2', 'fonttools',
@@ -200,7 +200,7 @@ class Cache:
         return self.folder / key[:2] / key
 
     def load(self, job, key: str, always: bool = False):
-        """The stored :class:`~flyers.build.Result` for ``job`` if its
+        """The stored :class:`~flyers.result.Result` for ``job`` if its
         inputs are unchanged, else None (always None with --no-cache, unless
         ``always``: to vouch for files already in output/)."""
         from .preflight import Finding, Report

@@ -25,7 +25,6 @@ from .manifest import (MANIFEST, PROOFS, manifest_bytes, manifest_entry,
                        read_entries, sha256_mismatch)
 from .proofs import preview_name
 from .result import Result
-from .verify import preflight_all  # noqa: F401 - the preview server's step
 
 
 def _shown(root: Path):

@@ -154,7 +154,7 @@ class Previewer:
                     break
 
     def _build(self, contents: list[str], layouts: list[str], edition: str):
-        from . import build, publish
+        from . import build, verify
         from .proofs import page_previews
 
         unsafe = unsafe_names(self.root)
@@ -170,7 +170,7 @@ class Previewer:
             raise FlyerError(report.problems)
         made = {}
         with tempfile.TemporaryDirectory(prefix='flyers-serve-') as folder:
-            problems = publish.preflight_all(self.root, report, Path(folder),
+            problems = verify.preflight_all(self.root, report, Path(folder),
                                              lambda message: None)
             for result in report.results:
                 staged = Path(folder) / Path(result.job.path).name
