@@ -368,7 +368,10 @@ def cmd_release(args) -> int:
     release.require_harfbuzz_subsetting()
     outcome, manifest = build.make(root, jobs, options,
                                    before_writing=release.refuse_findings)
-    bundle = release.write_bundle(root, manifest, Dates(root).project())
+    from .publish import recovered
+
+    with recovered(root):  # one writer of output/ at a time
+        bundle = release.write_bundle(root, manifest, Dates(root).project())
     print(f'{len(outcome.results)} outputs released in '
           f'{time.perf_counter() - started:.1f} s '
           f'({build.how(outcome, len(jobs))}): {shown_path(root, bundle)}')

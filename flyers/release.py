@@ -65,6 +65,7 @@ def refuse_findings(results) -> None:
 
 def write_bundle(root: Path, manifest_path: Path, date: str) -> Path:
     """Zip the manifest's PDFs and proofs with a sha256 for each file."""
+    from .journal import check_targets, write_problem
     from .writer import write_atomic
 
     output = root / 'output'
@@ -93,5 +94,9 @@ def write_bundle(root: Path, manifest_path: Path, date: str) -> Path:
             info.compress_type = zipfile.ZIP_DEFLATED
             bundle.writestr(info, files[name])
     target = output / BUNDLE
-    write_atomic(target, buffer.getvalue(), output)
+    check_targets(output, [target], lambda path: f'output/{path.name}')
+    try:
+        write_atomic(target, buffer.getvalue(), output)
+    except OSError as exc:
+        raise FlyerError(write_problem(f'output/{BUNDLE}', exc)) from None
     return target
