@@ -30,10 +30,13 @@ _SEQ = 'tag:yaml.org,2002:seq'
 class Context:
     """Collects problems and positions while one file is converted."""
 
-    def __init__(self, shown_as: str):
+    def __init__(self, shown_as: str, skipped: frozenset = frozenset()):
         self.file = shown_as
         self.problems: list[Problem] = []
         self.positions: dict[str, tuple[int, int]] = {}
+        # Top-level fields the reader left out after a syntax error in them:
+        # not "missing".
+        self.skipped = skipped
 
     def problem(self, node: yaml.Node | None, path: str, message: str):
         if node is not None and node.tag == ALIAS_TAG:
@@ -163,6 +166,9 @@ class Pattern(Kind):
         return self.expect(node, path, ctx)
 
 
+_MAX_DIGITS = 15
+
+
 @dataclass(frozen=True)
 class Number(Kind):
     """A decimal number (written as text in YAML; read here, not by YAML)."""
@@ -178,9 +184,17 @@ class Number(Kind):
 
     def convert(self, node, path, ctx):
         if isinstance(node, yaml.ScalarNode):
-            pattern = r'\d+' if self.integer else r'\d+(\.\d+)?'
-            if re.fullmatch(pattern, node.value.strip()):
-                value = (int if self.integer else float)(node.value)
+            text = node.value.strip()
+            pattern = r'[0-9]+' if self.integer else r'[0-9]+(\.[0-9]+)?'
+            if re.fullmatch(pattern, text):
+                digits = len(text.partition('.')[0].lstrip('0'))
+                if digits > _MAX_DIGITS:
+                    # int() refuses over 4 300 digits; no limit here needs 16.
+                    ctx.problem(node, path, f'the number is too long '
+                                f'({digits:,} digits); expected '
+                                f'{self.description}')
+                    return None
+                value = (int if self.integer else float)(text)
                 if self.minimum <= value <= self.maximum:
                     return value
         return self.expect(node, path, ctx)
@@ -308,9 +322,11 @@ class Struct(Kind):
         for spec in self.fields:
             if spec.name not in values:
                 if spec.required:
-                    ctx.problem(node, _join(path, spec.name),
-                                f'this required field is missing; add '
-                                f'"{spec.name}:" ({spec.kind.description})')
+                    if _join(path, spec.name) not in ctx.skipped:
+                        ctx.problem(node, _join(path, spec.name),
+                                    f'this required field is missing; add '
+                                    f'"{spec.name}:" '
+                                    f'({spec.kind.description})')
                     failed = True
                 # An optional field left out takes the dataclass's default.
         if failed:
@@ -350,9 +366,11 @@ def convert_file(path, shown_as: str, struct: Struct, error,
     Returns (value or None, problems, positions); raises ``error`` at once
     when the file cannot even be read as YAML.
     """
-    node, problems = read_yaml(path, shown_as, trailing_comments)
-    if node is None:
-        raise error(problems)
-    ctx = Context(shown_as)
-    value = struct.convert(node, '', ctx)
-    return value, problems + ctx.problems, ctx.positions
+    parsed = read_yaml(path, shown_as, trailing_comments)
+    if parsed.node is None:
+        raise error(parsed.problems)
+    ctx = Context(shown_as, parsed.skipped)
+    value = struct.convert(parsed.node, '', ctx)
+    if parsed.broken:
+        value = None  # parts were left out: report, never build
+    return value, parsed.problems + ctx.problems, ctx.positions

@@ -1,0 +1,253 @@
+"""Stage 1a, helper: YAML syntax errors in words a campaign worker can act on.
+
+In: a PyYAML ``MarkedYAMLError`` and the text it came from (lines split on
+``\\n`` only).  Out: :class:`Explained` — the 0-based line and column of the
+cause (the opening quote of a value that is never closed, not the end of the
+file; the line whose indentation differs from its siblings'), one message
+saying what to do, and the line the reader recovers from
+(:mod:`flyers.yamlstrict` blanks the top-level block around it and parses
+again, so several syntax errors are reported in one run).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import yaml
+
+_HINTS = {
+    'mapping values are not allowed here':
+        'a colon followed by a space inside a value; put the whole value '
+        'in double quotes ("…")',
+    'found undefined alias': 'aliases (*name) are not allowed',
+    'expected <block end>, but found':
+        'the indentation does not line up with the lines above, or a quote '
+        'on an earlier line is not closed',
+    'could not find expected \':\'':
+        'a line that is neither "field: value" nor "- item"; check the '
+        'indentation and quotes',
+}
+
+# "field:" (or "- field:") at the start of a line, value or not.
+_KEY_RE = re.compile(r'[^\s#\'"\-?:,\[\]{}][^#]*?:(?:[ \t]|$)')
+_DASHES_RE = re.compile(r'(?:-(?: +|$))+')
+_BLOCK_SCALAR_RE = re.compile(r'[|>][0-9+-]*[ \t]*(?:#.*)?$')
+
+
+@dataclass(frozen=True)
+class Explained:
+    line: int  # 0-based, like PyYAML's marks
+    column: int
+    message: str
+    cause_line: int  # the reader recovers at the top-level block of this
+
+
+def explain(exc: yaml.MarkedYAMLError, text: str,
+            lines: list[str]) -> Explained:
+    """Where the syntax error ``exc`` comes from and what to do about it."""
+    mark = exc.problem_mark or exc.context_mark
+    problem = exc.problem or exc.context or 'not valid YAML'
+    line = min(mark.line, len(lines) - 1) if lines else 0
+    line_text = lines[line] if lines else ''
+
+    def at(where, message):
+        return Explained(where.line, where.column, message, where.line)
+
+    if exc.context and 'quoted scalar' in exc.context and exc.context_mark:
+        return at(exc.context_mark, _unclosed(lines, exc.context_mark))
+    opened = _swallowing_quote(text, lines, mark)
+    if opened is not None:
+        return at(opened, _unclosed(lines, opened))
+    if '<stream end>' in problem or 'end of stream' in problem:
+        start = _unclosed_bracket(text, mark)
+        if start is not None:
+            opener = lines[start.line][start.column:start.column + 1]
+            closer = {'[': ']', '{': '}'}.get(opener, ']')
+            return at(start, f'a value that starts with "{opener}" here is '
+                             f'never closed with "{closer}"; close it, or put '
+                             'the whole value in double quotes ("…")')
+    if 'but found another document' in problem:
+        return at(mark, 'the file holds more than one document (a second '
+                        '"---"); keep one campaign per file')
+    if problem.startswith("found character '\\t'"):
+        if line_text[:mark.column].strip():
+            return at(mark, 'a tab character inside a value; use spaces, or '
+                            'put the whole value in double quotes ("…")')
+        return at(mark, 'a tab character; indent with spaces, not tabs')
+    misaligned = _misaligned(lines, line)
+    if misaligned is not None:
+        column, message = misaligned
+        return Explained(line, column, message, line)
+    value = line_text.partition(': ')[2].lstrip() if ': ' in line_text else ''
+    if value[:1] in ('%', '@', '`'):
+        return at(mark, f'a value may not start with "{value[0]}"; put the '
+                        'whole value in double quotes ("…")')
+    if value[:1] in ('"', "'") and not value.rstrip().endswith(value[0]):
+        return at(mark, 'a value that starts with a quote must end with it; '
+                        'put the whole value in double quotes ("…"), and '
+                        'write a quote inside it as \\"')
+    hint = next((h for key, h in _HINTS.items() if problem.startswith(key)),
+                None)
+    message = f'this is not valid YAML: {problem}'
+    return at(mark, message + (f' ({hint})' if hint else ''))
+
+
+def _unclosed(lines: list[str], start) -> str:
+    quote = lines[start.line][start.column:start.column + 1] or '"'
+    inside = '\\"' if quote == '"' else "''"
+    return (f'this value opens a quote ({quote}) that is never closed; add '
+            f'the closing {quote} at the end of the value (a {quote} inside '
+            f'the value is written {inside})')
+
+
+def _swallowing_quote(text: str, lines: list[str], mark):
+    """The start of a quoted value that ran on over lines holding fields or
+    list items until a quote of a later line closed it, just before the
+    error: the real cause is its missing closing quote."""
+    last = None
+    try:
+        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+            if token.start_mark.index >= mark.index:
+                break
+            if (isinstance(token, yaml.ScalarToken)
+                    and token.style in ('"', "'")):
+                last = token
+    except yaml.YAMLError:
+        pass
+    if last is None:
+        return None
+    start, end = last.start_mark, last.end_mark
+    if end.line == start.line or mark.line - end.line > 1:
+        return None
+    for index in range(start.line + 1, end.line + 1):
+        row = lines[index] if index < len(lines) else ''
+        if index == end.line:
+            row = row[:max(end.column - 1, 0)]
+        body = row.lstrip(' ')
+        if _DASHES_RE.match(body) or _KEY_RE.match(body):
+            return start
+    return None
+
+
+def _unclosed_bracket(text: str, mark):
+    """The outermost "[" or "{" still open when the file ends."""
+    opened = []
+    try:
+        for token in yaml.scan(text, Loader=yaml.SafeLoader):
+            if token.start_mark.index >= mark.index:
+                break
+            if isinstance(token, (yaml.FlowSequenceStartToken,
+                                  yaml.FlowMappingStartToken)):
+                opened.append(token.start_mark)
+            elif isinstance(token, (yaml.FlowSequenceEndToken,
+                                    yaml.FlowMappingEndToken)) and opened:
+                opened.pop()
+    except yaml.YAMLError:
+        pass
+    return opened[0] if opened else None
+
+
+# --- indentation ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Line:
+    number: int  # 0-based
+    indent: int
+    dash: int | None  # column of "- ", if the line is a list item
+    key: int | None  # column of "field:", if the line names a field
+    name: str  # the field's name, or ''
+    value: str  # what follows the colon or the dash, comment removed
+    opens: bool  # nothing after the colon/dash: children follow
+
+
+def _structure(lines: list[str], upto: int) -> list[_Line]:
+    """The lines before ``upto`` that name a field or start a list item,
+    skipping comments, blank lines, continuation lines and the contents of
+    ``|``/``>`` block texts."""
+    found: list[_Line] = []
+    block_above = None  # indentation a block text's lines must exceed
+    for number in range(min(upto + 1, len(lines))):
+        raw = lines[number]
+        body = raw.lstrip(' ')
+        indent = len(raw) - len(body)
+        if not body.strip() or body.startswith('#'):
+            continue
+        if block_above is not None and indent > block_above:
+            continue
+        block_above = None
+        parsed = _parse(raw, number)
+        if parsed is None:
+            continue
+        found.append(parsed)
+        if _BLOCK_SCALAR_RE.match(parsed.value):
+            block_above = (parsed.key if parsed.key is not None
+                           else parsed.indent)
+    return found
+
+
+def _parse(raw: str, number: int) -> _Line | None:
+    body = raw.lstrip(' ')
+    indent = len(raw) - len(body)
+    dashes = _DASHES_RE.match(body)
+    dash = indent if dashes else None
+    rest = body[dashes.end():] if dashes else body
+    key, name, value = None, '', rest
+    if _KEY_RE.match(rest):
+        key = indent + (dashes.end() if dashes else 0)
+        name, _, value = rest.partition(':')
+    elif not dashes:
+        return None
+    value = value.strip()
+    if value.startswith('#'):
+        value = ''
+    return _Line(number, indent, dash, key, name.strip(), value, value == '')
+
+
+def _misaligned(lines: list[str], number: int) -> tuple[int, str] | None:
+    """(column, message) when line ``number`` (a field or a list item) is
+    indented differently from the siblings it can belong to."""
+    if number >= len(lines):
+        return None
+    target = _parse(lines[number], number)
+    structure = _structure(lines, number - 1) if number else []
+    if target is None or not structure:
+        return None
+    item = target.dash is not None
+    column = target.indent
+    above = structure[-1]
+    if above.opens:
+        parent = above.key if above.key is not None else above.indent
+        if column > parent or (item and above.key is not None
+                               and column == above.key):
+            return None
+    # The blocks still open at ``above``: it, and each earlier line that is
+    # indented less than everything after it (a "- " under "field:" in the
+    # same column belongs to that field).
+    chain = [above]
+    level = above.indent - (0.5 if above.dash is not None else 0)
+    for line in reversed(structure[:-1]):
+        own = line.indent - (0.5 if line.dash is not None else 0)
+        if own < level:
+            chain.append(line)
+            level = own
+    siblings = [(line.dash if item else line.key, line) for line in chain]
+    siblings = [(col, line) for col, line in siblings if col is not None]
+    if not item:
+        siblings.append((0, None))  # the top-level fields
+    if not siblings or any(col == column for col, _ in siblings):
+        return None
+    col, sibling = min(siblings, key=lambda pair: abs(pair[0] - column))
+    if item:
+        where = f'on line {sibling.number + 1} is indented'
+        return column, (
+            f'this list item is indented {column} spaces and the item {where} '
+            f'{col}; line up the "- " of all the items of one list')
+    if sibling is None:
+        return column, (f'this line is indented {column} spaces and the '
+                        'top-level fields 0; line it up with them')
+    return column, (
+        f'this line is indented {column} spaces and its sibling '
+        f'"{sibling.name}:" on line {sibling.number + 1} is indented {col}; '
+        f'line it up with line {sibling.number + 1} (the fields of one group '
+        'start in the same column)')
