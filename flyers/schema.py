@@ -24,6 +24,9 @@ from .errors import Problem
 from .yamlstrict import ALIAS_TAG, read_yaml
 
 _MAP = 'tag:yaml.org,2002:map'
+# Line breaks and runs of ordinary spaces become one space; no-break and
+# thin spaces (40\u00a0000 kr) are kept as written.
+_WS_RE = re.compile(r'[ \t\r\n]+')
 _SEQ = 'tag:yaml.org,2002:seq'
 
 
@@ -61,8 +64,17 @@ def found(node: yaml.Node) -> str:
         return 'a list'
     if node.value == '' and node.style is None:
         return 'nothing'
-    value = node.value if len(node.value) <= 40 else node.value[:37] + '…'
-    return f'"{value}"'
+    return f'"{shown(node.value)}"'
+
+
+def shown(value: str, limit: int = 40) -> str:
+    """``value`` fit for a one-line message: white space runs as one space,
+    other invisible characters as ``\\uXXXX``, at most ``limit``
+    characters."""
+    value = _WS_RE.sub(' ', value)
+    value = value if len(value) <= limit else value[:limit - 3] + '…'
+    return ''.join(c if c.isprintable() or c == ' ' else f'\\u{ord(c):04X}'
+                   for c in value)
 
 
 class Kind:
@@ -79,9 +91,8 @@ class Kind:
 
 
 _BOLD_RE = re.compile(r'\*\*')
-# Line breaks and runs of ordinary spaces become one space; no-break and
-# thin spaces (40\u00a0000 kr) are kept as written.
-_WS_RE = re.compile(r'[ \t\r\n]+')
+# Written as escapes in double quotes ("\x1b", "\u2028"): never text.
+_CONTROL_RE = re.compile('[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]')
 
 
 @dataclass(frozen=True)
@@ -102,6 +113,12 @@ class Text(Kind):
         value = _WS_RE.sub(' ', node.value).strip()
         if not value:
             return self.expect(node, path, ctx)
+        control = _CONTROL_RE.search(value)
+        if control:
+            ctx.problem(node, path, f'the text holds an invisible character '
+                        f'(U+{ord(control.group()):04X}) written as an escape '
+                        'starting with "\\"; remove the escape')
+            return None
         if len(value) > self.max_length:
             ctx.problem(node, path, f'expected at most {self.max_length} '
                         f'characters, found {len(value)}; shorten the text')

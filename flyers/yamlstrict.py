@@ -146,9 +146,11 @@ def _paths(node, path: str = '') -> Iterator[tuple[str, yaml.Node]]:
             yield from _paths(child, sub)
 
 
-def _name_fields(problems: list[Problem], root) -> list[Problem]:
+def _name_fields(problems: list[Problem], root, blanked: set[int]
+                 ) -> list[Problem]:
     """Give each problem without a field the path of the node it points at:
-    the node starting there, else the text (scalar) it lies in."""
+    the node starting there, else the text (scalar) it lies in.  Lines left
+    out after a syntax error (``blanked``, 1-based) have no field."""
     if root is None:
         return problems
     starts: dict[tuple[int, int], str] = {}
@@ -161,7 +163,8 @@ def _name_fields(problems: list[Problem], root) -> list[Problem]:
                                     node.end_mark.column + 1), path))
     named = []
     for problem in problems:
-        if problem.field is None and problem.line is not None:
+        if (problem.field is None and problem.line is not None
+                and problem.line not in blanked):
             where = (problem.line, problem.column or 1)
             path = starts.get(where) or next(
                 (p for start, end, p in scalars if start <= where < end), '')
@@ -174,17 +177,20 @@ def _name_fields(problems: list[Problem], root) -> list[Problem]:
 # --- characters YAML would misread ----------------------------------------
 
 # What PyYAML's reader refuses (yaml/reader.py NON_PRINTABLE), plus the three
-# characters it takes for line breaks although editors show none there.
+# characters it takes for line breaks although editors show none there, and
+# a byte order mark after the start (YAML takes it for text, even in the
+# indentation).
 _REFUSED_RE = re.compile('[^\x09\x0A\x20-\x7E\xA0-\uD7FF\uE000-\uFFFD'
-                         '\U00010000-\U0010FFFF]|[\u2028\u2029]')
-_BREAK_NAMES = {'\x85': 'next line', '\u2028': 'line separator',
-                '\u2029': 'paragraph separator'}
+                         '\U00010000-\U0010FFFF]|[\u2028\u2029\uFEFF]')
+_INVISIBLE = {'\x85': 'next line', '\u2028': 'line separator',
+              '\u2029': 'paragraph separator', '\uFEFF': 'byte order mark'}
 
 
 def _refuse_characters(text: str) -> tuple[str, list[tuple[int, int, str]]]:
-    """``text`` with every refused character replaced by a space (so the
-    lines and columns of everything after it stay right), and (line, column,
-    message) for the first such character of each line."""
+    """``text`` with every refused character replaced by a space (a byte
+    order mark deleted), so the lines and columns of everything after it
+    stay right, and (line, column, message) for the first such character of
+    each line."""
     found: list[tuple[int, int, str]] = []
     lines_seen = set()
     for match in _REFUSED_RE.finditer(text):
@@ -193,8 +199,11 @@ def _refuse_characters(text: str) -> tuple[str, list[tuple[int, int, str]]]:
         if line in lines_seen:
             continue
         lines_seen.add(line)
-        if char in _BREAK_NAMES:
-            message = (f'an invisible {_BREAK_NAMES[char]} character '
+        if char == '\uFEFF':
+            message = ('an invisible byte order mark (U+FEFF) inside the '
+                       'file, where YAML reads it as text; delete it')
+        elif char in _INVISIBLE:
+            message = (f'an invisible {_INVISIBLE[char]} character '
                        f'(U+{ord(char):04X}) that YAML would read as a line '
                        'break; replace it with a normal line break or a '
                        'space')
@@ -203,7 +212,9 @@ def _refuse_characters(text: str) -> tuple[str, list[tuple[int, int, str]]]:
                        f'(U+{ord(char):04X}) that is not allowed; delete it '
                        'and retype the text around it')
         found.append((line, column, message))
-    return _REFUSED_RE.sub(' ', text), found
+    # A byte order mark is as wide as nothing: columns stay as editors show.
+    return _REFUSED_RE.sub(lambda m: '' if m.group() == '\uFEFF' else ' ',
+                           text), found
 
 
 # --- parsing, with recovery after syntax errors ---------------------------
@@ -268,6 +279,7 @@ def read_yaml(path: Path, shown_as: str, trailing_comments: bool = True
     lines = text.split('\n')
     syntax: list[Problem] = []
     skipped: set[str] = set()
+    blanked: set[int] = set()
     broken = False
     # Each pass parses the whole file: at most a few megabytes in all.
     passes = max(2, min(MAX_SYNTAX_ERRORS, 3 * MAX_BYTES // max(len(text), 1)))
@@ -294,12 +306,13 @@ def read_yaml(path: Path, shown_as: str, trailing_comments: bool = True
         if name:
             skipped.add(name)
         lines[start:end] = [''] * (end - start)
+        blanked.update(range(start + 1, end + 1))
         text = '\n'.join(lines)
     else:
         node = None
     if node is not None and not trailing_comments:
         _trailing_comments(node, lines, report)
-    found = _name_fields(found, node)
+    found = _name_fields(found, node, blanked)
     # A character replaced by a space may make its line a syntax error: the
     # character's own message says what to do.
     refused_lines = {line for line, _, _ in refused}

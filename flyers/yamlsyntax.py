@@ -59,14 +59,18 @@ def explain(exc: yaml.MarkedYAMLError, text: str,
     opened = _swallowing_quote(text, lines, mark)
     if opened is not None:
         return at(opened, _unclosed(lines, opened))
+    start = None
     if '<stream end>' in problem or 'end of stream' in problem:
         start = _unclosed_bracket(text, mark)
-        if start is not None:
-            opener = lines[start.line][start.column:start.column + 1]
-            closer = {'[': ']', '{': '}'}.get(opener, ']')
-            return at(start, f'a value that starts with "{opener}" here is '
-                             f'never closed with "{closer}"; close it, or put '
-                             'the whole value in double quotes ("…")')
+    elif (exc.context and exc.context.startswith('while parsing a flow')
+          and exc.context_mark and exc.context_mark.line < mark.line):
+        start = exc.context_mark  # "[" ran on over the lines below
+    if start is not None:
+        opener = lines[start.line][start.column:start.column + 1]
+        closer = {'[': ']', '{': '}'}.get(opener, ']')
+        return at(start, f'a value that starts with "{opener}" here is never '
+                         f'closed with "{closer}"; close it, or put the whole '
+                         'value in double quotes ("…")')
     if 'but found another document' in problem:
         return at(mark, 'the file holds more than one document (a second '
                         '"---"); keep one campaign per file')
@@ -75,10 +79,26 @@ def explain(exc: yaml.MarkedYAMLError, text: str,
             return at(mark, 'a tab character inside a value; use spaces, or '
                             'put the whole value in double quotes ("…")')
         return at(mark, 'a tab character; indent with spaces, not tabs')
-    misaligned = _misaligned(lines, line)
+    if problem.startswith("expected '<document start>'"):
+        first = _first_content_line(lines)
+        if first is not None and first < line:
+            return _bad_start(lines, first)
+    simple_key = exc.context == 'while scanning a simple key'
+    if simple_key and exc.context_mark:
+        mark = exc.context_mark  # where the line YAML could not place starts
+        line = min(mark.line, len(lines) - 1)
+        line_text = lines[line]
+    misaligned = _misaligned(lines, line) or _text_misaligned(lines, line)
     if misaligned is not None:
         column, message = misaligned
         return Explained(line, column, message, line)
+    stray = (problem.endswith("but found '<scalar>'")
+             and mark.column == len(line_text) - len(line_text.lstrip(' '))
+             and _parse(line_text, line) is None)
+    if simple_key or stray:
+        return at(mark, 'YAML cannot place this line: it is neither "field: '
+                        'value" nor "- item", nor part of a text above it; '
+                        'is the ":" after a field name missing?')
     value = line_text.partition(': ')[2].lstrip() if ': ' in line_text else ''
     if value[:1] in ('%', '@', '`'):
         return at(mark, f'a value may not start with "{value[0]}"; put the '
@@ -91,6 +111,26 @@ def explain(exc: yaml.MarkedYAMLError, text: str,
                 None)
     message = f'this is not valid YAML: {problem}'
     return at(mark, message + (f' ({hint})' if hint else ''))
+
+
+def _first_content_line(lines: list[str]) -> int | None:
+    return next((i for i, raw in enumerate(lines)
+                 if raw.strip() and not raw.lstrip().startswith('#')
+                 and raw.strip() != '---'), None)
+
+
+def _bad_start(lines: list[str], first: int) -> Explained:
+    """The file's first line with something on it ended the document:
+    indented, or text that is not a field."""
+    parsed = _parse(lines[first], first)
+    indent = len(lines[first]) - len(lines[first].lstrip(' '))
+    if parsed is not None and parsed.dash is None and indent:
+        message = (f'this line is indented {indent} spaces and the top-level '
+                   'fields 0; line it up with them')
+    else:
+        message = ('the file must start with "field: value" lines, and this '
+                   'line is none (a comment line starts with "#")')
+    return Explained(first, indent, message, first)
 
 
 def _unclosed(lines: list[str], start) -> str:
@@ -235,9 +275,18 @@ def _misaligned(lines: list[str], number: int) -> tuple[int, str] | None:
     siblings = [(col, line) for col, line in siblings if col is not None]
     if not item:
         siblings.append((0, None))  # the top-level fields
+    if item and not siblings and above.key is not None and not above.opens:
+        return column, (
+            f'this list item follows "{above.name}:" on line '
+            f'{above.number + 1}, which has a value already; a list goes '
+            'under a field with nothing after its ":"')
     if not siblings or any(col == column for col, _ in siblings):
         return None
-    col, sibling = min(siblings, key=lambda pair: abs(pair[0] - column))
+    # Between two open blocks a line belongs to the inner one (it is
+    # indented more than the outer one's fields).
+    deeper = [pair for pair in siblings if pair[0] > column]
+    col, sibling = (min(deeper, key=lambda pair: pair[0]) if deeper
+                    else max(siblings, key=lambda pair: pair[0]))
     if item:
         where = f'on line {sibling.number + 1} is indented'
         return column, (
@@ -251,3 +300,31 @@ def _misaligned(lines: list[str], number: int) -> tuple[int, str] | None:
         f'"{sibling.name}:" on line {sibling.number + 1} is indented {col}; '
         f'line it up with line {sibling.number + 1} (the fields of one group '
         'start in the same column)')
+
+
+def _text_misaligned(lines: list[str], number: int
+                     ) -> tuple[int, str] | None:
+    """(column, message) when line ``number`` is a line of a ``>-`` or ``|``
+    text indented less than the text's first line (which ends the text)."""
+    if number >= len(lines) or _parse(lines[number], number) is not None:
+        return None
+    column = len(lines[number]) - len(lines[number].lstrip(' '))
+    first = None
+    for index in range(number - 1, -1, -1):
+        raw = lines[index]
+        if not raw.strip():
+            continue
+        parsed = _parse(raw, index)
+        if parsed is not None and _BLOCK_SCALAR_RE.match(parsed.value):
+            parent = parsed.key if parsed.key is not None else parsed.indent
+            if first is None or not parent < column:
+                return None
+            deep = len(lines[first]) - len(lines[first].lstrip(' '))
+            return column, (
+                f'this line is indented {column} spaces and the first line of '
+                f'the text it continues (line {first + 1}) {deep}; indent '
+                'all the lines of one text alike')
+        if len(raw) - len(raw.lstrip(' ')) <= column:
+            return None
+        first = index
+    return None
