@@ -32,6 +32,8 @@ _HINTS = {
 # "field:" (or "- field:") at the start of a line, value or not.
 _KEY_RE = re.compile(r'[^\s#\'"\-?:,\[\]{}][^#]*?:(?:[ \t]|$)')
 _DASHES_RE = re.compile(r'(?:-(?: +|$))+')
+# "title:Trygghet": a field name glued to its value (not "https://").
+_NO_SPACE_RE = re.compile(r' *(?:- +)?([A-Za-z_][\w-]*):([^\s/:].*)')
 _BLOCK_SCALAR_RE = re.compile(r'[|>][0-9+-]*[ \t]*(?:#.*)?$')
 
 
@@ -56,9 +58,26 @@ def explain(exc: yaml.MarkedYAMLError, text: str,
 
     if exc.context and 'quoted scalar' in exc.context and exc.context_mark:
         return at(exc.context_mark, _unclosed(lines, exc.context_mark))
-    opened = _swallowing_quote(text, lines, mark)
+    last = _last_quoted(text, mark)
+    opened = _swallowing_quote(last, lines, mark)
     if opened is not None:
         return at(opened, _unclosed(lines, opened))
+    if (last is not None and last.start_mark.line == mark.line
+            and last.end_mark.line == mark.line
+            and last.end_mark.column < len(line_text.rstrip())
+            and line_text.rstrip().endswith(last.style)):
+        # "Hon sa "hej" till": the quote before hej ends the value.
+        quote = last.style
+        where = yaml.Mark('', 0, mark.line, last.end_mark.column - 1, None,
+                          None)
+        if quote == '"':
+            return at(where, 'this quote ends the quoted value before the '
+                             'line does; write a quote inside the value as '
+                             '\\" (or use typographic quotes ”…”)')
+        return at(where, 'this apostrophe ends the value in single quotes '
+                         'before the line does; write it as \'\' (two '
+                         'apostrophes), or put the whole value in double '
+                         'quotes ("…")')
     start = None
     if '<stream end>' in problem or 'end of stream' in problem:
         start = _unclosed_bracket(text, mark)
@@ -88,6 +107,14 @@ def explain(exc: yaml.MarkedYAMLError, text: str,
         mark = exc.context_mark  # where the line YAML could not place starts
         line = min(mark.line, len(lines) - 1)
         line_text = lines[line]
+    if simple_key or problem.startswith('mapping values are not allowed'):
+        for number in (line, _previous_content_line(lines, line)):
+            glued = _NO_SPACE_RE.match(lines[number]) if number is not None \
+                else None
+            if glued:
+                return Explained(number, glued.end(1), (
+                    f'"{glued[1]}:" needs a space after the colon; write '
+                    f'"{glued[1]}: {_cut(glued[2].rstrip())}"'), number)
     misaligned = _misaligned(lines, line) or _text_misaligned(lines, line)
     if misaligned is not None:
         column, message = misaligned
@@ -111,6 +138,15 @@ def explain(exc: yaml.MarkedYAMLError, text: str,
                 None)
     message = f'this is not valid YAML: {problem}'
     return at(mark, message + (f' ({hint})' if hint else ''))
+
+
+def _cut(text: str, limit: int = 30) -> str:
+    return text if len(text) <= limit else text[:limit - 1] + '…'
+
+
+def _previous_content_line(lines: list[str], number: int) -> int | None:
+    return next((i for i in range(number - 1, -1, -1) if lines[i].strip()
+                 and not lines[i].lstrip().startswith('#')), None)
 
 
 def _first_content_line(lines: list[str]) -> int | None:
@@ -141,10 +177,8 @@ def _unclosed(lines: list[str], start) -> str:
             f'the value is written {inside})')
 
 
-def _swallowing_quote(text: str, lines: list[str], mark):
-    """The start of a quoted value that ran on over lines holding fields or
-    list items until a quote of a later line closed it, just before the
-    error: the real cause is its missing closing quote."""
+def _last_quoted(text: str, mark):
+    """The last quoted value (a scalar token) before ``mark``, or None."""
     last = None
     try:
         for token in yaml.scan(text, Loader=yaml.SafeLoader):
@@ -155,6 +189,13 @@ def _swallowing_quote(text: str, lines: list[str], mark):
                 last = token
     except yaml.YAMLError:
         pass
+    return last
+
+
+def _swallowing_quote(last, lines: list[str], mark):
+    """The start of a quoted value that ran on over lines holding fields or
+    list items until a quote of a later line closed it, just before the
+    error: the real cause is its missing closing quote."""
     if last is None:
         return None
     start, end = last.start_mark, last.end_mark
@@ -317,6 +358,12 @@ def _text_misaligned(lines: list[str], number: int
         parsed = _parse(raw, index)
         if parsed is not None and _BLOCK_SCALAR_RE.match(parsed.value):
             parent = parsed.key if parsed.key is not None else parsed.indent
+            if first is None and column <= parent and index == number - 1:
+                return column, (
+                    f'the lines of a text that starts with "{parsed.value}" '
+                    f'(line {index + 1}) must be indented more than that '
+                    f'line\'s "{parsed.name + ":" if parsed.key is not None else "-"}"'
+                    f'; indent this line by {parent + 2 - column} more spaces')
             if first is None or not parent < column:
                 return None
             deep = len(lines[first]) - len(lines[first].lstrip(' '))
