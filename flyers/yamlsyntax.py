@@ -57,6 +57,13 @@ def explain(exc: yaml.MarkedYAMLError, text: str,
         return Explained(where.line, where.column, message, where.line)
 
     if exc.context and 'quoted scalar' in exc.context and exc.context_mark:
+        if 'escape' in problem:
+            back = line_text.rfind('\\', 0, mark.column + 1)
+            where = yaml.Mark('', 0, line, max(back, 0), None, None)
+            return at(where, 'a backslash in double quotes starts an escape '
+                             '(\\n, \\", \\u00e9), and this one is none; '
+                             'write a backslash as \\\\, or put the value in '
+                             'single quotes')
         return at(exc.context_mark, _unclosed(lines, exc.context_mark))
     last = _last_quoted(text, mark)
     opened = _swallowing_quote(last, lines, mark)
