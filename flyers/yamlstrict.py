@@ -310,6 +310,9 @@ def read_yaml(path: Path, shown_as: str, trailing_comments: bool = True
         text = '\n'.join(lines)
     else:
         node = None
+        syntax.append(Problem(shown_as, f'stopped after {len(syntax)} YAML '
+                              'syntax errors; fix these and check again for '
+                              'more'))
     if node is not None and not trailing_comments:
         _trailing_comments(node, lines, report)
     found = _name_fields(found, node, blanked)

@@ -144,8 +144,12 @@ def test_recovery_stops_after_the_cap(tmp_path):
     count = MAX_SYNTAX_ERRORS + 15
     found = problems_of(tmp_path, HEAD + ''.join(
         f'f{i}: a: b\n' for i in range(count)))
-    assert len(found) == MAX_SYNTAX_ERRORS
-    assert all('mapping values are not allowed here' in p for p in found)
+    assert found[0] == (f'content/x.yaml: stopped after {MAX_SYNTAX_ERRORS} '
+                        'YAML syntax errors; fix these and check again for '
+                        'more')
+    assert [p.split(':')[1] for p in found[1:]] == [
+        str(4 + i) for i in range(MAX_SYNTAX_ERRORS)]
+    assert all('mapping values are not allowed here' in p for p in found[1:])
 
 
 def test_a_field_left_out_after_a_syntax_error_is_not_called_missing(
