@@ -154,20 +154,22 @@ def _name_fields(problems: list[Problem], root, blanked: set[int]
     if root is None:
         return problems
     starts: dict[tuple[int, int], str] = {}
-    scalars = []
+    by_line: dict[int, list] = {}  # line -> the scalars on it
     for path, node in _paths(root):
         where = (node.start_mark.line + 1, node.start_mark.column + 1)
         starts.setdefault(where, path)
         if isinstance(node, yaml.ScalarNode):
-            scalars.append((where, (node.end_mark.line + 1,
-                                    node.end_mark.column + 1), path))
+            end = (node.end_mark.line + 1, node.end_mark.column + 1)
+            for line in range(where[0], end[0] + 1):
+                by_line.setdefault(line, []).append((where, end, path))
     named = []
     for problem in problems:
         if (problem.field is None and problem.line is not None
                 and problem.line not in blanked):
             where = (problem.line, problem.column or 1)
             path = starts.get(where) or next(
-                (p for start, end, p in scalars if start <= where < end), '')
+                (p for start, end, p in by_line.get(problem.line, ())
+                 if start <= where < end), '')
             if path:
                 problem = dataclasses.replace(problem, field=path)
         named.append(problem)
@@ -192,13 +194,19 @@ def _refuse_characters(text: str) -> tuple[str, list[tuple[int, int, str]]]:
     stay right, and (line, column, message) for the first such character of
     each line."""
     found: list[tuple[int, int, str]] = []
-    lines_seen = set()
+    line, line_start, counted = 1, 0, 0  # counted: text[:counted] seen
+    last_line = 0
     for match in _REFUSED_RE.finditer(text):
         char = match.group()
-        line, column = _position(text, match.start())
-        if line in lines_seen:
+        breaks = text.count('\n', counted, match.start())
+        if breaks:
+            line += breaks
+            line_start = text.rfind('\n', counted, match.start()) + 1
+        counted = match.start()
+        if line == last_line:
             continue
-        lines_seen.add(line)
+        last_line = line
+        column = match.start() - line_start + 1
         if char == '\uFEFF':
             message = ('an invisible byte order mark (U+FEFF) inside the '
                        'file, where YAML reads it as text; delete it')
