@@ -32,8 +32,18 @@ class Problem:
             if self.column is not None:
                 where += f':{self.column}'
         if self.field:
-            return f'{where}: {self.field}: {self.message}'
-        return f'{where}: {self.message}'
+            return _one_line(f'{where}: {self.field}: {self.message}')
+        return _one_line(f'{where}: {self.message}')
+
+
+def _one_line(text: str) -> str:
+    """Invisible characters (line breaks, escapes, U+2028) from a file name,
+    a field name or a quoted value written as \\uXXXX: one problem, one
+    line, nothing the terminal would act on."""
+    if text.isprintable():
+        return text
+    return ''.join(c if c.isprintable() or c == ' ' else f'\\u{ord(c):04X}'
+                   for c in text)
 
 
 class FlyerError(Exception):

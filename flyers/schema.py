@@ -24,16 +24,22 @@ from .urls import problem as url_problem
 from .yamlstrict import ALIAS_TAG, read_yaml
 
 _MAP = 'tag:yaml.org,2002:map'
+# Line breaks and runs of ordinary spaces become one space; no-break and
+# thin spaces (40\u00a0000 kr) are kept as written.
+_WS_RE = re.compile(r'[ \t\r\n]+')
 _SEQ = 'tag:yaml.org,2002:seq'
 
 
 class Context:
     """Collects problems and positions while one file is converted."""
 
-    def __init__(self, shown_as: str):
+    def __init__(self, shown_as: str, skipped: frozenset = frozenset()):
         self.file = shown_as
         self.problems: list[Problem] = []
         self.positions: dict[str, tuple[int, int]] = {}
+        # Top-level fields the reader left out after a syntax error in them:
+        # not "missing".
+        self.skipped = skipped
 
     def problem(self, node: yaml.Node | None, path: str, message: str):
         if node is not None and node.tag == ALIAS_TAG:
@@ -58,8 +64,17 @@ def found(node: yaml.Node) -> str:
         return 'a list'
     if node.value == '' and node.style is None:
         return 'nothing'
-    value = node.value if len(node.value) <= 40 else node.value[:37] + '…'
-    return f'"{value}"'
+    return f'"{shown(node.value)}"'
+
+
+def shown(value: str, limit: int = 40) -> str:
+    """``value`` fit for a one-line message: white space runs as one space,
+    other invisible characters as ``\\uXXXX``, at most ``limit``
+    characters."""
+    value = _WS_RE.sub(' ', value)
+    value = value if len(value) <= limit else value[:limit - 3] + '…'
+    return ''.join(c if c.isprintable() or c == ' ' else f'\\u{ord(c):04X}'
+                   for c in value)
 
 
 class Kind:
@@ -76,9 +91,8 @@ class Kind:
 
 
 _BOLD_RE = re.compile(r'\*\*')
-# Line breaks and runs of ordinary spaces become one space; no-break and
-# thin spaces (40\u00a0000 kr) are kept as written.
-_WS_RE = re.compile(r'[ \t\r\n]+')
+# Written as escapes in double quotes ("\x1b", "\u2028"): never text.
+_CONTROL_RE = re.compile('[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]')
 
 
 @dataclass(frozen=True)
@@ -99,6 +113,12 @@ class Text(Kind):
         value = _WS_RE.sub(' ', node.value).strip()
         if not value:
             return self.expect(node, path, ctx)
+        control = _CONTROL_RE.search(value)
+        if control:
+            ctx.problem(node, path, f'the text holds an invisible character '
+                        f'(U+{ord(control.group()):04X}) written as an escape '
+                        'starting with "\\"; remove the escape')
+            return None
         if len(value) > self.max_length:
             ctx.problem(node, path, f'expected at most {self.max_length} '
                         f'characters, found {len(value)}; shorten the text')
@@ -162,6 +182,9 @@ class Pattern(Kind):
         return self.expect(node, path, ctx)
 
 
+_MAX_DIGITS = 15
+
+
 @dataclass(frozen=True)
 class Number(Kind):
     """A decimal number (written as text in YAML; read here, not by YAML)."""
@@ -177,9 +200,17 @@ class Number(Kind):
 
     def convert(self, node, path, ctx):
         if isinstance(node, yaml.ScalarNode):
-            pattern = r'\d+' if self.integer else r'\d+(\.\d+)?'
-            if re.fullmatch(pattern, node.value.strip()):
-                value = (int if self.integer else float)(node.value)
+            text = node.value.strip()
+            pattern = r'[0-9]+' if self.integer else r'[0-9]+(\.[0-9]+)?'
+            if re.fullmatch(pattern, text):
+                digits = len(text.partition('.')[0].lstrip('0'))
+                if digits > _MAX_DIGITS:
+                    # int() refuses over 4 300 digits; no limit here needs 16.
+                    ctx.problem(node, path, f'the number is too long '
+                                f'({digits:,} digits); expected '
+                                f'{self.description}')
+                    return None
+                value = (int if self.integer else float)(text)
                 if self.minimum <= value <= self.maximum:
                     return value
         return self.expect(node, path, ctx)
@@ -307,9 +338,11 @@ class Struct(Kind):
         for spec in self.fields:
             if spec.name not in values:
                 if spec.required:
-                    ctx.problem(node, _join(path, spec.name),
-                                f'this required field is missing; add '
-                                f'"{spec.name}:" ({spec.kind.description})')
+                    if _join(path, spec.name) not in ctx.skipped:
+                        ctx.problem(node, _join(path, spec.name),
+                                    f'this required field is missing; add '
+                                    f'"{spec.name}:" '
+                                    f'({spec.kind.description})')
                     failed = True
                 # An optional field left out takes the dataclass's default.
         if failed:
@@ -349,9 +382,11 @@ def convert_file(path, shown_as: str, struct: Struct, error,
     Returns (value or None, problems, positions); raises ``error`` at once
     when the file cannot even be read as YAML.
     """
-    node, problems = read_yaml(path, shown_as, trailing_comments)
-    if node is None:
-        raise error(problems)
-    ctx = Context(shown_as)
-    value = struct.convert(node, '', ctx)
-    return value, problems + ctx.problems, ctx.positions
+    parsed = read_yaml(path, shown_as, trailing_comments)
+    if parsed.node is None:
+        raise error(parsed.problems)
+    ctx = Context(shown_as, parsed.skipped)
+    value = struct.convert(parsed.node, '', ctx)
+    if parsed.broken:
+        value = None  # parts were left out: report, never build
+    return value, parsed.problems + ctx.problems, ctx.positions
