@@ -124,7 +124,8 @@ def test_a_content_file_linked_out_of_the_project_is_refused(
 def test_a_print_shop_is_a_name_not_a_path(project, capsys, name):
     code, _, err = run(project, 'build', '--printshop', name, capsys=capsys)
     assert code == 2
-    assert (f'error: --printshop: "{name}" is not a print shop name; give '
+    shown = name.replace('\n', '\\u000A')  # one line, always
+    assert (f'error: --printshop: "{shown}" is not a print shop name; give '
             'the name of a file in printshops/ without ".yaml" (print '
             'shops: coated-x1a, default)') in err
     assert not (project / 'output').exists()
