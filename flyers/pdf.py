@@ -26,7 +26,9 @@ import hashlib
 import logging
 import re
 import statistics
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 from .errors import BuildError, LayoutError, Problem
 from .layouts import Layout, start_size
@@ -52,10 +54,26 @@ class Rendered:
 class _Collect(logging.Handler):
     def __init__(self):
         super().__init__(logging.WARNING)
-        self.messages: list[str] = []
+        self.messages: list[tuple[str, str | None]] = []
 
     def emit(self, record):
-        self.messages.append(record.getMessage())
+        self.messages.append((record.getMessage(), _stylesheet_url()))
+
+
+def _stylesheet_url() -> str | None:
+    """The address of the stylesheet WeasyPrint is reading while it logs,
+    if it is reading one: its messages about CSS give a line and column but
+    not the file.  (An @import'ed sheet is read inside the importing one:
+    the innermost reading is the one meant.)"""
+    frame = sys._getframe(2)
+    while frame is not None:
+        if (frame.f_code.co_name == 'preprocess_stylesheet'
+                and frame.f_globals.get('__name__', '').startswith(
+                    'weasyprint.css')):
+            url = frame.f_locals.get('base_url')
+            return url if isinstance(url, str) else None
+        frame = frame.f_back
+    return None
 
 
 @contextlib.contextmanager
@@ -274,80 +292,133 @@ class Analysis:
         return found
 
 
-def measure_overflow(html: str, base_url: str, analysis: Analysis, fetcher,
-                     font_config, extra=None) -> Problem:
+def measure_overflow(html: str, base_url: str, analysis: Analysis | None,
+                     context: tuple, fetcher, font_config,
+                     extra=None) -> Problem:
     """Say which field of an overflowing page block does not fit, and by
     how much: lay the document out again on very tall pages, where nothing
     breaks, and compare the block's natural height with the height it has.
-    Runs only when a build has already failed, so it costs nothing else."""
+    Runs only when a build has already failed, so it costs nothing else.
+
+    ``analysis`` is None when WeasyPrint could not lay the pages out at all
+    (it gives up on a block that may not break and is taller than a page);
+    the tall layout then shows which block overflows."""
     from weasyprint import CSS, HTML
 
-    block, index = analysis.overflowing_block()
-    layout = analysis.layout
-    available = analysis.block_height(block, index)
+    layout, output, owner = context
     tall = CSS(string=f'@page {{ size: {layout.page.width_mm:g}mm 5000mm '
                       '!important; }', font_config=font_config)
     sheets = [tall] + ([extra] if extra is not None else [])
     document = HTML(string=html, base_url=base_url, url_fetcher=fetcher
                     ).render(stylesheets=sheets, font_config=font_config)
-    page_box = next(item.box for page in document.pages
-                    for item in _walk(page._page_box)
-                    if getattr(item.box, 'element', None) is not None
-                    and item.box.element.get('data-page') == block
-                    and item.box.element_tag)
-    top = page_box.content_box_y()
-    # Where the page runs out: the first text (in reading order) that lies
-    # below the height the block has.  What pushed it there is most likely
-    # the bulk of the page, named as a hint when it is another field.
-    lines: dict[str, set] = {}  # content group -> the lines it fills
-    fixed_lines: dict[str, set] = {}  # field in a data-fixed part -> lines
-    first_over = last_flowing = before_fixed = None
-    over_in_fixed = False
-    bottom = 0.0
-    line_heights = []
-    for item in _walk(page_box):
-        if not _is_text(item.box):
-            continue
-        box_bottom = item.box.position_y + item.box.height - top
-        bottom = max(bottom, box_bottom)
-        line_heights.append(item.box.height)
-        if not item.field:
-            continue
-        group = re.split(r'[.\[]', item.field)[0]
-        y = round(item.box.position_y)
-        lines.setdefault(group, set()).add((item.field, y))
-        if item.fixed:
-            fixed_lines.setdefault(item.field, set()).add(y)
-            before_fixed = before_fixed or last_flowing
+    page = document.pages[0]._page_box
+    # What a page block can hold: its height, and never more than the
+    # trimmed page inside its margins.
+    page_room = (layout.page.height_mm * PX_PER_MM - page.margin_top
+                 - page.margin_bottom)
+    blocks = [(item.box.element.get('data-page'), item.box)
+              for page in document.pages for item in _walk(page._page_box)
+              if getattr(item.box, 'element', None) is not None
+              and item.box.element_tag
+              and item.box.element.get('data-page')]
+    overflowing = analysis.overflowing_block() if analysis else None
+    measured = []
+    for position, (block, box) in enumerate(blocks):
+        top = box.content_box_y()
+        if overflowing is not None:
+            if block != overflowing[0]:
+                continue
+            available = analysis.block_height(*overflowing)
         else:
-            last_flowing = item.field
-        if first_over is None and box_bottom > available + 0.5:
-            first_over, over_in_fixed = item.field, item.fixed
-    if over_in_fixed:
-        # A fixed part (the QR band) was pushed off the page: blame a long
-        # text inside it if there is one, else what was pushing it.
-        longest = max(fixed_lines, key=lambda f: len(fixed_lines[f]))
-        if len(fixed_lines[longest]) >= 4 or not before_fixed:
-            first_over = longest
-        else:
-            first_over = before_fixed
-    too_much = max(0.0, bottom - available)
+            available = min(box.height, page_room)
+        extents, line_heights, bottom = {}, [], 0.0
+        for item in _walk(box):
+            if not _is_text(item.box):
+                continue
+            box_top = item.box.position_y - top
+            box_bottom = box_top + item.box.height
+            bottom = max(bottom, box_bottom)
+            line_heights.append(item.box.height)
+            if item.field:
+                known = extents.get(item.field)
+                extents[item.field] = (box_top, box_bottom) if known is None \
+                    else (min(known[0], box_top), max(known[1], box_bottom))
+        measured.append((bottom - available, position, block, extents,
+                         line_heights))
+        if overflowing is not None:
+            break
+    if not measured:
+        return layout.problem('page.count', (
+            f'{output}: WeasyPrint could not lay out its pages; a block that '
+            'must not break across pages is probably taller than a page'))
+    too_much, position, block, extents, line_heights = max(measured)
+    too_much = max(0.0, too_much)
     line = statistics.median(line_heights) if line_heights else 12.0
-    name = f'the {block} page' if block else analysis.page_name(index)
+    name = f'the {block} page'
     count = max(1, round(too_much / line))
     amount = (f'about {mm(too_much):.0f} mm' if mm(too_much) >= 1 else
               'less than 1 mm')
     message = (f'does not fit on {name} of {layout.name}: {amount} too much '
                f'(≈ {count} line{"s" if count > 1 else ""} of text)')
-    # What fills the page, largest first: what grew is usually among them.
-    groups = sorted(lines, key=lambda g: -len(lines[g]))[:3]
-    if groups:
-        message += '; the page holds ' + ', '.join(
-            f'{group} ({len(lines[group])} lines)' for group in groups)
-    message += '; shorten the text or move some to another field'
-    if first_over:
-        return analysis.owner(first_over, message)
-    return layout.problem('page.count', f'{analysis.output}: {message}')
+    heights = _group_heights(extents)
+    if heights:
+        message += '; the largest blocks on this page: ' + ', '.join(
+            f'{group} {mm(height):.0f} mm' for group, height in heights[:3])
+    culprit = _grown_field(extents)
+    if culprit and any(f.startswith(culprit + '[') for f in extents):
+        # A list whose items are all about as long: there are too many.
+        message += f'; remove some of {culprit} or shorten them'
+        return owner(culprit, message)
+    if culprit:
+        message += f'; shorten {culprit} or move some of it to another field'
+        return owner(culprit, message)
+    message += '; shorten the text'
+    return layout.problem('page.count', f'{output}: {message}')
+
+
+_STEP = re.compile(r'\.[^.\[]+|\[\d+\]')
+
+
+def _extent(extents: dict, prefix: str) -> float:
+    """Height of the text of field ``prefix`` and everything inside it."""
+    spans = [span for field, span in extents.items()
+             if field == prefix or field.startswith((prefix + '.',
+                                                     prefix + '['))]
+    return max(s[1] for s in spans) - min(s[0] for s in spans) if spans else 0
+
+
+def _group_heights(extents: dict) -> list[tuple[str, float]]:
+    """The page's top-level content fields with their heights, largest
+    first."""
+    groups = {re.split(r'[.\[]', field)[0] for field in extents}
+    return sorted(((group, _extent(extents, group)) for group in groups),
+                  key=lambda item: (-item[1], item[0]))
+
+
+def _grown_field(extents: dict) -> str | None:
+    """The field that most likely grew: the largest top-level field, then,
+    step by step, the part of it that stands out from the others (a
+    proposal three times as tall as its siblings, the text rather than the
+    title of that proposal).  Where no part stands out (many proposals of
+    about equal length), the whole is named."""
+    heights = _group_heights(extents)
+    if not heights:
+        return None
+    path = heights[0][0]
+    while True:
+        children = {path + _STEP.match(field, len(path))[0]
+                    for field in extents
+                    if len(field) > len(path) and field.startswith(path)
+                    and _STEP.match(field, len(path))}
+        if not children:
+            return path
+        ranked = sorted(((_extent(extents, c), c) for c in children),
+                        reverse=True)
+        largest, child = ranked[0]
+        rest = [height for height, _ in ranked[1:]]
+        if rest and largest < 1.5 * statistics.median(rest):
+            return path
+        path = child
 
 
 def render_pdf(html: str, job: Job, fetcher, font_config, owner,
@@ -400,19 +471,29 @@ def _render_pdf(html, job, fetcher, font_config, owner, metadata_id):
             sheets.append(CSS(string=f':root {{ {layout.copyfit.property}: '
                                      f'{size}pt !important; }}',
                               font_config=font_config))
-        document = HTML(string=html, base_url=base_url, url_fetcher=fetcher
-                        ).render(stylesheets=sheets, font_config=font_config)
+        try:
+            document = HTML(string=html, base_url=base_url,
+                            url_fetcher=fetcher
+                            ).render(stylesheets=sheets,
+                                     font_config=font_config)
+        except AssertionError:
+            # WeasyPrint 70 gives up on a block that may not break across
+            # pages (a proposal, break-inside: avoid) and is taller than a
+            # page: that content does not fit.
+            document = None
         if messages:
-            raise LayoutError([Problem(f'layouts/{layout.name}',
-                                       f'WeasyPrint: {m}') for m in messages])
+            raise LayoutError(_weasyprint_problems(messages, layout))
+        if document is None:
+            return None, None
         return document, Analysis(document, layout, output, owner,
                                   job.safe_mm)
 
     with weasyprint_messages() as messages:
         document, analysis = lay_out()
         copyfit = None
-        too_long = len(document.pages) > layout.page.count
-        if too_long and layout.copyfit and not analysis.count_problems():
+        too_long = document is None or len(document.pages) > layout.page.count
+        if too_long and layout.copyfit and (
+                analysis is None or not analysis.count_problems()):
             # Copyfit: shrink the body type step by step; the first size at
             # which everything fits wins, and the build says so.
             # Fitting is monotonic in the size, so search: the first step
@@ -425,7 +506,8 @@ def _render_pdf(html, job, fetcher, font_config, owner, metadata_id):
                 if index not in tried:
                     tried[index] = lay_out(sizes[index])
                 document, _ = tried[index]
-                return len(document.pages) <= layout.page.count
+                return (document is not None
+                        and len(document.pages) <= layout.page.count)
 
             best = None
             if fits(0):
@@ -443,11 +525,12 @@ def _render_pdf(html, job, fetcher, font_config, owner, metadata_id):
                 copyfit = (layout.copyfit.property, start, sizes[best])
             else:
                 document, analysis = tried[len(sizes) - 1]
-        problems = analysis.problems()
-        if not problems and len(document.pages) > layout.page.count:
+        problems = analysis.problems() if analysis else []
+        if not problems and (document is None
+                             or len(document.pages) > layout.page.count):
             problem = measure_overflow(
-                html, base_url, analysis, fetcher, font_config,
-                _copyfit_sheet(layout, font_config))
+                html, base_url, analysis, (layout, output, owner), fetcher,
+                font_config, _copyfit_sheet(layout, font_config))
             if layout.copyfit:
                 start, sizes = _copyfit_sizes(layout)
                 problem = dataclasses.replace(problem, message=(
@@ -470,8 +553,7 @@ def _render_pdf(html, job, fetcher, font_config, owner, metadata_id):
                 'character of the text; replace unusual characters (symbols, '
                 'emoji) with ordinary ones')))
         if messages:
-            raise LayoutError([Problem(f'layouts/{layout.name}',
-                                       f'WeasyPrint: {m}') for m in messages])
+            raise LayoutError(_weasyprint_problems(messages, layout))
     return Rendered(pdf, len(document.pages), copyfit,
                     analysis.field_boxes())
 
@@ -486,3 +568,39 @@ def _copyfit_sheet(layout: Layout, font_config):
     return CSS(string=f':root {{ {layout.copyfit.property}: '
                       f'{layout.copyfit.floor_pt}pt !important; }}',
                font_config=font_config)
+
+
+_AT = re.compile(r',? at (\d+):(\d+)([.,:]?)')
+
+
+def _weasyprint_problems(messages, layout: Layout) -> list[Problem]:
+    """WeasyPrint's messages as problems: one about CSS names the
+    stylesheet, line and column it is about, the rest the layout folder."""
+    from urllib.parse import unquote, urlsplit
+
+    root = layout.folder.parent.parent.resolve()
+    found = []
+    for message, url in messages:
+        place = _AT.search(message)
+        path = None
+        if url and place and urlsplit(url).scheme == 'file':
+            path = Path(unquote(urlsplit(url).path))
+            path = path.relative_to(root) if path.is_relative_to(root) \
+                else None
+        if path is None or path.suffix != '.css':
+            found.append(Problem(f'layouts/{layout.name}',
+                                 f'WeasyPrint: {message}'))
+            continue
+        # "Ignored `colr: red` at 25:3, unknown property." -> "ignored
+        # `colr: red`: unknown property"
+        before = message[:place.start()].strip().rstrip(':')
+        after = message[place.end():].strip().rstrip('.')
+        text = before + (f': {after}' if after else '')
+        text = re.sub(r'^(Error|Parse error): ', 'CSS syntax error: ', text)
+        if text[1:2].islower():
+            text = text[:1].lower() + text[1:]
+        text = text.replace('.:', ':').rstrip('.')
+        found.append(Problem(path.as_posix(), f'{text}; correct or remove '
+                             'it (WeasyPrint)', int(place[1]),
+                             int(place[2])))
+    return found
