@@ -35,6 +35,7 @@ from .layouts import Layout, start_size
 from .fonts import declared_families
 from .job import Job
 from .marks import TransparencyInX1a, print_finisher
+from .printcolours import print_colour_problems
 from .render import PRINT_PROFILE
 
 PX_PER_MM = 96 / 25.4
@@ -488,6 +489,13 @@ def _render_pdf(html, job, fetcher, font_config, owner, metadata_id):
         return document, Analysis(document, layout, output, owner,
                                   job.safe_mm)
 
+    if job.is_print:
+        # Before layout: the preflight would find an RGB colour once per
+        # field it paints, and blame the fields.
+        wrong = print_colour_problems(html, base_url, layout.folder.parent
+                                      .parent)
+        if wrong:
+            raise LayoutError(wrong)
     with weasyprint_messages() as messages:
         document, analysis = lay_out()
         copyfit = None
