@@ -106,14 +106,17 @@ class _Placed:
     page_block: str | None
     frame: object | None
     fixed: bool = False
+    mark: bool = False  # part of the builder's own DRAFT mark
 
 
-def _walk(box, field=None, page_block=None, frame=None, fixed=False):
+def _walk(box, field=None, page_block=None, frame=None, fixed=False,
+          mark=False):
     element = getattr(box, 'element', None)
     if element is not None and getattr(box, 'element_tag', None):
         field = element.get('data-field') or field
         page_block = element.get('data-page') or page_block
         fixed = fixed or element.get('data-fixed') is not None
+        mark = mark or element.get('data-mark') is not None
         if element.get('data-frame') is not None:
             frame = box
     style = getattr(box, 'style', None)
@@ -123,9 +126,9 @@ def _walk(box, field=None, page_block=None, frame=None, fixed=False):
         # Content outside a margin box or a clipping box would be lost
         # without a word: both are frames whose content must fit.
         frame = box
-    yield _Placed(box, field, page_block, frame, fixed)
+    yield _Placed(box, field, page_block, frame, fixed, mark)
     for child in getattr(box, 'children', ()) or ():
-        yield from _walk(child, field, page_block, frame, fixed)
+        yield from _walk(child, field, page_block, frame, fixed, mark)
 
 
 def _is_text(box) -> bool:
@@ -267,8 +270,8 @@ class Analysis:
                                                        self.document.pages)):
             for item in placed:
                 box = item.box
-                if not _is_text(box):
-                    continue
+                if not _is_text(box) or item.mark:
+                    continue  # the DRAFT mark fits itself (fit_marks)
                 gaps = {
                     'left': box.position_x,
                     'top': box.position_y,
@@ -291,6 +294,67 @@ class Analysis:
                     if len(found) >= 5:
                         return found
         return found
+
+
+def fit_marks(document, safe_mm: float) -> None:
+    """Make the builder's own DRAFT mark fit its page, whatever the font,
+    the layout's page size or its margins: centre its text on the point it
+    turns around and shrink it until, turned, it lies inside the safe zone.
+
+    The mark is ``position: fixed`` and turned with a CSS transform, so it
+    takes no room from the text: changing its drawing matrix after layout
+    moves nothing else.  (Its laid-out line can be wider than the page; a
+    line that overflows is not centred, hence the move.)"""
+    from weasyprint.matrix import Matrix
+
+    safe = safe_mm * PX_PER_MM
+    done = set()
+    for page in document.pages:
+        width, height = page.width, page.height
+        for item in _walk(page._page_box):
+            box = item.box
+            matrix = getattr(box, 'transformation_matrix', None)
+            element = getattr(box, 'element', None)
+            if (matrix is None or id(box) in done or element is None
+                    or element.get('data-mark') is None):
+                continue
+            done.add(id(box))
+            texts = [t.box for t in _walk(box) if _is_text(t.box)]
+            if not texts:
+                continue
+            x0 = min(t.position_x for t in texts)
+            y0 = min(t.position_y for t in texts)
+            x1 = max(t.position_x + t.width for t in texts)
+            y1 = max(t.position_y + t.height for t in texts)
+            # The point the transform turns around, where it is drawn.
+            ox, oy = _turning_point(box)
+            centred = Matrix(e=ox - (x0 + x1) / 2,
+                             f=oy - (y0 + y1) / 2) @ matrix
+            corners = [centred.transform_point(x, y)
+                       for x in (x0, x1) for y in (y0, y1)]
+            reach = [ox - min(x for x, _ in corners),
+                     max(x for x, _ in corners) - ox,
+                     oy - min(y for _, y in corners),
+                     max(y for _, y in corners) - oy]
+            room = [ox - safe, width - safe - ox, oy - safe,
+                    height - safe - oy]
+            scale = min([1.0] + [max(0.0, r) / e * 0.98
+                                 for r, e in zip(room, reach) if e > 0])
+            box.transformation_matrix = (
+                Matrix(e=ox - (x0 + x1) / 2, f=oy - (y0 + y1) / 2)
+                @ Matrix(e=-ox, f=-oy) @ Matrix(a=scale, d=scale)
+                @ Matrix(e=ox, f=oy) @ matrix)
+
+
+def _turning_point(box) -> tuple[float, float]:
+    """Where ``transform-origin`` puts the centre of a box's transform."""
+    from weasyprint.layout.percent import percentage
+
+    origin_x, origin_y = box.style['transform_origin']
+    return (box.border_box_x() + percentage(origin_x, box.style,
+                                            box.border_width()),
+            box.border_box_y() + percentage(origin_y, box.style,
+                                            box.border_height()))
 
 
 def measure_overflow(html: str, base_url: str, analysis: Analysis | None,
@@ -486,6 +550,7 @@ def _render_pdf(html, job, fetcher, font_config, owner, metadata_id):
             raise LayoutError(_weasyprint_problems(messages, layout))
         if document is None:
             return None, None
+        fit_marks(document, job.safe_mm)
         return document, Analysis(document, layout, output, owner,
                                   job.safe_mm)
 
