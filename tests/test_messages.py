@@ -98,3 +98,99 @@ def test_overflow_names_the_field_that_grew(project, tmp_path, capsys, name):
     assert errors == ['error: ' + EXPECTED_OVERFLOW[name].replace(
         'PATH', str(path), 1)]
     assert not (project / 'output').exists()
+
+
+# --- CSS mistakes: the stylesheet, line and column ---------------------------
+
+CSS_MISTAKES = {
+    'unknown property': (
+        '.intro { colr: red; }',
+        'layouts/leaflet-a5/style.css:LINE:10: ignored `colr: red`: unknown '
+        'property; correct or remove it (WeasyPrint)'),
+    'invalid value': (
+        '.intro {\n  font-size: banana;\n}',
+        'layouts/leaflet-a5/style.css:NEXT:3: ignored `font-size: banana`: '
+        'invalid value; correct or remove it (WeasyPrint)'),
+    'syntax error': (
+        '.intro { color red; }',
+        'layouts/leaflet-a5/style.css:LINE:19: CSS syntax error: Stop token '
+        'reached before {} block for a qualified rule; correct or remove it '
+        '(WeasyPrint)'),
+}
+
+
+@pytest.mark.parametrize('name', sorted(CSS_MISTAKES))
+def test_a_css_mistake_names_its_file_and_line(project, capsys, name):
+    rule, expected = CSS_MISTAKES[name]
+    css = project / 'layouts' / 'leaflet-a5' / 'style.css'
+    text = css.read_text('utf-8')
+    line = text.count('\n') + 2  # the rule goes on a line of its own
+    css.write_text(text + '\n' + rule + '\n', 'utf-8')
+    code, _, err = run(project, 'check', '--layout', 'leaflet-a5',
+                       '--edition', 'print', capsys=capsys)
+    assert code == 1
+    errors = [l for l in err.splitlines() if l.startswith('error:')]
+    assert errors == ['error: ' + expected.replace('NEXT', str(line + 1))
+                      .replace('LINE', str(line))]
+
+
+def test_a_css_mistake_in_a_second_stylesheet_names_that_one(project,
+                                                              capsys):
+    folder = project / 'layouts' / 'poster-a3'
+    (folder / 'extra.css').write_text('/* Extra */\n\n.url { colr: red }\n')
+    manifest = folder / 'layout.yaml'
+    manifest.write_text(manifest.read_text('utf-8').replace(
+        'stylesheets: [style.css]', 'stylesheets: [style.css, extra.css]'))
+    code, _, err = run(project, 'check', '--layout', 'poster-a3',
+                       '--edition', 'print', capsys=capsys)
+    assert code == 1
+    assert ('error: layouts/poster-a3/extra.css:3:8: ignored `colr: red `: '
+            'unknown property; correct or remove it (WeasyPrint)') in err
+
+
+# --- RGB in the print edition: the declaration, once -------------------------
+
+def test_an_rgb_colour_in_print_is_named_once_by_its_line(project, capsys):
+    css = project / 'layouts' / 'leaflet-a5' / 'style.css'
+    text = css.read_text('utf-8')
+    line = text.count('\n') + 2
+    css.write_text(text + '\n.intro p { color: #ff0000; }\n', 'utf-8')
+    code, _, err = run(project, 'build', '--layout', 'leaflet-a5',
+                       capsys=capsys)
+    assert code == 1
+    errors = [l for l in err.splitlines() if l.startswith('error:')]
+    assert errors == [
+        f'error: layouts/leaflet-a5/style.css:{line}:19: `color: #ff0000` is '
+        'an RGB colour in the print edition, which must be CMYK only; use '
+        'device-cmyk(c m y k) or a brand colour var(--brand-…), or put the '
+        'rule under .edition-screen']
+    assert not (project / 'output').exists()
+
+
+@pytest.mark.parametrize('rule', [
+    '.edition-screen .intro p { color: #ff0000; }',
+    '@media screen { .intro p { color: rgb(255 0 0); } }',
+    '.edition-print .intro p { color: device-cmyk(0 1 1 0); }',
+    '.intro p { border: 0 solid transparent; color: var(--brand-ink); }',
+])
+def test_screen_only_rgb_and_cmyk_colours_are_fine(project, capsys, rule):
+    css = project / 'layouts' / 'leaflet-a5' / 'style.css'
+    css.write_text(css.read_text('utf-8') + '\n' + rule + '\n', 'utf-8')
+    code, _, err = run(project, 'check', '--layout', 'leaflet-a5',
+                       '--edition', 'print', capsys=capsys)
+    assert code == 0, err
+
+
+def test_a_named_rgb_colour_in_a_custom_property_is_found(project, capsys):
+    css = project / 'layouts' / 'poster-a3' / 'style.css'
+    css.write_text(css.read_text('utf-8') + '\n:root { --alarm: red; }\n'
+                   '.url { color: var(--alarm); }\n', 'utf-8')
+    code, _, err = run(project, 'check', '--layout', 'poster-a3',
+                       '--edition', 'print', capsys=capsys)
+    assert code == 1
+    assert [l for l in err.splitlines() if l.startswith('error:')] == [
+        f'error: layouts/poster-a3/style.css:'
+        f'{css.read_text().count(chr(10)) - 1}:18: `--alarm: red` is an RGB '
+        'colour in the print edition, which must be CMYK only; use '
+        'device-cmyk(c m y k) or a brand colour var(--brand-…), or put the '
+        'rule under .edition-screen']
