@@ -194,3 +194,153 @@ def test_a_named_rgb_colour_in_a_custom_property_is_found(project, capsys):
         'colour in the print edition, which must be CMYK only; use '
         'device-cmyk(c m y k) or a brand colour var(--brand-…), or put the '
         'rule under .edition-screen']
+
+
+# --- the DRAFT mark fits itself ---------------------------------------------
+
+MM_PER_PT = 25.4 / 72
+
+
+def _mark_boxes(pdf: Path) -> list[tuple]:
+    """Per page, the DRAFT mark's text box in mm (x0, y0, x1, y1 from the
+    trim's bottom-left) and the trim's size, read by PDFium: the mark is
+    drawn first, so its characters come before the first line break."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(str(pdf))
+    found = []
+    try:
+        for page in document:
+            trim = page.get_trimbox()
+            textpage = page.get_textpage()
+            text = textpage.get_text_range()
+            end = text.index('\r\n')
+            assert text[:end].replace(' ', '') == 'UTKAST·DRAFT–ejförtryck'
+            boxes = [textpage.get_charbox(i) for i in range(end)
+                     if text[i].strip()]
+            found.append((
+                tuple((v - trim[i % 2]) * MM_PER_PT for i, v in enumerate((
+                    min(b[0] for b in boxes), min(b[1] for b in boxes),
+                    max(b[2] for b in boxes), max(b[3] for b in boxes)))),
+                ((trim[2] - trim[0]) * MM_PER_PT,
+                 (trim[3] - trim[1]) * MM_PER_PT)))
+    finally:
+        document.close()
+    return found
+
+
+STRIP_MANIFEST = '''description: A narrow strip for a notice board
+page:
+  width_mm: 50
+  height_mm: 180
+  count: 1
+  names: [strip]
+qr:
+  size_mm: 20
+  min_mm: 15
+template: template.html.j2
+stylesheets: [style.css]
+default: no
+'''
+STRIP_TEMPLATE = '''{% extends "_base/base.html.j2" %}
+{% block pages %}
+<section class="page" data-page="strip">
+  <p data-field="organisation">{{ campaign.organisation }}</p>
+  <div></div>
+  <div class="qr-tile">{{ qr.svg }}</div>
+</section>
+{% endblock %}
+'''
+
+
+def _wide_mark(project: Path) -> str:
+    # A much wider, larger display face for the mark (the brand changed
+    # its font): the mark's line is far wider than the page.
+    css = project / 'layouts' / 'leaflet-a5' / 'style.css'
+    css.write_text(css.read_text('utf-8') + '\n.draft-mark { font-size: 40pt;'
+                   ' letter-spacing: 0.5em; }\n', 'utf-8')
+    return 'leaflet-a5'
+
+
+def _narrow_page(project: Path) -> str:
+    folder = project / 'layouts' / 'strip'
+    folder.mkdir()
+    (folder / 'layout.yaml').write_text(STRIP_MANIFEST, 'utf-8')
+    (folder / 'template.html.j2').write_text(STRIP_TEMPLATE, 'utf-8')
+    (folder / 'style.css').write_text(':root { --page-margin: 6mm; }\n')
+    return 'strip'
+
+
+@pytest.mark.parametrize('change', [_wide_mark, _narrow_page])
+def test_the_draft_mark_fits_inside_the_trim(project, capsys, change):
+    layout = change(project)
+    code, _, err = run(project, 'build', '--layout', layout, '--edition',
+                       'print', capsys=capsys)
+    assert code == 0, err
+    pdf = project / 'output' / f'trygghet-vasteras-{layout}.pdf'
+    for (x0, y0, x1, y1), (width, height) in _mark_boxes(pdf):
+        # Inside the 5 mm safe zone of the default print shop...
+        assert 5 - 0.1 <= x0 < x1 <= width - 5 + 0.1
+        assert 5 - 0.1 <= y0 < y1 <= height - 5 + 0.1
+        # ...and still a large mark across the page, near its middle.
+        assert x1 - x0 >= 0.5 * (width - 10)
+        assert abs((x0 + x1) / 2 - width / 2) < 3
+
+
+def test_the_usual_draft_mark_keeps_its_size(built):
+    pdf = built.pdf('leaflet-a5')
+    (x0, y0, x1, y1), (width, height) = _mark_boxes(pdf)[0]
+    # 22 pt, turned 28°: about 110 mm wide, not shrunk.
+    assert 100 <= x1 - x0 <= 125
+    assert 5 <= x0 and x1 <= width - 5
+
+
+# --- fonts: only those the layouts use limit the characters ------------------
+
+def _tiny_font(target: Path) -> None:
+    """A font with a handful of glyphs (A, B, C and a space)."""
+    from fontTools import subset
+
+    options = subset.Options()
+    font = subset.load_font(str(ROOT / 'assets' / 'fonts' /
+                                'Inter-Regular.otf'), options)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text='ABC ')
+    subsetter.subset(font)
+    subset.save_font(font, str(target), options)
+
+
+def test_a_font_no_layout_uses_limits_nothing(project, capsys):
+    _tiny_font(project / 'assets' / 'fonts' / 'Unused-Tiny.otf')
+    code, _, err = run(project, 'check', '--layout', 'poster-a3',
+                       '--edition', 'print', capsys=capsys)
+    assert code == 0, err  # the seed is full of å, ä and ö
+
+
+def test_a_font_a_layout_uses_still_limits_the_characters(project, capsys):
+    _tiny_font(project / 'assets' / 'fonts' / 'Tiny.otf')
+    css = project / 'layouts' / 'poster-a3' / 'style.css'
+    css.write_text(css.read_text('utf-8') + '\n@font-face { font-family: '
+                   '"Tiny"; src: url(../../assets/fonts/Tiny.otf); }\n'
+                   '.url { font-family: "Tiny", var(--brand-font-text); }\n',
+                   'utf-8')
+    code, _, err = run(project, 'check', '--layout', 'poster-a3',
+                       '--edition', 'print', capsys=capsys)
+    assert code == 1
+    assert ('error: content/trygghet-vasteras.yaml:19:8: title: the brand '
+            'fonts have no "T" (U+0054), "V" (U+0056), "e" (U+0065)') in err
+
+
+def test_a_character_no_used_font_has_is_still_refused(project, tmp_path,
+                                                       capsys):
+    _tiny_font(project / 'assets' / 'fonts' / 'Unused-Tiny.otf')
+    path = tmp_path / 'symbol.yaml'
+    path.write_text(SEED.replace('title: Trygghet i Västerås',
+                                 'title: Trygghet i Västerås ⊕'), 'utf-8')
+    code, _, err = run(project, 'check', str(path), '--layout', 'poster-a3',
+                       capsys=capsys)
+    assert code == 1
+    assert [l for l in err.splitlines() if l.startswith('error:')] == [
+        f'error: {path}:19:8: title: the brand fonts have no "⊕" (U+2295); '
+        'the PDF would fall back to a font of this machine. Replace or '
+        'remove it']
