@@ -41,7 +41,16 @@ def font_coverage(root: Path, layouts=None) -> set[int]:
         paths = sorted(used) or paths
     covered: set[int] | None = None
     for path in paths:
-        cmap = _cmap(path, path.stat().st_mtime)
+        try:
+            cmap = _cmap(path, path.stat().st_mtime)
+        except Exception as exc:  # fontTools raises many kinds on bad bytes
+            from .errors import LayoutError, Problem
+
+            shown = path.resolve().relative_to(root.resolve()).as_posix()
+            raise LayoutError(Problem(shown, (
+                f'this font file cannot be read ({type(exc).__name__}); '
+                'replace it with the .otf or .ttf file from the font\'s '
+                'publisher'))) from None
         covered = set(cmap) if covered is None else covered & cmap
     return covered or set()
 
@@ -96,7 +105,8 @@ def used_font_files(root: Path, layout) -> set[Path]:
                     elif declaration.lower_name == 'src':
                         for url in _urls(declaration.value):
                             target = (path.parent / url).resolve()
-                            if target.is_file():
+                            if (target.is_relative_to(root.resolve())
+                                    and target.is_file()):
                                 sources.add(target)
                 for name in family:
                     faces.setdefault(name, set()).update(sources)

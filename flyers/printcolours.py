@@ -159,8 +159,11 @@ def _matches(prelude, elements) -> bool:
         selectors = cssselect2.compile_selector_list(prelude)
     except Exception:  # cssselect2's SelectorError, or one it does not know
         return True
-    return any(selector.test(element) for selector in selectors
-               for element in elements)
+    try:
+        return any(selector.test(element) for selector in selectors
+                   for element in elements)
+    except Exception:  # a selector cssselect2 compiles but cannot test
+        return True
 
 
 def _foreign_colour(tokens, names_allowed) -> tuple:

@@ -344,3 +344,15 @@ def test_a_character_no_used_font_has_is_still_refused(project, tmp_path,
         f'error: {path}:19:8: title: the brand fonts have no "⊕" (U+2295); '
         'the PDF would fall back to a font of this machine. Replace or '
         'remove it']
+
+
+def test_a_damaged_font_a_layout_uses_is_named(project, capsys):
+    font = project / 'assets' / 'fonts' / 'Inter-Bold.otf'
+    font.write_bytes(font.read_bytes()[:3000])
+    code, _, err = run(project, 'check', '--layout', 'poster-a3',
+                       capsys=capsys)
+    assert code == 1
+    assert [l for l in err.splitlines() if l.startswith('error:')] == [
+        'error: assets/fonts/Inter-Bold.otf: this font file cannot be read '
+        "(TTLibError); replace it with the .otf or .ttf file from the font's "
+        'publisher']
