@@ -41,6 +41,11 @@ OVERFLOWS = {
     'huge-proposal': ('leaflet-a5', lambda: _seed_with(
         'nätverk att rekrytera unga.',
         'nätverk att rekrytera unga. ' + _sentences(20))),
+    # The first answer grew: it used to be blamed on the second question.
+    'long-answer': ('leaflet-a5', lambda: _seed_with(
+        'för att arbeta förebyggande med elever i riskzon.',
+        'för att arbeta förebyggande med elever i riskzon. '
+        + _sentences(28))),
     # The poster shows the intro when there are no proposals or sections.
     'poster-intro': ('poster-a3', lambda: POSTER_HEAD + 'intro:\n  - '
                      + _sentences(36) + '\n'),
@@ -73,6 +78,12 @@ EXPECTED_OVERFLOW = {
         'largest blocks on this page: proposals 174 mm, intro 29 mm, title '
         '15 mm; shorten proposals.items[0].text or move some of it to '
         'another field' + LEAFLET_FLOOR),
+    'long-answer': (
+        'PATH:81:15: faq.items[0].answer: does not fit on the back page of '
+        'leaflet-a5: about 119 mm too much (≈ 35 lines of text); the largest '
+        'blocks on this page: faq 216 mm, sections 109 mm, further_reading '
+        '40 mm; shorten faq.items[0].answer or move some of it to another '
+        'field' + LEAFLET_FLOOR),
     'poster-intro': (
         'PATH:6:5: intro[0]: does not fit on the poster page of poster-a3: '
         'about 143 mm too much (≈ 15 lines of text); the largest blocks on '
@@ -262,6 +273,14 @@ def _wide_mark(project: Path) -> str:
     return 'leaflet-a5'
 
 
+def _low_mark(project: Path) -> str:
+    # A layout that moves the mark to the very bottom of the page.
+    css = project / 'layouts' / 'poster-a3' / 'style.css'
+    css.write_text(css.read_text('utf-8') + '\n.draft-mark { top: 100%; }\n',
+                   'utf-8')
+    return 'poster-a3'
+
+
 def _narrow_page(project: Path) -> str:
     folder = project / 'layouts' / 'strip'
     folder.mkdir()
@@ -271,7 +290,7 @@ def _narrow_page(project: Path) -> str:
     return 'strip'
 
 
-@pytest.mark.parametrize('change', [_wide_mark, _narrow_page])
+@pytest.mark.parametrize('change', [_wide_mark, _low_mark, _narrow_page])
 def test_the_draft_mark_fits_inside_the_trim(project, capsys, change):
     layout = change(project)
     code, _, err = run(project, 'build', '--layout', layout, '--edition',
