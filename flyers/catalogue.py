@@ -127,7 +127,7 @@ def load_everything(root: Path, contents: list[str], only_layouts: list[str],
     for campaign in campaigns:
         if coverage is None:
             from .fonts import font_coverage
-            coverage = font_coverage(root)
+            coverage = font_coverage(root, layouts.values())
         problems += _character_problems(campaign, coverage)
         problems += _name_problems(campaign, available)
         chosen = only_layouts or list(dict.fromkeys(campaign.layouts)) or [

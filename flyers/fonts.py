@@ -28,15 +28,163 @@ def _cmap(path: Path, mtime: float) -> frozenset[int]:
         return frozenset(font.getBestCmap() or ())
 
 
-def font_coverage(root: Path) -> set[int]:
-    """Characters that every one of the project's fonts has: a character
-    missing from one weight would fall back to a machine font in that
-    weight, so only what all of them cover is safe."""
+def font_coverage(root: Path, layouts=None) -> set[int]:
+    """Characters that every font the layouts use has (every font of the
+    project without ``layouts``): a character missing from one weight would
+    fall back to a machine font in that weight, so only what all of them
+    cover is safe.  A font file no layout uses limits nothing."""
+    paths = font_files(root)
+    if layouts is not None:
+        used = set()
+        for layout in layouts:
+            used |= used_font_files(root, layout)
+        paths = sorted(used) or paths
     covered: set[int] | None = None
-    for path in font_files(root):
-        cmap = _cmap(path, path.stat().st_mtime)
+    for path in paths:
+        try:
+            cmap = _cmap(path, path.stat().st_mtime)
+        except Exception as exc:  # fontTools raises many kinds on bad bytes
+            from .errors import LayoutError, Problem
+
+            shown = path.resolve().relative_to(root.resolve()).as_posix()
+            raise LayoutError(Problem(shown, (
+                f'this font file cannot be read ({type(exc).__name__}); '
+                'replace it with the .otf or .ttf file from the font\'s '
+                'publisher'))) from None
         covered = set(cmap) if covered is None else covered & cmap
     return covered or set()
+
+
+def layout_stylesheets(root: Path, layout) -> list[Path]:
+    """The stylesheets a layout's pages use: the brand sheet and the shared
+    one (which the base template links), the layout's own, and what they
+    @import."""
+    first = [root / 'assets' / 'brand' / 'brand.css',
+             root / 'layouts' / '_base' / 'common.css']
+    first += [layout.folder / name for name in layout.stylesheets]
+    sheets: list[Path] = []
+    for path in first:
+        _with_imports(path.resolve(), root.resolve(), sheets)
+    return sheets
+
+
+def _with_imports(path: Path, root: Path, sheets: list[Path]) -> None:
+    if path in sheets or not path.is_relative_to(root) or not path.is_file():
+        return
+    sheets.append(path)
+    for rule in _css_rules(path, path.stat().st_mtime):
+        if rule.type == 'at-rule' and rule.lower_at_keyword == 'import':
+            target = _first_url(rule.prelude, strings=True)
+            if target:
+                _with_imports((path.parent / target).resolve(), root, sheets)
+
+
+def used_font_files(root: Path, layout) -> set[Path]:
+    """The font files of the @font-face rules, in the layout's stylesheets,
+    of the families its stylesheets name (in font-family, font, or a custom
+    property such as --brand-font-text)."""
+    import tinycss2
+
+    faces: dict[str, set[Path]] = {}
+    named: set[str] = set()
+    for path in layout_stylesheets(root, layout):
+        for rule in _css_rules(path, path.stat().st_mtime):
+            for _, declaration in _declarations(rule):
+                name = declaration.lower_name
+                if name in ('font-family', 'font') or name.startswith('--'):
+                    named |= _families(declaration.value)
+            if rule.type == 'at-rule' and rule.lower_at_keyword == 'font-face':
+                family, sources = set(), set()
+                for declaration in tinycss2.parse_blocks_contents(
+                        rule.content or [], skip_comments=True,
+                        skip_whitespace=True):
+                    if declaration.type != 'declaration':
+                        continue
+                    if declaration.lower_name == 'font-family':
+                        family = _families(declaration.value)
+                    elif declaration.lower_name == 'src':
+                        for url in _urls(declaration.value):
+                            target = (path.parent / url).resolve()
+                            if (target.is_relative_to(root.resolve())
+                                    and target.is_file()):
+                                sources.add(target)
+                for name in family:
+                    faces.setdefault(name, set()).update(sources)
+    return {file for name in named & faces.keys() for file in faces[name]}
+
+
+@functools.cache
+def _css_rules(path: Path, mtime: float) -> tuple:
+    import tinycss2
+
+    return tuple(tinycss2.parse_stylesheet(
+        path.read_text('utf-8', errors='replace'), skip_comments=True,
+        skip_whitespace=True))
+
+
+def _declarations(rule, at_rule=None):
+    """(the enclosing at-rule's keyword, declaration) of a rule and the
+    rules nested in @media, @supports and @layer."""
+    import tinycss2
+
+    if rule.type == 'qualified-rule':
+        for item in tinycss2.parse_blocks_contents(
+                rule.content, skip_comments=True, skip_whitespace=True):
+            if item.type == 'declaration':
+                yield at_rule, item
+    elif rule.type == 'at-rule' and rule.content is not None:
+        keyword = rule.lower_at_keyword
+        if keyword in ('media', 'supports', 'layer'):
+            for inner in tinycss2.parse_rule_list(
+                    rule.content, skip_comments=True, skip_whitespace=True):
+                yield from _declarations(inner, at_rule)
+        elif keyword != 'font-face':
+            for item in tinycss2.parse_blocks_contents(
+                    rule.content, skip_comments=True, skip_whitespace=True):
+                if item.type == 'declaration':
+                    yield keyword, item
+
+
+def _families(tokens) -> set[str]:
+    """Family names in a font-family-like value, lower-cased: strings, and
+    runs of identifiers (``Brand Text``)."""
+    found, words = set(), []
+    for token in list(tokens) + [None]:
+        if token is not None and token.type == 'ident':
+            words.append(token.value)
+            continue
+        if token is not None and token.type == 'whitespace':
+            continue
+        if words:
+            found.add(' '.join(words).lower())
+            words = []
+        if token is not None and token.type == 'string':
+            found.add(token.value.strip().lower())
+    return found
+
+
+def _urls(tokens) -> list[str]:
+    from urllib.parse import unquote
+
+    found = []
+    for token in tokens:
+        if token.type == 'url':
+            found.append(unquote(token.value.strip()))
+        elif token.type == 'function' and token.lower_name == 'url':
+            found += [unquote(t.value.strip()) for t in token.arguments
+                      if t.type == 'string']
+    return [url for url in found if ':' not in url.split('/')[0]]
+
+
+def _first_url(tokens, strings=False) -> str | None:
+    urls = _urls(tokens)
+    if urls:
+        return urls[0]
+    if strings:
+        for token in tokens:
+            if token.type == 'string':
+                return token.value
+    return None
 
 
 _FACE_RE = re.compile(r'@font-face\s*\{[^}]*?font-family\s*:\s*(["\']?)'

@@ -4,18 +4,16 @@ In: the HTML of one output and its layout.  Out: :class:`Rendered` (PDF
 bytes, page count), or a :class:`~flyers.errors.BuildError` that says what
 went wrong in the user's terms:
 
-- any WeasyPrint warning or error (a missing image, ignored CSS) fails;
-- a page count other than the layout's: the content block that did not fit
-  on its page is named with roughly how much was too much;
-- content spilling out of a fixed frame (a page-margin box, an element
-  with ``overflow: hidden`` or one marked ``data-frame``) fails the same way,
-  so nothing is clipped silently;
-- text closer to the trim than the layout's safe zone fails;
-- a page size other than the manifest's fails.
-
-Templates mark their blocks: ``data-page="front"`` on the element that holds
-one page, ``data-field="proposals.items[2]"`` on elements that show one
-content field.  That is how a finding is traced back to the content file.
+- an RGB colour in the print edition fails before layout, named by its
+  declaration (:mod:`flyers.printcolours`);
+- any WeasyPrint warning or error (a missing image, ignored CSS) fails; one
+  about a stylesheet names its file, line and column;
+- a page count other than the layout's: the content field that most likely
+  grew is named, with roughly how much was too much
+  (:mod:`flyers.overflow`), after copyfit if the layout has it;
+- a wrong page size or count, content spilling out of a frame, text in the
+  safe zone (:mod:`flyers.pagecheck`) fail; the builder's own DRAFT mark is
+  fitted to the page instead (:mod:`flyers.draftmark`).
 """
 
 from __future__ import annotations
@@ -25,18 +23,20 @@ import dataclasses
 import hashlib
 import logging
 import re
-import statistics
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 
+from .draftmark import fit_marks
 from .errors import BuildError, LayoutError, Problem
 from .layouts import Layout, start_size
 from .fonts import declared_families
 from .job import Job
 from .marks import TransparencyInX1a, print_finisher
+from .overflow import measure_overflow
+from .pagecheck import Analysis
+from .printcolours import print_colour_problems
 from .render import PRINT_PROFILE
-
-PX_PER_MM = 96 / 25.4
-TOLERANCE_MM = 0.05
 
 
 @dataclass(frozen=True)
@@ -52,10 +52,26 @@ class Rendered:
 class _Collect(logging.Handler):
     def __init__(self):
         super().__init__(logging.WARNING)
-        self.messages: list[str] = []
+        self.messages: list[tuple[str, str | None]] = []
 
     def emit(self, record):
-        self.messages.append(record.getMessage())
+        self.messages.append((record.getMessage(), _stylesheet_url()))
+
+
+def _stylesheet_url() -> str | None:
+    """The address of the stylesheet WeasyPrint is reading while it logs,
+    if it is reading one: its messages about CSS give a line and column but
+    not the file.  (An @import'ed sheet is read inside the importing one:
+    the innermost reading is the one meant.)"""
+    frame = sys._getframe(2)
+    while frame is not None:
+        if (frame.f_code.co_name == 'preprocess_stylesheet'
+                and frame.f_globals.get('__name__', '').startswith(
+                    'weasyprint.css')):
+            url = frame.f_locals.get('base_url')
+            return url if isinstance(url, str) else None
+        frame = frame.f_back
+    return None
 
 
 @contextlib.contextmanager
@@ -70,284 +86,6 @@ def weasyprint_messages():
     finally:
         logger.removeHandler(handler)
         logger.propagate = propagate
-
-
-def mm(px: float) -> float:
-    return px / PX_PER_MM
-
-
-# --- walking the laid-out boxes --------------------------------------------
-
-@dataclass
-class _Placed:
-    """A box with the content field and page block it belongs to."""
-
-    box: object
-    field: str | None
-    page_block: str | None
-    frame: object | None
-    fixed: bool = False
-
-
-def _walk(box, field=None, page_block=None, frame=None, fixed=False):
-    element = getattr(box, 'element', None)
-    if element is not None and getattr(box, 'element_tag', None):
-        field = element.get('data-field') or field
-        page_block = element.get('data-page') or page_block
-        fixed = fixed or element.get('data-fixed') is not None
-        if element.get('data-frame') is not None:
-            frame = box
-    style = getattr(box, 'style', None)
-    if type(box).__name__ == 'MarginBox' or (
-            style is not None and style['overflow'] != 'visible'
-            and getattr(box, 'children', None)):
-        # Content outside a margin box or a clipping box would be lost
-        # without a word: both are frames whose content must fit.
-        frame = box
-    yield _Placed(box, field, page_block, frame, fixed)
-    for child in getattr(box, 'children', ()) or ():
-        yield from _walk(child, field, page_block, frame, fixed)
-
-
-def _is_text(box) -> bool:
-    return type(box).__name__ == 'TextBox' and box.text.strip() != ''
-
-
-def _bottom(box) -> float:
-    return box.position_y + box.margin_height()
-
-
-class Analysis:
-    """Findings on the laid-out pages of one output."""
-
-    def __init__(self, document, layout: Layout, output: str, owner,
-                 safe_mm: float):
-        self.document = document
-        self.layout = layout
-        self.output = output
-        self.safe_mm = safe_mm
-        self.owner = owner  # maps a field path to a Problem in its file
-        self.pages = [list(_walk(page._page_box)) for page in document.pages]
-
-    def field_boxes(self) -> tuple:
-        """The area each content field's text covers, per page, in mm."""
-        boxes: dict[tuple[int, str], list[float]] = {}
-        for index, placed in enumerate(self.pages):
-            for item in placed:
-                if not item.field or not _is_text(item.box):
-                    continue
-                box = item.box
-                rect = [mm(box.position_x), mm(box.position_y),
-                        mm(box.position_x + box.width),
-                        mm(box.position_y + box.height)]
-                known = boxes.get((index, item.field))
-                boxes[(index, item.field)] = rect if known is None else [
-                    min(known[0], rect[0]), min(known[1], rect[1]),
-                    max(known[2], rect[2]), max(known[3], rect[3])]
-        return tuple(((index, *(round(v, 2) for v in rect)), field)
-                     for (index, field), rect in boxes.items())
-
-    def page_name(self, index: int) -> str:
-        names = self.layout.page.names
-        if index < len(names):
-            return f'page {index + 1} ({names[index]})'
-        return f'page {index + 1}'
-
-    def problems(self) -> list[Problem]:
-        found = self.size_problems()
-        found += self.count_problems()
-        if not found and len(self.pages) == self.layout.page.count:
-            found += self.frame_problems()
-            found += self.safe_zone_problems()
-        return found
-
-    def size_problems(self) -> list[Problem]:
-        page = self.layout.page
-        found = []
-        for index, rendered in enumerate(self.document.pages):
-            width, height = mm(rendered.width), mm(rendered.height)
-            if (abs(width - page.width_mm) > TOLERANCE_MM
-                    or abs(height - page.height_mm) > TOLERANCE_MM):
-                found.append(self.layout.problem('page', (
-                    f'{self.output} {self.page_name(index)} is {width:.1f} × '
-                    f'{height:.1f} mm but the manifest says '
-                    f'{page.width_mm:g} × {page.height_mm:g} mm; remove '
-                    '"size" from the layout\'s stylesheets')))
-                break
-        return found
-
-    def overflowing_block(self) -> tuple[str | None, int] | None:
-        """The page block that spilled onto more than one page, if any, as
-        (data-page name, index of its first page)."""
-        if len(self.pages) <= self.layout.page.count:
-            return None
-        starts: dict[str, int] = {}
-        for index, placed in enumerate(self.pages):
-            for item in placed:
-                if item.page_block and item.page_block not in starts:
-                    starts[item.page_block] = index
-        order = sorted(starts, key=starts.get)
-        for position, block in enumerate(order):
-            end = (starts[order[position + 1]] if position + 1 < len(order)
-                   else len(self.pages))
-            if end - starts[block] > 1:
-                return block, starts[block]
-        return None, 0
-
-    def count_problems(self) -> list[Problem]:
-        """Too few pages is the template's fault; too many is handled by
-        :func:`measure_overflow`, which needs another render."""
-        expected, actual = self.layout.page.count, len(self.pages)
-        if actual < expected:
-            return [self.layout.problem('page.count', (
-                f'the template made {actual} page(s) but the layout declares '
-                f'{expected}; give each page its own element with '
-                'data-page and "break-before: page"'))]
-        if actual > expected and self.overflowing_block()[0] is None:
-            return [self.layout.problem('page.count', (
-                f'{self.output} came out with {actual} pages instead of '
-                f'{expected}, and no block marked data-page overflowed; check '
-                'the template\'s page breaks'))]
-        return []
-
-    def block_height(self, block: str, index: int) -> float:
-        """Height available to a page block: its box on its first page."""
-        for item in self.pages[index]:
-            element = getattr(item.box, 'element', None)
-            if element is not None and element.get('data-page') == block:
-                return item.box.margin_height()
-        return 0.0
-
-    def frame_problems(self) -> list[Problem]:
-        found, seen = [], set()
-        for index, placed in enumerate(self.pages):
-            for item in placed:
-                frame = item.frame
-                if frame is None or item.box is frame or id(frame) in seen:
-                    continue
-                if not hasattr(item.box, 'margin_height'):
-                    continue
-                limit = frame.content_box_y() + frame.height
-                over = _bottom(item.box) - limit
-                if over > TOLERANCE_MM * PX_PER_MM:
-                    seen.add(id(frame))
-                    message = (f'does not fit in its frame on '
-                               f'{self.page_name(index)} of {self.layout.name}'
-                               f': about {mm(over):.0f} mm too much; shorten '
-                               'it')
-                    found.append(self.owner(item.field, message)
-                                 if item.field else self.layout.problem(
-                                     'page', f'{self.output}: {message}'))
-        return found
-
-    def safe_zone_problems(self) -> list[Problem]:
-        safe = self.safe_mm * PX_PER_MM
-        tolerance = TOLERANCE_MM * PX_PER_MM
-        found = []
-        for index, (placed, rendered) in enumerate(zip(self.pages,
-                                                       self.document.pages)):
-            for item in placed:
-                box = item.box
-                if not _is_text(box):
-                    continue
-                gaps = {
-                    'left': box.position_x,
-                    'top': box.position_y,
-                    'right': rendered.width - (box.position_x + box.width),
-                    'bottom': rendered.height - (box.position_y + box.height),
-                }
-                side, gap = min(gaps.items(), key=lambda kv: kv[1])
-                if gap < safe - tolerance:
-                    text = box.text.strip()
-                    text = text if len(text) <= 30 else text[:29] + '…'
-                    message = (f'text "{text}" on {self.page_name(index)} of '
-                               f'{self.output} is {mm(gap):.1f} mm from the '
-                               f'{side} trim edge; keep text at least '
-                               f'{self.safe_mm:g} mm inside')
-                    found.append(self.owner(item.field, message + ' (shorten '
-                                            'it)') if item.field and side ==
-                                 'right' else self.layout.problem(
-                                     'page', message + ' (widen the '
-                                     'page margins in the layout\'s CSS)'))
-                    if len(found) >= 5:
-                        return found
-        return found
-
-
-def measure_overflow(html: str, base_url: str, analysis: Analysis, fetcher,
-                     font_config, extra=None) -> Problem:
-    """Say which field of an overflowing page block does not fit, and by
-    how much: lay the document out again on very tall pages, where nothing
-    breaks, and compare the block's natural height with the height it has.
-    Runs only when a build has already failed, so it costs nothing else."""
-    from weasyprint import CSS, HTML
-
-    block, index = analysis.overflowing_block()
-    layout = analysis.layout
-    available = analysis.block_height(block, index)
-    tall = CSS(string=f'@page {{ size: {layout.page.width_mm:g}mm 5000mm '
-                      '!important; }', font_config=font_config)
-    sheets = [tall] + ([extra] if extra is not None else [])
-    document = HTML(string=html, base_url=base_url, url_fetcher=fetcher
-                    ).render(stylesheets=sheets, font_config=font_config)
-    page_box = next(item.box for page in document.pages
-                    for item in _walk(page._page_box)
-                    if getattr(item.box, 'element', None) is not None
-                    and item.box.element.get('data-page') == block
-                    and item.box.element_tag)
-    top = page_box.content_box_y()
-    # Where the page runs out: the first text (in reading order) that lies
-    # below the height the block has.  What pushed it there is most likely
-    # the bulk of the page, named as a hint when it is another field.
-    lines: dict[str, set] = {}  # content group -> the lines it fills
-    fixed_lines: dict[str, set] = {}  # field in a data-fixed part -> lines
-    first_over = last_flowing = before_fixed = None
-    over_in_fixed = False
-    bottom = 0.0
-    line_heights = []
-    for item in _walk(page_box):
-        if not _is_text(item.box):
-            continue
-        box_bottom = item.box.position_y + item.box.height - top
-        bottom = max(bottom, box_bottom)
-        line_heights.append(item.box.height)
-        if not item.field:
-            continue
-        group = re.split(r'[.\[]', item.field)[0]
-        y = round(item.box.position_y)
-        lines.setdefault(group, set()).add((item.field, y))
-        if item.fixed:
-            fixed_lines.setdefault(item.field, set()).add(y)
-            before_fixed = before_fixed or last_flowing
-        else:
-            last_flowing = item.field
-        if first_over is None and box_bottom > available + 0.5:
-            first_over, over_in_fixed = item.field, item.fixed
-    if over_in_fixed:
-        # A fixed part (the QR band) was pushed off the page: blame a long
-        # text inside it if there is one, else what was pushing it.
-        longest = max(fixed_lines, key=lambda f: len(fixed_lines[f]))
-        if len(fixed_lines[longest]) >= 4 or not before_fixed:
-            first_over = longest
-        else:
-            first_over = before_fixed
-    too_much = max(0.0, bottom - available)
-    line = statistics.median(line_heights) if line_heights else 12.0
-    name = f'the {block} page' if block else analysis.page_name(index)
-    count = max(1, round(too_much / line))
-    amount = (f'about {mm(too_much):.0f} mm' if mm(too_much) >= 1 else
-              'less than 1 mm')
-    message = (f'does not fit on {name} of {layout.name}: {amount} too much '
-               f'(≈ {count} line{"s" if count > 1 else ""} of text)')
-    # What fills the page, largest first: what grew is usually among them.
-    groups = sorted(lines, key=lambda g: -len(lines[g]))[:3]
-    if groups:
-        message += '; the page holds ' + ', '.join(
-            f'{group} ({len(lines[group])} lines)' for group in groups)
-    message += '; shorten the text or move some to another field'
-    if first_over:
-        return analysis.owner(first_over, message)
-    return layout.problem('page.count', f'{analysis.output}: {message}')
 
 
 def render_pdf(html: str, job: Job, fetcher, font_config, owner,
@@ -400,19 +138,37 @@ def _render_pdf(html, job, fetcher, font_config, owner, metadata_id):
             sheets.append(CSS(string=f':root {{ {layout.copyfit.property}: '
                                      f'{size}pt !important; }}',
                               font_config=font_config))
-        document = HTML(string=html, base_url=base_url, url_fetcher=fetcher
-                        ).render(stylesheets=sheets, font_config=font_config)
+        try:
+            document = HTML(string=html, base_url=base_url,
+                            url_fetcher=fetcher
+                            ).render(stylesheets=sheets,
+                                     font_config=font_config)
+        except AssertionError:
+            # WeasyPrint 70 gives up on a block that may not break across
+            # pages (a proposal, break-inside: avoid) and is taller than a
+            # page: that content does not fit.
+            document = None
         if messages:
-            raise LayoutError([Problem(f'layouts/{layout.name}',
-                                       f'WeasyPrint: {m}') for m in messages])
+            raise LayoutError(_weasyprint_problems(messages, layout))
+        if document is None:
+            return None, None
+        fit_marks(document, job.safe_mm)
         return document, Analysis(document, layout, output, owner,
                                   job.safe_mm)
 
+    if job.is_print:
+        # Before layout: the preflight would find an RGB colour once per
+        # field it paints, and blame the fields.
+        wrong = print_colour_problems(html, base_url, layout.folder.parent
+                                      .parent)
+        if wrong:
+            raise LayoutError(wrong)
     with weasyprint_messages() as messages:
         document, analysis = lay_out()
         copyfit = None
-        too_long = len(document.pages) > layout.page.count
-        if too_long and layout.copyfit and not analysis.count_problems():
+        too_long = document is None or len(document.pages) > layout.page.count
+        if too_long and layout.copyfit and (
+                analysis is None or not analysis.count_problems()):
             # Copyfit: shrink the body type step by step; the first size at
             # which everything fits wins, and the build says so.
             # Fitting is monotonic in the size, so search: the first step
@@ -425,7 +181,8 @@ def _render_pdf(html, job, fetcher, font_config, owner, metadata_id):
                 if index not in tried:
                     tried[index] = lay_out(sizes[index])
                 document, _ = tried[index]
-                return len(document.pages) <= layout.page.count
+                return (document is not None
+                        and len(document.pages) <= layout.page.count)
 
             best = None
             if fits(0):
@@ -443,11 +200,12 @@ def _render_pdf(html, job, fetcher, font_config, owner, metadata_id):
                 copyfit = (layout.copyfit.property, start, sizes[best])
             else:
                 document, analysis = tried[len(sizes) - 1]
-        problems = analysis.problems()
-        if not problems and len(document.pages) > layout.page.count:
+        problems = analysis.problems() if analysis else []
+        if not problems and (document is None
+                             or len(document.pages) > layout.page.count):
             problem = measure_overflow(
-                html, base_url, analysis, fetcher, font_config,
-                _copyfit_sheet(layout, font_config))
+                html, base_url, analysis, (layout, output, owner), fetcher,
+                font_config, _copyfit_sheet(layout, font_config))
             if layout.copyfit:
                 start, sizes = _copyfit_sizes(layout)
                 problem = dataclasses.replace(problem, message=(
@@ -470,8 +228,7 @@ def _render_pdf(html, job, fetcher, font_config, owner, metadata_id):
                 'character of the text; replace unusual characters (symbols, '
                 'emoji) with ordinary ones')))
         if messages:
-            raise LayoutError([Problem(f'layouts/{layout.name}',
-                                       f'WeasyPrint: {m}') for m in messages])
+            raise LayoutError(_weasyprint_problems(messages, layout))
     return Rendered(pdf, len(document.pages), copyfit,
                     analysis.field_boxes())
 
@@ -486,3 +243,39 @@ def _copyfit_sheet(layout: Layout, font_config):
     return CSS(string=f':root {{ {layout.copyfit.property}: '
                       f'{layout.copyfit.floor_pt}pt !important; }}',
                font_config=font_config)
+
+
+_AT = re.compile(r',? at (\d+):(\d+)([.,:]?)')
+
+
+def _weasyprint_problems(messages, layout: Layout) -> list[Problem]:
+    """WeasyPrint's messages as problems: one about CSS names the
+    stylesheet, line and column it is about, the rest the layout folder."""
+    from urllib.parse import unquote, urlsplit
+
+    root = layout.folder.parent.parent.resolve()
+    found = []
+    for message, url in messages:
+        place = _AT.search(message)
+        path = None
+        if url and place and urlsplit(url).scheme == 'file':
+            path = Path(unquote(urlsplit(url).path))
+            path = path.relative_to(root) if path.is_relative_to(root) \
+                else None
+        if path is None or path.suffix != '.css':
+            found.append(Problem(f'layouts/{layout.name}',
+                                 f'WeasyPrint: {message}'))
+            continue
+        # "Ignored `colr: red` at 25:3, unknown property." -> "ignored
+        # `colr: red`: unknown property"
+        before = message[:place.start()].strip().rstrip(':')
+        after = message[place.end():].strip().rstrip('.')
+        text = before + (f': {after}' if after else '')
+        text = re.sub(r'^(Error|Parse error): ', 'CSS syntax error: ', text)
+        if text[1:2].islower():
+            text = text[:1].lower() + text[1:]
+        text = text.replace('.:', ':').rstrip('.')
+        found.append(Problem(path.as_posix(), f'{text}; correct or remove '
+                             'it (WeasyPrint)', int(place[1]),
+                             int(place[2])))
+    return found
