@@ -46,15 +46,16 @@ def _normalise(text: str) -> str:
 
 
 def page_sentences(page: str) -> list[str]:
-    """Pieces of each line between . ? ! : once list markers, headings
-    marks, bold and link markup are gone."""
+    """Pieces of each line between . ? ! : | once list markers, headings
+    marks, bold and link markup are gone (HTML comments show no text)."""
     pieces = []
+    page = re.sub(r'<!--.*?-->', '', page, flags=re.S)
     for line in page.splitlines():
         line = _MARKER_RE.sub('', line)
         # "**Title** – text": the title and the text are stored apart.
         line = _normalise(re.sub(r'^(\*\*|__)(.+?)\1\s*(?:[–—-]\s)?',
                                  r'\2. ', line))
-        pieces += [p.strip() for p in re.split(r'[.?!:]', line)
+        pieces += [p.strip() for p in re.split(r'[.?!:|]', line)
                    if re.search(r'\w', p)]
     return pieces
 
@@ -495,7 +496,7 @@ def test_yaml_traps_survive_as_text(value, tmp_path):
     'lång ' * 30 + ': # "citat" \\ slut', '#' + 'ord ' * 40])
 def test_writer_quotes_what_yaml_would_misread(value):
     import yaml
-    from flyers.importer import _scalar
+    from flyers.importer.emit import scalar as _scalar
     value = ' '.join(value.split())
     for prefix, indent in (('title: ', 2), ('  - ', 4), ('    - text: ', 8)):
         lines = _scalar(prefix, value, indent)
