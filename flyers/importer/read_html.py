@@ -20,6 +20,10 @@ from __future__ import annotations
 
 import io
 import re
+import signal
+import threading
+import time
+from contextlib import contextmanager
 from urllib.parse import urljoin, urlsplit
 from xml.etree import ElementTree
 
@@ -62,10 +66,20 @@ LANGUAGE_RE = re.compile(r'[a-z]{2,3}(-[A-Za-z0-9]{2,8})*')
 
 def read_html(text: str, ctx: Context) -> Page:
     source = '\n'.join(clean_lines(text, ctx))
-    root, lines = parse(source)
+    try:
+        root, lines = parse(source)
+        return _read(root, lines, ctx)
+    except (TooHard, RecursionError) as exc:
+        why = (str(exc) if isinstance(exc, TooHard) else
+               'its elements are nested too deeply')
+        ctx.fail(f'cannot read this HTML page: {why}; save the page again '
+                 'from the browser, or copy its text and import that')
+
+
+def _read(root, lines, ctx: Context) -> Page:
     page = Page([], kind='html')
     head = _first(root, 'head')
-    _read_head(root, head, lines, page)
+    site_names = _read_head(root, head, lines, page)
     body = _first(root, 'body')
     if body is None:
         return page
@@ -73,12 +87,10 @@ def read_html(text: str, ctx: Context) -> Page:
     holding = _holding_blocks(root)
     reader = _Reader(ctx, lines, holding,
                      inside_article=content.tag != 'body')
-    try:
-        reader.walk(content, 0)
-    except RecursionError:
-        ctx.fail('the page\'s HTML is nested too deeply to read (elements '
-                 'inside elements, hundreds of levels deep); save the page '
-                 'again from the browser, or as text')
+    if content is not body and not any(
+            el.tag == 'h1' for el in content.iter()):
+        _h1_before_content(body, content, reader, site_names)
+    reader.walk(content, 0)
     page.elements = reader.out
     left_out = reader.left_out_summary()
     page.notes.append(f'read: {where}' + (f'; left out {left_out}'
@@ -91,13 +103,54 @@ def read_html(text: str, ctx: Context) -> Page:
 
 # --- parsing, with the line each element starts on ----------------------
 
+class TooHard(Exception):
+    """The page's HTML would take the parser too long to read."""
+
+
+# Browsers stop nesting elements at a depth of a few hundred; tinyhtml5
+# does not, and a page of 100 000 unclosed <b> takes it minutes (it scans
+# the open elements for each new one).  Other shapes are slow too (a tag
+# with 200 000 attributes: six minutes), so a timer stops any parse that
+# takes longer than a real page ever does (a 1 MB page takes a few s).
+MAX_DEPTH = 256
+MAX_SECONDS = 20
+
+
+@contextmanager
+def _time_limit(seconds: float):
+    """Raise TooHard in this (main) thread after ``seconds``; elsewhere, or
+    when the process's timer is in use, only the checks in parse() hold."""
+    if (threading.current_thread() is not threading.main_thread()
+            or not hasattr(signal, 'setitimer')
+            or signal.getitimer(signal.ITIMER_REAL)[0]):
+        yield
+        return
+
+    def expired(signum, frame):
+        raise TooHard(f'reading it took more than {seconds} s')
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def parse(source: str) -> tuple[ElementTree.Element, dict]:
     """The document's tree and a map from element to its line."""
     parser = HTMLParser(namespace_html_elements=False)
     lines: dict[int, tuple[ElementTree.Element, int]] = {}
     tree = parser.tree
+    deadline = time.monotonic() + MAX_SECONDS
 
     def mark(node):
+        if len(tree.open_elements) > MAX_DEPTH:
+            raise TooHard(f'its elements are nested more than {MAX_DEPTH} '
+                          'deep')
+        if time.monotonic() > deadline:
+            raise TooHard(f'reading it took more than {MAX_SECONDS} s')
         try:
             line = parser.tokenizer.stream.position()[0]
         except AttributeError:      # another tinyhtml5: lines unknown
@@ -108,13 +161,17 @@ def parse(source: str) -> tuple[ElementTree.Element, dict]:
     create, insert = tree.create_element, tree.insert_element_normal
     tree.create_element = lambda token: mark(create(token))
     tree.insert_element_normal = lambda token: mark(insert(token))
-    root = parser.parse(io.StringIO(source))
+    with _time_limit(MAX_SECONDS):
+        root = parser.parse(io.StringIO(source))
     return root, lines
 
 
 def html_fragment_text(source: str) -> str:
     """The words of a piece of HTML (a comment has none)."""
-    root, _ = parse(source)
+    try:
+        root, _ = parse(source)
+    except TooHard:
+        return collapse(source)
     body = _first(root, 'body')
     if body is None:
         return ''
@@ -135,7 +192,8 @@ def _first(root, tag):
 
 # --- what the page says about itself --------------------------------------
 
-def _read_head(root, head, lines, page: Page):
+def _read_head(root, head, lines, page: Page) -> set[str]:
+    """Fill in what the page says about itself; return the site's names."""
     site = None
     canonical = og_url = base = None
     for el in (head.iter() if head is not None else ()):
@@ -171,6 +229,12 @@ def _read_head(root, head, lines, page: Page):
             page.base = resolved
     if page.base is None:
         page.base = page.url
+    names = {site.casefold()} if site else set()
+    if title is not None and page.title:
+        whole = collapse(title.text).casefold()
+        names |= {p.strip() for sep in TITLE_SEPARATORS
+                  for p in whole.split(sep)[1:]}
+    return names
 
 
 def _site_removed(title: str, site: str | None, page: Page) -> str:
@@ -212,6 +276,23 @@ def _page_address(href: str, what: str, page: Page) -> str | None:
     return href
 
 
+def _h1_before_content(body, content, reader, site_names: set[str]):
+    """A page's h1 often stands in a banner above its <main>/<article>."""
+    inside = {id(el) for el in content.iter()}
+    for h1 in body.iter('h1'):
+        if id(h1) in inside or _hidden(h1):
+            continue
+        reader.block(h1, 0)
+        heading = reader.out[-1] if reader.out else None
+        if heading is None or collapse(unprotect(heading.text)).casefold(
+                ) in site_names:
+            reader.out.clear()
+            continue
+        reader.note(heading.line, 'the h1 stands outside the page\'s '
+                    'main content; taken as its title')
+        return
+
+
 def _imprint_from_footer(body, content, lines, holding, page: Page,
                          ctx: Context):
     """The site's footer often names who publishes the page."""
@@ -245,6 +326,12 @@ def _main_content(body):
     articles = [el for el in body.iter('article') if not _hidden(el)]
     if len(articles) == 1:
         return articles[0], 'the text of the page\'s one <article>'
+    # One long article among teasers is the page's content; a list of
+    # articles of a size (a news page) is not one campaign: take it all.
+    sizes = [len(collapse(''.join(a.itertext()))) for a in articles]
+    if articles and max(sizes) * 2 > sum(sizes):
+        return (articles[sizes.index(max(sizes))], 'the text of the '
+                f'page\'s longest <article> (of {len(articles)})')
     return body, ('the text of the page\'s <body> (it has no <main> and '
                   f'{"several <article>s" if articles else "no <article>"})')
 
@@ -476,6 +563,9 @@ class _Reader:
         self.paragraph(text, self.line(el), kind=kind, how=how)
 
     def table(self, el):
+        caption = next((c for c in el if c.tag == 'caption'), None)
+        if caption is not None and not self.skip(caption):
+            self.paragraph(self.inline(caption), self.line(caption))
         for row in el.iter('tr'):
             cells = [collapse(self.inline(c).replace('\n', ' '))
                      for c in row if c.tag in ('td', 'th')
@@ -484,9 +574,6 @@ class _Reader:
             if cells:
                 self.note(self.line(row), 'a table row, kept as a paragraph')
                 self.paragraph(' – '.join(cells), self.line(row))
-        caption = next((c for c in el if c.tag == 'caption'), None)
-        if caption is not None and not self.skip(caption):
-            self.paragraph(self.inline(caption), self.line(caption))
 
     # --- inline content ---
 
