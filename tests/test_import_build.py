@@ -110,3 +110,86 @@ def test_import_of_an_empty_page_is_a_clear_error(empty_project, tmp_path,
                        capsys=capsys)
     assert code == 1
     assert f'error: {page}' in err and 'the page is empty' in err
+
+
+# --- --out never leads outside the project ------------------------------------
+
+def _link_cases(project, outside):
+    """(name, --out path, extra arguments) after setting the links up."""
+    content = project / 'content'
+    (outside / 'victim.yaml').write_text('keep me')
+    (content / 'to-victim.yaml').symlink_to(outside / 'victim.yaml')
+    (content / 'dangling.yaml').symlink_to(outside / 'new.yaml')
+    (content / 'real.yaml').write_text('mine')
+    (content / 'to-real.yaml').symlink_to(content / 'real.yaml')
+    (content / 'shared').symlink_to(outside, target_is_directory=True)
+    return {
+        'link to a file outside': (content / 'to-victim.yaml', 'link'),
+        'dangling link to outside': (content / 'dangling.yaml', 'link'),
+        'link to a file inside': (content / 'to-real.yaml', 'link'),
+        'through a linked folder': (content / 'shared' / 'x.yaml',
+                                    'outside'),
+        'a path outside': (outside / 'y.yaml', 'outside'),
+    }
+
+
+@pytest.mark.parametrize('case', [
+    'link to a file outside', 'dangling link to outside',
+    'link to a file inside', 'through a linked folder', 'a path outside'])
+def test_import_out_never_leads_outside_the_project(case, empty_project,
+                                                    tmp_path, capsys):
+    outside = tmp_path / 'outside'
+    outside.mkdir()
+    out, kind = _link_cases(empty_project, outside)[case]
+    before = {p: p.read_bytes() for p in outside.iterdir()}
+    before_content = sorted(p.name for p in (empty_project /
+                                             'content').iterdir())
+    code, stdout, err = run(empty_project, 'import', str(SEED), '--out',
+                            str(out), '--force', capsys=capsys)
+    assert code == 2
+    assert 'Traceback' not in err
+    first = err.splitlines()[0]
+    if kind == 'link':
+        assert first == (f'error: --out: "{out}" is a symbolic link; the '
+                         'import writes only real files: give the path of '
+                         'a file in content/')
+    else:
+        assert first.startswith(f'error: --out: "{out}" is outside the '
+                                f'project folder {empty_project} (it leads '
+                                f'to {outside.resolve()}')
+        assert first.endswith('); write the content file into content/')
+    assert {p: p.read_bytes() for p in outside.iterdir()} == before
+    assert sorted(p.name for p in (empty_project / 'content').iterdir()) \
+        == before_content
+    assert (empty_project / 'content' / 'real.yaml').read_text() == 'mine'
+    assert stdout == ''
+
+
+def test_a_link_made_after_the_check_is_still_refused(empty_project,
+                                                      tmp_path, capsys,
+                                                      monkeypatch):
+    from flyers import pageimport
+    outside = tmp_path / 'outside'
+    outside.mkdir()
+    out = empty_project / 'content' / 'late.yaml'
+    out.symlink_to(outside / 'late.yaml')
+    monkeypatch.setattr(pageimport, 'check_arguments', lambda *a: None)
+    code, _, err = run(empty_project, 'import', str(SEED), '--out', str(out),
+                       capsys=capsys)
+    assert code == 2
+    assert err.splitlines()[0] == (
+        f'error: --out: "{out}" now leads outside the project folder '
+        f'{empty_project}; nothing was written')
+    assert list(outside.iterdir()) == []
+
+
+def test_a_project_reached_through_a_link_imports(empty_project, tmp_path,
+                                                  capsys):
+    linked = tmp_path / 'linked-project'
+    linked.symlink_to(empty_project, target_is_directory=True)
+    out = linked / 'content' / 'x.yaml'
+    code, _, err = run(linked, 'import', str(SEED), '--out', str(out),
+                       capsys=capsys)
+    assert code == 0, err
+    assert (empty_project / 'content' / 'x.yaml').is_file()
+    assert not (empty_project / 'content' / 'x.yaml').is_symlink()
