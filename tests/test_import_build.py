@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from conftest import FIXTURES, SEED, run
+from conftest import FIXTURES, SEED, decode_qr_codes, run
 from flyers.content import load_campaign, texts
 from flyers.typography import typeset
 
@@ -78,6 +78,29 @@ def test_url_makes_the_qr_target(empty_project, capsys):
                '--url', 'https://www.liberalerna.se/vasteras/trygghet')[0] == 0
     campaign = load_campaign(out)
     assert campaign.url == 'https://www.liberalerna.se/vasteras/trygghet'
+
+
+def test_a_saved_html_page_builds_with_its_canonical_address_as_qr(
+        empty_project, capsys):
+    page = FIXTURES / 'pages' / 'sv-trygghet-sparad.html'
+    out = empty_project / 'content' / 'sparad.yaml'
+    code, stdout, err = run(empty_project, 'import', str(page), '--out',
+                            str(out), capsys=capsys)
+    assert code == 0, err
+    assert ("guessed: url: https://www.liberalerna.se/vasteras/"
+            "trygghet-i-vasteras, the page's canonical address") in stdout
+    campaign = load_campaign(out)
+    assert campaign.status == 'final'
+    assert campaign.further_reading.links[0].url == (
+        'https://www.liberalerna.se/politik/trygghet')
+    code, _, err = run(empty_project, 'build', '--layout', 'leaflet-a5',
+                       capsys=capsys)
+    assert code == 0, err
+    codes = decode_qr_codes(empty_project / 'output' /
+                            'sparad-leaflet-a5.pdf', 1)
+    assert [c.text for c in codes] == [
+        'https://www.liberalerna.se/vasteras/trygghet-i-vasteras'
+        '?utm_medium=print&utm_source=leaflet']
 
 
 def test_an_odd_page_builds_or_says_what_does_not_fit(empty_project, capsys):

@@ -912,3 +912,208 @@ def test_an_html_page_with_only_a_title_element(tmp_path):
     _, c = run('<title>Bara en titel</title>', tmp_path, source='p.html')
     assert c.title == 'Bara en titel'
     assert c.status == 'draft'
+
+
+# --- fuzz: 2 000 generated pages of each kind ---------------------------------
+#
+# Pages of random structure and words (Swedish, English, YAML traps, markup
+# characters), as plain text, Markdown and HTML.  Each either imports, with
+# every sentence it holds in the content file, or is refused with a
+# PageImportError; never a traceback.  HTML pages also carry page furniture
+# (navigation, header, footer, cookie banner, scripts) whose words must not
+# be imported.  Set FLYERS_FUZZ_PAGES to run more or fewer.
+
+import html as html_escape  # noqa: E402
+import os  # noqa: E402
+import random  # noqa: E402
+
+import yaml  # noqa: E402
+
+FUZZ_PAGES = int(os.environ.get('FLYERS_FUZZ_PAGES', '2000'))
+FUZZ_CHUNKS = 20
+_FUZZ_WORDS = (
+    'och att för vi vill ha fler poliser skolor i Västerås Bäckby '
+    'trygghet är viktig the and we will build homes buses for all people '
+    'No yes null ~ 12:30 0x1F 2024-05-01 @liberalerna !viktigt %-sats '
+    '{klamrar} [utkast] kolon: #hashtag a#b 100% "citat" \'enkla\' '
+    'snake_case *stjärna* __under__ `kod` a\\b 3*4 ->pil – — … « » ¿ '
+    'Ö Å Ä ñ ø ß € £ ½ ﬁ ★').split()
+# Markdown reads <tags> and &entities; as markup: they are HTML, not words.
+_HTML_ONLY_WORDS = ('<b>', '&amp;', 'a<b', 'x>y', '&', '<3')
+
+
+def _fuzz_sentence(rng, serial, html=False, end=None):
+    words = [rng.choice(_FUZZ_WORDS) for _ in range(rng.randint(2, 10))]
+    if html and rng.random() < 0.3:
+        words.insert(rng.randrange(len(words)), rng.choice(_HTML_ONLY_WORDS))
+    words.insert(rng.randrange(len(words) + 1), f'Ord{serial}')
+    # A dash that starts a line is a list's bullet: not a word to keep.
+    while words[0][0] in '–—-':
+        words[0] = rng.choice(_FUZZ_WORDS)
+    words[0] = words[0][:1].upper() + words[0][1:]
+    if end is None:
+        end = rng.choice(['.', '.', '!', '?', ''])
+    return ' '.join(words).rstrip('.?!') + end
+
+
+def _fuzz_text_page(rng, markdown):
+    """A page as text or Markdown, and the sentences it holds."""
+    serial = iter(range(10**6))
+    say = []
+
+    def sentence(end=None):
+        text = _fuzz_sentence(rng, next(serial), end=end)
+        say.append(text)
+        return text
+
+    lines = [('# ' if rng.random() < 0.5 else '') + sentence(''), '']
+    for _ in range(rng.randint(0, 14)):
+        shape = rng.random()
+        if shape < 0.15:
+            lines += [f'{"#" * rng.randint(2, 4)} {sentence()}', '']
+        elif shape < 0.3:
+            for _ in range(rng.randint(1, 4)):
+                # (a title's final colon is the importer's to remove)
+                lines.append(f'- **{sentence(" titel")}** – {sentence()}')
+            lines.append('')
+        elif shape < 0.4:
+            for _ in range(rng.randint(1, 4)):
+                lines.append(f'{rng.choice("-*+")} [{sentence()}]'
+                             f'(https://example.se/{next(serial)})')
+            lines.append('')
+        elif shape < 0.5:
+            lines += [sentence('?'), '', sentence(), '']
+        elif shape < 0.55:
+            lines += [f'> {sentence()}', '']
+        elif shape < 0.6:
+            lines += ['```', sentence(), '```', '']
+        elif shape < 0.65:
+            lines += [f'Ansvarig utgivare: {sentence()}', '']
+        else:
+            lines += [' '.join(sentence() for _ in range(rng.randint(1, 4))),
+                      '']
+    return '\n'.join(lines), say
+
+
+def _fuzz_html_page(rng):
+    """A saved page as HTML, the sentences of its content, and words of
+    its furniture that must not be imported."""
+    serial = iter(range(10**6))
+    say = []
+
+    def sentence(plain=False, end=None):
+        text = _fuzz_sentence(rng, next(serial), html=True, end=end)
+        say.append(text)
+        escaped = html_escape.escape(text, quote=False)
+        if plain or rng.random() < 0.5:
+            return escaped
+        words = escaped.split(' ')
+        cut = rng.randrange(len(words))
+        tag = rng.choice(['b', 'strong', 'em', 'i', 'span', 'code', 'a'])
+        attrs = ' href="/sida"' if tag == 'a' else ''
+        words[cut] = f'<{tag}{attrs}>{words[cut]}</{tag}>'
+        return ' '.join(words)
+
+    noise = ['BRUSnav', 'BRUShuvud', 'BRUSfot', 'BRUSkaka', 'BRUSskript']
+    blocks = []
+    if rng.random() < 0.8:
+        blocks.append(f'<h1>{sentence(end="")}</h1>')
+    for _ in range(rng.randint(1, 12)):
+        shape = rng.random()
+        if shape < 0.15:
+            level = rng.randint(2, 4)
+            blocks.append(f'<h{level}>{sentence()}</h{level}>')
+        elif shape < 0.3:
+            tag = rng.choice(['ul', 'ol'])
+            items = ''.join(
+                rng.choice([
+                    lambda: f'<li><strong>{sentence(True, " titel")}'
+                            f'</strong> {sentence()}</li>',
+                    lambda: f'<li><a href="{rng.choice(["/x", "y", "#"])}">'
+                            f'{sentence(True)}</a></li>',
+                    lambda: f'<li>{sentence()}<ul><li>{sentence()}</li></ul>'
+                            '</li>',
+                    lambda: f'<li><p>{sentence()}</p><p>{sentence()}</p>',
+                ])() for _ in range(rng.randint(1, 4)))
+            blocks.append(f'<{tag}>{items}</{tag}>')
+        elif shape < 0.4:
+            pairs = ''.join(f'<dt>{sentence(True, "?")}</dt>'
+                            f'<dd>{sentence()}</dd>'
+                            for _ in range(rng.randint(1, 3)))
+            blocks.append(f'<dl>{pairs}</dl>')
+        elif shape < 0.5:
+            blocks.append(f'<details><summary>{sentence(True)}</summary>'
+                          f'<p>{sentence()}</p></details>')
+        elif shape < 0.55:
+            blocks.append(f'<table><tr><th>{sentence(True)}</th></tr><tr>'
+                          f'<td>{sentence(True)}</td></tr></table>')
+        elif shape < 0.6:
+            blocks.append(f'<blockquote><p>{sentence()}</p></blockquote>')
+        elif shape < 0.65:
+            blocks.append(f'<div>{sentence()}<br>{sentence()}</div>')
+        elif shape < 0.7:
+            blocks.append(f'<p>{sentence()}')      # never closed
+        elif shape < 0.75:
+            blocks.append(f'<section><P CLASS=x>{sentence()}</P></section>')
+        else:
+            blocks.append(f'<p>{" ".join(sentence() for _ in range(3))}</p>')
+    content = '\n'.join(blocks)
+    wrapper = rng.choice(['main', 'article', 'div'])
+    page = (
+        '<!DOCTYPE html>\n<html lang="sv"><head><meta charset="utf-8">'
+        '<title>Sidan | Webbplatsen</title>'
+        '<link rel="canonical" href="https://liberalerna.se/fuzz">'
+        '<script>var BRUSskript = 1;</script></head><body>\n'
+        '<div class="cookie-banner"><p>BRUSkaka</p></div>\n'
+        '<header><nav><a href="/">BRUSnav</a></nav><p>BRUShuvud</p>'
+        f'</header>\n<{wrapper}>\n{content}\n</{wrapper}>\n'
+        '<footer><p>BRUSfot</p></footer></body></html>\n')
+    return page, say, noise
+
+
+def _strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def _fuzz_normal(text: str) -> str:
+    """Without markup characters, and without colons (a proposal's title
+    in bold loses its final colon)."""
+    return ' '.join(re.sub(r'[*_`\\:]', '', text).split())
+
+
+@pytest.mark.parametrize('kind', ['text', 'markdown', 'html'])
+@pytest.mark.parametrize('chunk', range(FUZZ_CHUNKS))
+def test_fuzz_no_text_dropped_and_no_traceback(kind, chunk):
+    count = FUZZ_PAGES // FUZZ_CHUNKS
+    if kind != 'html':
+        count //= 2      # text and Markdown make 2 000 pages together
+    refused = []
+    for number in range(chunk * count, (chunk + 1) * count):
+        rng = random.Random(f'{kind}-{number}')
+        noise = []
+        if kind == 'html':
+            page, say, noise = _fuzz_html_page(rng)
+        else:
+            page, say = _fuzz_text_page(rng, kind == 'markdown')
+        source = {'text': 'p.txt', 'markdown': 'p.md', 'html': 'p.html'}
+        try:
+            result = import_page(page, source=source[kind])
+        except PageImportError as exc:
+            # A refusal is one clear message; and rare.
+            problem, = exc.problems
+            assert problem.file == source[kind]
+            refused.append(problem.message)
+            continue
+        kept = _fuzz_normal(' '.join(_strings(yaml.safe_load(
+            result.yaml_text))))
+        missing = [s for s in say if _fuzz_normal(s) not in kept]
+        assert missing == [], f'page {kind}-{number}'
+        assert [n for n in noise if n in kept] == [], f'page {kind}-{number}'
+    assert len(refused) <= max(1, count // 20), refused

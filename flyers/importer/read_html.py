@@ -477,18 +477,18 @@ class _Reader:
     def list(self, el, depth: int):
         ordered = el.tag == 'ol'
         number = _int(el.get('start'), 1)
+        self.paragraph(_words(el.text), self.line(el))
         for li in el:
             if self.skip(li):
-                continue
-            if li.tag != 'li':
-                if self.is_block(li):
-                    self.block(li, depth)
-                else:
-                    self.paragraph(self.inline(li), self.line(li))
-                continue
-            marker = f'{number}.' if ordered else '-'
-            number += 1
-            self.item(li, depth, marker)
+                pass
+            elif li.tag == 'li':
+                self.item(li, depth, f'{number}.' if ordered else '-')
+                number += 1
+            elif self.is_block(li):
+                self.block(li, depth)
+            else:
+                self.paragraph(self.inline(li), self.line(li))
+            self.paragraph(_words(li.tail), self.line(li))
 
     def item(self, li, depth: int, marker: str):
         """A list item: its leading words are the item, its blocks follow
@@ -527,15 +527,19 @@ class _Reader:
     def terms(self, el, depth: int):
         """<dl>: a term that asks something is a question, its <dd> the
         answer."""
+        self.paragraph(_words(el.text), self.line(el))
         for child in el:
             if self.skip(child):
-                continue
-            if child.tag == 'dt':
+                pass
+            elif child.tag == 'dt':
                 self.question(child, 'a <dt> term in a list of terms')
             elif child.tag == 'div':
                 self.terms(child, depth)
-            else:
+            elif self.is_block(child):
                 self.block(child, depth)
+            else:
+                self.paragraph(self.inline(child), self.line(child))
+            self.paragraph(_words(child.tail), self.line(child))
 
     def details(self, el, depth: int):
         summary = next((c for c in el if c.tag == 'summary'), None)

@@ -130,6 +130,7 @@ class _Reader:
         parts: list[tuple[int, str]] = []
         out: list[str] = []
         href: list[str] = []
+        strong = 0
 
         def end_line():
             parts.append((line, ''.join(out).strip()))
@@ -145,9 +146,13 @@ class _Reader:
                 end_line()
                 line += 1
             elif kind == 'strong_open':
-                out.append('**')
+                strong += 1
+                if strong == 1:         # bold inside bold is just bold
+                    out.append('**')
             elif kind == 'strong_close':
-                _close(out, '**')
+                strong -= 1
+                if strong == 0:
+                    _close(out, '**')
             elif kind == 'em_open':
                 out.append('*')
             elif kind == 'em_close':
