@@ -891,8 +891,8 @@ def test_html_that_would_take_the_parser_minutes_is_refused(page, message):
 
 
 def test_a_parse_over_the_time_limit_is_stopped(monkeypatch):
-    import flyers.importer.read_html as read_html
-    monkeypatch.setattr(read_html, 'MAX_SECONDS', 0.05)
+    import flyers.importer.html_parse as html_parse
+    monkeypatch.setattr(html_parse, 'MAX_SECONDS', 0.05)
     page = '<p ' + 'a=b ' * 40_000 + '>x'       # quadratic in tinyhtml5
     with pytest.raises(PageImportError, match='reading it took more than '
                                               r'0\.05 s'):

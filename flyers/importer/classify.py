@@ -11,11 +11,11 @@ as ``orphans`` for :mod:`.fields` to keep as paragraphs.
 
 from __future__ import annotations
 
-from .common import (FAQ_WORDS, HEADING_MAX, IMPRINT_MAX, IMPRINT_RE,
-                     ITALIC_LINE_RE, BOLD_LINE_RE, LINK_RE, PROPOSAL_TITLE_MAX,
-                     PROPOSALS_WORDS, QUESTION_MAX, READING_WORDS, SUBTITLE_MAX,
-                     TITLE_MAX, Block, Context, Element, Page, bare_proposal,
-                     heading_like, proposal_parts, quoted)
+from .common import (BOLD_LINE_RE, FAQ_WORDS, HEADING_MAX, IMPRINT_MAX,
+                     IMPRINT_RE, ITALIC_LINE_RE, LINK_RE, PROPOSAL_TITLE_MAX,
+                     PROPOSALS_WORDS, QUESTION_MAX, READING_WORDS,
+                     SUBTITLE_MAX, TITLE_MAX, Block, Context, Element, Page,
+                     bare_proposal, heading_like, proposal_parts, quoted)
 from .inline import Inline
 
 
@@ -47,13 +47,14 @@ class Structure:
         else:
             first, body = els[0], els[1:]
             if first.kind == 'item':
-                self.ctx.fail('found no title: the page starts with a list item, '
-                          'not a title; put the page\'s title on a line of '
-                          'its own at the top', first.line, 1)
+                self.ctx.fail('found no title: the page starts with a list '
+                              'item, not a title; put the page\'s title on a '
+                              'line of its own at the top', first.line, 1)
             if first.kind == 'para' and len(first.parts) > 1:
                 (number, text), rest = first.parts[0], first.parts[1:]
-                body = [Element('para', ' '.join(t for _, t in rest), rest[0][0],
-                            parts=rest)] + body
+                body = [Element('para',
+                                ' '.join(t for _, t in rest), rest[0][0],
+                                parts=rest)] + body
                 first = Element('para', text, number, parts=[(number, text)])
             title_el = first
             why = ('the first heading' if first.kind == 'heading'
@@ -61,7 +62,7 @@ class Structure:
         title = self.inline(title_el.text, title_el.line, bold=False)
         if not title:
             self.ctx.fail('found no title: the first line holds no words',
-                      title_el.line, 1)
+                          title_el.line, 1)
         if len(title) > TITLE_MAX and self.page_title(page):
             self.ctx.note(title_el.line, f'the h1 {quoted(title)} is longer '
                           f'than a title may be ({TITLE_MAX} characters); '
@@ -71,9 +72,9 @@ class Structure:
             return self.page_title(page), els, []
         if len(title) > TITLE_MAX:
             self.ctx.fail(f'found no title: line {title_el.line} is '
-                      f'{len(title)} characters long, and a title may be at '
-                      f'most {TITLE_MAX}; put the page\'s title on a line of '
-                      'its own at the top', title_el.line, 1)
+                          f'{len(title)} characters long, and a title may be '
+                          f'at most {TITLE_MAX}; put the page\'s title on a '
+                          'line of its own at the top', title_el.line, 1)
         self.ctx.note(title_el.line, f'title ({why})')
         for el in before:
             el.kind = 'para'
@@ -102,7 +103,7 @@ class Structure:
         elif first.kind == 'para' and first.nlines == 1:
             m = ITALIC_LINE_RE.fullmatch(first.text)
             plain = self.inline(first.text, first.line, bold=False,
-                                 quiet=True)
+                                quiet=True)
             if m:
                 text, why = m[1] or m[2], 'a line in italics'
             elif (len(body) > 1 and heading_like(plain)
@@ -133,8 +134,9 @@ class Structure:
                     and (plain[m.end():].lstrip()[:1] == ':'
                          or index >= len(body) - 2)):
                 del body[index]
-                self.ctx.note(el.line, f'imprint {quoted(plain)} (a line naming who '
-                          'publishes the page; taken out of the text)')
+                self.ctx.note(el.line, f'imprint {quoted(plain)} (a line '
+                              'naming who publishes the page; taken out of '
+                              'the text)')
                 return self.inline(el.text, el.line, bold=False)
         return None
 
@@ -145,8 +147,8 @@ class Structure:
                 kept.append(el)
             else:
                 self.inline(el.text, el.line, bold=False)
-                self.ctx.note(el.line, 'nothing left to print after removing the '
-                          'markup; left out')
+                self.ctx.note(el.line, 'nothing left to print after removing '
+                              'the markup; left out')
         return kept
 
     # --- which paragraphs are headings or questions ---
@@ -158,8 +160,9 @@ class Structure:
                 plain = self.inline(el.text, el.line, bold=False, quiet=True)
                 if len(plain) > HEADING_MAX:
                     el.kind = 'para'
-                    self.ctx.note(el.line, f'heading {quoted(plain)} is longer than '
-                              f'{HEADING_MAX} characters; kept as a paragraph')
+                    self.ctx.note(el.line, f'heading {quoted(plain)} is '
+                                  f'longer than {HEADING_MAX} characters; '
+                                  'kept as a paragraph')
                 continue
             if el.kind != 'para' or el.nlines > 1:
                 continue
@@ -233,7 +236,7 @@ class Structure:
             while index < len(blocks):
                 child = blocks[index]
                 title = self.inline(child.heading.text, child.heading.line,
-                                     bold=False, quiet=True)
+                                    bold=False, quiet=True)
                 if (child.heading.level <= head.level
                         or len(title) > PROPOSAL_TITLE_MAX
                         or any(e.kind != 'para' for e in child.content)):
@@ -242,7 +245,7 @@ class Structure:
                 index += 1
             for child in children:
                 block.content.append(Element('ptitle', child.heading.text,
-                                         child.heading.line))
+                                             child.heading.line))
                 block.content.extend(child.content)
             if children:
                 how = children[0].heading.how.removeprefix('a ')
@@ -266,15 +269,15 @@ class Structure:
                 # follows": the next heading becomes its first paragraph.
                 sub = nxt.heading
                 sub_plain = self.inline(sub.text, sub.line, bold=False,
-                                         quiet=True)
+                                        quiet=True)
                 block.content = [Element('para', sub.text, sub.line,
-                                     parts=[(sub.line, sub.text)])]
+                                         parts=[(sub.line, sub.text)])]
                 block.content += nxt.content
                 index += 1
                 blocks.insert(index, block)
-                self.ctx.note(sub.line, f'heading {quoted(sub_plain)} follows the '
-                          f'heading {quoted(plain)} directly; kept as the first '
-                          'paragraph of that section')
+                self.ctx.note(sub.line, f'heading {quoted(sub_plain)} follows '
+                              f'the heading {quoted(plain)} directly; kept as '
+                              'the first paragraph of that section')
                 continue
             self.orphans.append((head.line, plain, 'a heading with no text '
                                  'after it'))

@@ -62,7 +62,7 @@ LINK_RE = re.compile(r'\[([^\[\]]*)\]' + _HREF)
 
 BOLD_LINE_RE = re.compile(r'(\*\*|__)([^*_](?:(?!\1).)*?)\1')
 ITALIC_LINE_RE = re.compile(r'\*([^*\s](?:[^*]*[^*\s])?)\*|'
-                             r'_([^_\s](?:[^_]*[^_\s])?)_')
+                            r'_([^_\s](?:[^_]*[^_\s])?)_')
 PROPOSAL_RE = re.compile(r'(\*\*|__)(.+?)\1(.*)')
 WS_RE = re.compile(r'\s+')
 SENTENCE_END_RE = re.compile(r'(?<=[.!?…])\s+')
@@ -294,8 +294,8 @@ def clean_lines(text: str, ctx: Context) -> list[str]:
         if found:
             line = NON_PRINTABLE_RE.sub('', line.replace('\t', '    '))
             ctx.note(number, f'{len(found)} control character'
-                      f'{"s" if len(found) > 1 else ""} removed (they '
-                      'cannot be printed)')
+                     f'{"s" if len(found) > 1 else ""} removed (they '
+                     'cannot be printed)')
         lines.append(line.expandtabs(4).rstrip())
     return lines
 

@@ -25,9 +25,9 @@ def header(source: str, notes: tuple[str, ...]) -> list[str]:
     check, and every note."""
     name = collapse(source) or 'the page'
     lines = wrap(f'Campaign content imported from "{name}" by the page '
-                  'importer. Read it through before you use it: the '
-                  'importer guessed what each part of the page is.',
-                  WIDTH - 2)
+                 'importer. Read it through before you use it: the '
+                 'importer guessed what each part of the page is.',
+                 WIDTH - 2)
     lines += [''] + wrap(
         'Every value is text. Inline **bold** is allowed in running '
         'text. Fill in every placeholder (text in [square brackets], '

@@ -48,23 +48,23 @@ class Fields:
 
     def _heading(self, block: Block) -> str:
         return self.inline(block.heading.text, block.heading.line,
-                            bold=False)
+                           bold=False)
 
     def _para(self, el: Element, where: str) -> tuple[int, str]:
         """A paragraph from any element, noting what was not one."""
         text = self.inline(el.text, el.line)
         if el.kind == 'item':
-            self.ctx.note(el.line, f'list item {quoted(text)} kept as a paragraph '
-                      f'{where}')
+            self.ctx.note(el.line, f'list item {quoted(text)} kept as a '
+                          f'paragraph {where}')
         elif el.kind == 'question':
-            self.ctx.note(el.line, f'question {quoted(text)} kept as a paragraph '
-                      f'{where}')
+            self.ctx.note(el.line, f'question {quoted(text)} kept as a '
+                          f'paragraph {where}')
         elif el.kind == 'ptitle':
-            self.ctx.note(el.line, f'heading {quoted(text)} kept as a paragraph '
-                      f'{where}')
+            self.ctx.note(el.line, f'heading {quoted(text)} kept as a '
+                          f'paragraph {where}')
         elif text.startswith('|') or text.startswith('<'):
-            self.ctx.note(el.line, f'{quoted(text)} (a table or markup?) kept as a '
-                      f'paragraph {where}')
+            self.ctx.note(el.line, f'{quoted(text)} (a table or markup?) kept '
+                          f'as a paragraph {where}')
         return el.line, text
 
     def _lead_section(self, block: Block, lead: list[tuple[int, str]],
@@ -78,9 +78,9 @@ class Fields:
         heading = self._heading(block)
         self.sections.append({'line': block.heading.line, 'heading': heading,
                               'paragraphs': lead})
-        self.ctx.note(block.heading.line, f'section {quoted(heading)} holds the text '
-                  f'before the {what}; the {what} below it have no heading '
-                  'of their own')
+        self.ctx.note(block.heading.line, f'section {quoted(heading)} holds '
+                      f'the text before the {what}; the {what} below it have '
+                      'no heading of their own')
         return True
 
     def _build_proposals(self, block: Block, is_last: bool):
@@ -100,18 +100,19 @@ class Fields:
                         'title': self.inline(title, el.line, bold=False)}
                 if rest:
                     item['paras'].append((el.line, self.inline(rest,
-                                                                el.line)))
+                                                               el.line)))
                 items.append(item)
             elif (el.kind == 'item' and el.indent == 0
                   and not LINK_RE.search(el.text)
                   and len(plain) <= PROPOSAL_TITLE_MAX):
                 items.append({'line': el.line, 'paras': [], 'title': plain,
                               'plain': True})
-                self.ctx.note(el.line, f'proposal {quoted(plain)} (a list item in '
-                          'the list of proposals)')
+                self.ctx.note(el.line, f'proposal {quoted(plain)} (a list '
+                              'item in the list of proposals)')
             elif items:
+                title = quoted(items[-1]['title'])
                 items[-1]['paras'].append(self._para(
-                    el, f'in the text of proposal {quoted(items[-1]["title"])}'))
+                    el, f'in the text of proposal {title}'))
             else:
                 lead.append(self._para(el, 'before the proposals'))
         heading = None if block.heading is None else self._heading(block)
@@ -130,7 +131,7 @@ class Fields:
             del last['paras'][own:]
             self.cta.extend(extra)
             self.ctx.note(extra[0][0], 'call to action (the last paragraph, '
-                      'after the proposals)')
+                          'after the proposals)')
         elif extra and not own:
             del last['paras'][own:]
             self.orphans.extend((line, text, 'a paragraph after the list '
@@ -138,16 +139,16 @@ class Fields:
         for item in items:
             if len(item['paras']) > 1:
                 self.ctx.note(item['paras'][1][0], f'{len(item["paras"])} '
-                          'paragraphs joined into the text of proposal '
-                          f'{quoted(item["title"])}')
+                              'paragraphs joined into the text of proposal '
+                              f'{quoted(item["title"])}')
         where = block.heading.line if block.heading else items[0]['line']
         how = block.group_note or (
             'a list under a heading about proposals'
             if all(i.get('plain') for i in items)
             else 'a list with a title in bold')
         self.ctx.note(where, f'proposals {quoted(heading or "(no heading)")}: '
-                  f'{len(items)} proposal{"s" if len(items) != 1 else ""} '
-                  f'({how})')
+                      f'{len(items)} proposal{"s" if len(items) != 1 else ""} '
+                      f'({how})')
         self.props.append({'line': where, 'heading': heading, 'items': items})
 
     def _build_faq(self, block: Block, is_last: bool):
@@ -157,7 +158,7 @@ class Fields:
             if el.kind == 'question':
                 items.append({'line': el.line, 'paras': [], 'how': el.how,
                               'question': self.inline(el.text, el.line,
-                                                       bold=False)})
+                                                      bold=False)})
             elif items:
                 items[-1]['paras'].append(self._para(
                     el, f'in the answer to {quoted(items[-1]["question"])}'))
@@ -175,8 +176,8 @@ class Fields:
                 answered[-1]['paras'].append(pair)
             else:
                 lead.append(pair)
-            self.ctx.note(item['line'], f'question {quoted(item["question"])} has '
-                      'no answer; kept as a paragraph')
+            self.ctx.note(item['line'], f'question {quoted(item["question"])} '
+                          'has no answer; kept as a paragraph')
         items = answered
         heading = self._heading(block)
         if self._lead_section(block, lead, 'questions'):
@@ -187,16 +188,18 @@ class Fields:
         if (is_last and len(tail) > 1 and len(tail[-1][1]) <= CTA_MAX
                 and CTA_WORDS.search(tail[-1][1])):
             self.cta.append(tail.pop())
-            self.ctx.note(self.cta[-1][0], 'call to action (the last paragraph, '
-                      'after the last answer, asks the reader to act)')
+            self.ctx.note(self.cta[-1][0], 'call to action (the last '
+                                       'paragraph, '
+                          'after the last answer, asks the reader to act)')
         for item in items:
             if len(item['paras']) > 1:
                 self.ctx.note(item['paras'][1][0], f'{len(item["paras"])} '
-                          'paragraphs joined into the answer to '
-                          f'{quoted(item["question"])}')
-        self.ctx.note(block.heading.line, f'questions {quoted(heading or "")}: '
-                  f'{len(items)} question{"s" if len(items) != 1 else ""} '
-                  f'({items[0]["how"]}, each followed by its answer)')
+                              'paragraphs joined into the answer to '
+                              f'{quoted(item["question"])}')
+        self.ctx.note(block.heading.line, 'questions '
+                      f'{quoted(heading or "")}: {len(items)} '
+                      f'question{"s" if len(items) != 1 else ""} '
+                      f'({items[0]["how"]}, each followed by its answer)')
         self.faqs.append({'line': block.heading.line, 'heading': heading,
                           'items': items})
 
@@ -215,12 +218,13 @@ class Fields:
             else:
                 before.append(self._para(el, 'before the links'))
         if len(before) > 1:
-            self.ctx.note(before[1][0], f'{len(before)} paragraphs joined into '
-                      'the introduction of the links')
+            self.ctx.note(before[1][0], f'{len(before)} paragraphs joined '
+                                    'into '
+                          'the introduction of the links')
         if after and is_last:
             self.cta.extend(after)
             self.ctx.note(after[0][0], 'call to action (the last paragraph, '
-                      'after the links)')
+                          'after the links)')
         else:
             for line, text in after:
                 self.orphans.append((line, text, 'a paragraph after the '
@@ -234,9 +238,11 @@ class Fields:
                 self.orphans.append((block.heading.line, heading,
                                      'a heading with no text after it'))
             return
-        self.ctx.note(block.heading.line, f'further reading {quoted(heading)}: '
-                  f'{"an introduction and " if before else ""}{len(links)} '
-                  f'link{"s" if len(links) != 1 else ""} (a list with links)')
+        lead = 'an introduction and ' if before else ''
+        self.ctx.note(block.heading.line, 'further reading '
+                      f'{quoted(heading)}: {lead}{len(links)} '
+                      f'link{"s" if len(links) != 1 else ""} (a list with '
+                      'links)')
         self.reads.append({'line': block.heading.line, 'heading': heading,
                            'intro': before, 'links': links})
 
@@ -245,12 +251,12 @@ class Fields:
         words = LINK_RE.sub(lambda m: m[1] or m[2], el.text)
         text = self.inline(words, el.line, bold=False)
         if not found:
-            self.ctx.note(el.line, f'link {quoted(text)} has no address; kept as a '
-                      'plain item')
+            self.ctx.note(el.line, f'link {quoted(text)} has no address; kept '
+                          'as a plain item')
             return el.line, text, None
         if len(found) > 1:
-            self.ctx.note(el.line, f'link {quoted(text)} has {len(found)} addresses; '
-                      'only the first is kept')
+            self.ctx.note(el.line, f'link {quoted(text)} has {len(found)} '
+                          'addresses; only the first is kept')
         url = self.inline.address(found[0][1], el.line, text)
         if len(text) > LINK_TEXT_MAX:
             self.orphans.append((el.line, text, 'a link whose text is too '
@@ -270,20 +276,21 @@ class Fields:
         if (is_last and len(paras) > 1 and len(paras[-1][1]) <= CTA_MAX
                 and CTA_WORDS.search(paras[-1][1])):
             self.cta.append(paras.pop())
-            self.ctx.note(self.cta[-1][0], 'call to action (the last paragraph '
-                      'of the page asks the reader to act)')
+            self.ctx.note(self.cta[-1][0], 'call to action (the last '
+                                       'paragraph '
+                          'of the page asks the reader to act)')
         if block.heading is None:
             if paras:
                 self.intro.extend(paras)
                 self.ctx.note(paras[0][0], f'intro: {len(paras)} paragraph'
-                          f'{"s" if len(paras) != 1 else ""} before the '
-                          'first heading')
+                              f'{"s" if len(paras) != 1 else ""} before the '
+                              'first heading')
             return
         self.sections.append({'line': block.heading.line, 'heading': heading,
                               'paragraphs': paras})
         self.ctx.note(block.heading.line, f'section {quoted(heading)} '
-                  f'({block.heading.how}, followed by {len(paras)} '
-                  f'paragraph{"s" if len(paras) != 1 else ""})')
+                      f'({block.heading.how}, followed by {len(paras)} '
+                      f'paragraph{"s" if len(paras) != 1 else ""})')
 
     # --- several lists of one kind, text that found no place ---
 
@@ -305,9 +312,9 @@ class Fields:
             first['heading'] = joined or None
             for group in groups[1:]:
                 self.ctx.note(group['line'], f'more {what} '
-                          f'{quoted(group["heading"] or "(no heading)")}: merged '
-                          f'with the {what} on line {first["line"]}'
-                          + (f' under the heading {quoted(joined)}'
+                              f'{quoted(group["heading"] or "(no heading)")}: '
+                              f'merged with the {what} on line {first["line"]}'
+                              + (f' under the heading {quoted(joined)}'
                              if joined else ''))
                 first['items' if name != 'reads' else 'links'] += group[
                     'items' if name != 'reads' else 'links']
@@ -328,8 +335,8 @@ class Fields:
             else:
                 self.intro.append((line, text))
                 place = 'the intro'
-            self.ctx.note(line, f'{quoted(text)} ({why}) kept as a paragraph of '
-                      f'{place}')
+            self.ctx.note(line, f'{quoted(text)} ({why}) kept as a paragraph '
+                          f'of {place}')
         self.orphans.clear()
 
     # --- the content file ---
@@ -350,7 +357,7 @@ class Fields:
                 overflow.append((parts[0][0], chunk))
             if len(chunks) > 1:
                 self.ctx.note(parts[0][0], f'{what} is longer than {TEXT_MAX} '
-                          'characters; the rest is kept as paragraphs')
+                              'characters; the rest is kept as paragraphs')
             return chunks[0]
 
         def paragraphs(parts):
@@ -365,7 +372,8 @@ class Fields:
             proposals['items'] = []
             for item in group['items']:
                 entry = {'title': item['title']}
-                text = single(item['paras'], f'proposal {quoted(item["title"])}')
+                text = single(item['paras'],
+                              f'proposal {quoted(item["title"])}')
                 if text:
                     entry['text'] = text
                 proposals['items'].append(entry)

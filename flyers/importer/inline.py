@@ -46,16 +46,19 @@ class Inline:
         def image(m):
             alt = collapse(m[1])
             if not quiet:
-                self.ctx.note(line, f'image {quoted(alt)} kept as its description'
-                          if alt else 'an image without a description left '
-                          'out')
+                self.ctx.note(line, f'image {quoted(alt)} kept as its '
+                              'description'
+                              if alt else 'an image without a description '
+                                          'left '
+                              'out')
             return alt
 
         def link(m):
             words = collapse(m[1]) or m[2]
             if not quiet:
-                self.ctx.note(line, f'link {quoted(words)} inside the text: kept '
-                          f'the words, not the address ({m[2] or "none"})')
+                self.ctx.note(line, f'link {quoted(words)} inside the text: '
+                              'kept the words, not the address '
+                              f'({m[2] or "none"})')
             return words
 
         text = IMAGE_RE.sub(image, text)
@@ -78,7 +81,8 @@ class Inline:
         """A link's address as the schema accepts it, or None."""
         href = href.strip()
         if href in ('', '#') or (href.startswith('#') and not self.base):
-            self.ctx.note(line, f'link {quoted(text)} points to "#", a placeholder')
+            self.ctx.note(line, f'link {quoted(text)} points to "#", a '
+                          'placeholder')
             return '#'
         if href.startswith('//'):
             href = 'https:' + href
@@ -86,22 +90,24 @@ class Inline:
             href = 'https://' + href
         scheme = urlsplit(href).scheme.lower()
         if scheme and scheme not in ('http', 'https'):
-            self.ctx.note(line, f'link {quoted(text)} points to "{href}", which is '
-                      'not a web address; kept the text without it')
+            self.ctx.note(line, f'link {quoted(text)} points to "{href}", '
+                          'which is not a web address; kept the text without '
+                          'it')
             return None
         if not scheme:
             if not self.base:
-                self.ctx.note(line, f'link {quoted(text)} points to "{href}" on the '
-                          'page\'s own site, whose address is not known; '
-                          'wrote "#" (give the page\'s address with --url)')
+                self.ctx.note(line, f'link {quoted(text)} points to "{href}" '
+                              'on the page\'s own site, whose address is not '
+                              'known; wrote "#" (give the page\'s address '
+                              'with --url)')
                 return '#'
             resolved = urljoin(self.base, href)
             self.ctx.note(line, f'link {quoted(text)}: "{href}" resolved to '
-                      f'{resolved}')
+                          f'{resolved}')
             href = resolved
         href = quote(href, safe=':/?#[]@!$&\'()*+,;=%~')
         if not urlsplit(href).hostname:
-            self.ctx.note(line, f'link {quoted(text)} points to "{href}", which is '
-                      'not a usable web address; wrote "#"')
+            self.ctx.note(line, f'link {quoted(text)} points to "{href}", '
+                          'which is not a usable web address; wrote "#"')
             return '#'
         return href

@@ -14,7 +14,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from .common import Context, Element, Page, clean_lines, link_address, protect
-from .read_html import html_fragment_text
+from .html_parse import html_fragment_text
 
 _PARSER = MarkdownIt('commonmark').enable('table').enable('strikethrough')
 # markdown-it leaves javascript: and data: links as text (it renders HTML

@@ -48,10 +48,10 @@ def _parse(lines: list[str], ctx: Context) -> list[Element]:
         if len(para) > 1 and max(len(t) for _, t in para) > 100:
             for number, text in para:
                 elements.append(Element('para', text, number,
-                                    parts=[(number, text)]))
+                                        parts=[(number, text)]))
         else:
             elements.append(Element('para', ' '.join(t for _, t in para),
-                                para[0][0], parts=list(para)))
+                                    para[0][0], parts=list(para)))
         para.clear()
 
     for number, line in enumerate(lines, 1):
@@ -82,15 +82,15 @@ def _parse(lines: list[str], ctx: Context) -> list[Element]:
             flush()
             item = None
             elements.append(Element('heading', m[2].strip(), number,
-                                level=len(m[1]),
-                                how=f"a '{m[1]}' heading"))
+                                    level=len(m[1]),
+                                    how=f"a '{m[1]}' heading"))
             continue
         m = _SETEXT_RE.fullmatch(line)
         if m and len(para) == 1:
             heading_line, heading = para.pop()
             level = 1 if m[1][0] == '=' else 2
             elements.append(Element('heading', heading, heading_line,
-                                level=level, how='an underlined heading'))
+                                    level=level, how='an underlined heading'))
             continue
         if _MARKUP_ONLY_RE.fullmatch(stripped):
             flush()
@@ -102,7 +102,7 @@ def _parse(lines: list[str], ctx: Context) -> list[Element]:
         if m:
             flush()
             item = Element('item', m[3].strip(), number, indent=len(m[1]),
-                       marker=m[2], parts=[(number, m[3].strip())])
+                           marker=m[2], parts=[(number, m[3].strip())])
             elements.append(item)
             continue
         if item is not None and line[:1] == ' ' and not para:
