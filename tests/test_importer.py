@@ -1117,3 +1117,22 @@ def test_fuzz_no_text_dropped_and_no_traceback(kind, chunk):
         assert missing == [], f'page {kind}-{number}'
         assert [n for n in noise if n in kept] == [], f'page {kind}-{number}'
     assert len(refused) <= max(1, count // 20), refused
+
+
+def test_headers_of_articles_are_content_the_page_header_is_not(tmp_path):
+    page = ('<body><header><p>SIDHUVUD</p></header><h1>Nyheter</h1>'
+            '<article><header><h2>Första</h2></header><p>Ett.</p></article>'
+            '<article><header><h2>Andra</h2></header><p>Två.</p>'
+            '<footer><p>Maj.</p></footer></article>'
+            '<article><header><h2>Tredje</h2></header><p>Tre.</p>'
+            '</article>'
+            '<section><footer><p>Avsnittets fot.</p></footer></section>'
+            '<div><footer><p>SIDFOT</p></footer></div></body>')
+    _, c = run(page, tmp_path, source='p.html')
+    assert c.title == 'Nyheter'
+    # Articles of a size: the body is the content.
+    assert [s.heading for s in c.sections] == ['Första', 'Andra', 'Tredje']
+    assert c.sections[1].paragraphs == ('Två.', 'Maj.')
+    assert c.sections[2].paragraphs == ('Tre.', 'Avsnittets fot.')
+    kept = ' '.join(value for _, value in texts(c))
+    assert 'SIDHUVUD' not in kept and 'SIDFOT' not in kept

@@ -13,6 +13,7 @@ counted for the notes.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from .common import (QUESTION_MAX, Context, Element, collapse, link_address,
                      protect, unprotect)
@@ -21,6 +22,7 @@ from .html_parse import NEVER
 HEADINGS = {f'h{n}': n for n in range(1, 7)}
 # What a page has around its content on every page of the site.
 FURNITURE = frozenset(('header', 'footer'))
+SECTIONS = frozenset(('article', 'section', 'main', 'aside', 'nav'))
 NOT_CONTENT_ROLES = frozenset(
     'navigation banner contentinfo complementary search dialog alertdialog '
     'alert menubar toolbar'.split())
@@ -44,12 +46,12 @@ PLAIN_BLOCKS = frozenset(('p', 'address', 'figcaption', 'caption'))
 class HtmlBlocks:
     """Walks the content, writing elements; counts what it leaves out."""
 
-    def __init__(self, ctx: Context, lines: dict, holding: set[int],
-                 inside_article: bool, quiet: bool = False):
+    def __init__(self, ctx: Context, lines: dict, facts: TreeFacts,
+                 quiet: bool = False):
         self.ctx = ctx
-        self.holding = holding
+        self.holding = facts.holding
+        self.furniture = facts.furniture
         self.lines = lines
-        self.inside_article = inside_article
         self.quiet = quiet
         self.out: list[Element] = []
         self.left_out: dict[str, int] = {}
@@ -73,7 +75,7 @@ class HtmlBlocks:
         why = None
         if name in NEVER:
             why = f'<{name}>'
-        elif name in FURNITURE and not self.inside_article:
+        elif id(el) in self.furniture:
             why = f'<{name}>'
         elif (el.get('role') or '').lower() in NOT_CONTENT_ROLES:
             why = f'role={el.get("role").lower()}'
@@ -320,18 +322,36 @@ def _words(text: str | None) -> str:
     return protect(re.sub(r'[ \t\n\r\f]+', ' ', text))
 
 
-def holding_blocks(root) -> set[int]:
-    """The elements that hold a block somewhere inside (a link around a
-    card is read as blocks, not as one line), found in one pass."""
+@dataclass(frozen=True)
+class TreeFacts:
+    """What the walk needs to know of the whole tree, found in one pass."""
+
+    holding: set[int]       # elements with a block inside (a link around a
+                            # card is read as blocks, not as one line)
+    furniture: set[int]     # the page's own <header>s and <footer>s
+
+
+def tree_facts(root) -> TreeFacts:
     parent = {id(child): el for el in root.iter() for child in el}
-    found: set[int] = set()
+    holding: set[int] = set()
+    furniture: set[int] = set()
     for el in root.iter():
-        if isinstance(el.tag, str) and el.tag in BLOCKS:
+        if not isinstance(el.tag, str):
+            continue
+        if el.tag in BLOCKS:
             up = parent.get(id(el))
-            while up is not None and id(up) not in found:
-                found.add(id(up))
+            while up is not None and id(up) not in holding:
+                holding.add(id(up))
                 up = parent.get(id(up))
-    return found
+        if el.tag in FURNITURE:
+            # A header or footer is the page's unless it is an article's,
+            # a section's or the main content's own.
+            up = parent.get(id(el))
+            while up is not None and up.tag not in SECTIONS:
+                up = parent.get(id(up))
+            if up is None:
+                furniture.add(id(el))
+    return TreeFacts(holding, furniture)
 
 
 def _italic_only(el) -> bool:

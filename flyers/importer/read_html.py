@@ -20,7 +20,7 @@ from urllib.parse import urljoin, urlsplit
 
 from .common import (IMPRINT_MAX, IMPRINT_RE, Context, Element, Page,
                      clean_lines, collapse, protect, unprotect)
-from .html_blocks import HtmlBlocks, hidden, holding_blocks
+from .html_blocks import HtmlBlocks, hidden, tree_facts
 from .html_parse import TooHard, parse
 
 # "Page title | Site", "Page title – Site": the site's name comes last.
@@ -49,9 +49,8 @@ def _read(root, lines, ctx: Context) -> Page:
     if body is None:
         return page
     content, where = _main_content(body)
-    holding = holding_blocks(root)
-    reader = HtmlBlocks(ctx, lines, holding,
-                     inside_article=content.tag != 'body')
+    facts = tree_facts(root)
+    reader = HtmlBlocks(ctx, lines, facts)
     if content is not body and not any(
             el.tag == 'h1' for el in content.iter()):
         _h1_before_content(body, content, reader, site_names)
@@ -62,7 +61,7 @@ def _read(root, lines, ctx: Context) -> Page:
                                           if left_out else ''))
     if not any(IMPRINT_RE.match(unprotect(e.text).lstrip('*'))
                for e in reader.out):
-        _imprint_from_footer(body, content, lines, holding, page, ctx)
+        _imprint_from_footer(body, content, lines, facts, page, ctx)
     return page
 
 
@@ -169,15 +168,14 @@ def _h1_before_content(body, content, reader, site_names: set[str]):
         return
 
 
-def _imprint_from_footer(body, content, lines, holding, page: Page,
+def _imprint_from_footer(body, content, lines, facts, page: Page,
                          ctx: Context):
     """The site's footer often names who publishes the page."""
     for footer in body.iter():
         if footer is content or not (
                 footer.tag == 'footer' or footer.get('role') == 'contentinfo'):
             continue
-        reader = HtmlBlocks(ctx, lines, holding, inside_article=False,
-                         quiet=True)
+        reader = HtmlBlocks(ctx, lines, facts, quiet=True)
         reader.walk(footer, 0)
         for el in reader.out:
             plain = collapse(unprotect(el.text).replace('**', ''))
