@@ -1136,3 +1136,20 @@ def test_headers_of_articles_are_content_the_page_header_is_not(tmp_path):
     assert c.sections[2].paragraphs == ('Tre.', 'Avsnittets fot.')
     kept = ' '.join(value for _, value in texts(c))
     assert 'SIDHUVUD' not in kept and 'SIDFOT' not in kept
+
+
+@pytest.mark.parametrize('source, page', [
+    ('p.html', '<h1>Titel</h1><p>Text.</p><h2>Läs mer</h2><ul><li>'
+               '<a href="/rapport"><img src="/ikon.png" alt=""> Rapporten'
+               '</a></li><li><a href="/plan"><img src="pil.svg" alt="Pil">'
+               ' Planen</a></li></ul>'),
+    ('p.md', '# Titel\n\nText.\n\n## Läs mer\n\n'
+             '- [![](/ikon.png) Rapporten](/rapport)\n'
+             '- [![Pil](pil.svg) Planen](/plan)\n'),
+])
+def test_an_icon_in_a_link_does_not_take_its_address(source, page,
+                                                     tmp_path):
+    _, c = run(page, tmp_path, source=source, url='https://l.se/a/')
+    assert [(link.text, link.url) for link in c.further_reading.links] == [
+        ('Rapporten', 'https://l.se/rapport'), ('Pil Planen',
+                                                'https://l.se/plan')]

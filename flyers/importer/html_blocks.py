@@ -282,7 +282,7 @@ class HtmlBlocks:
 
     # --- inline content ---
 
-    def inline(self, el, strong: bool = False) -> str:
+    def inline(self, el, strong: bool = False, link: bool = False) -> str:
         """``el`` and what it holds, in the importer's inline markup
         (without ``el``'s tail)."""
         tag = el.tag
@@ -290,12 +290,15 @@ class HtmlBlocks:
             return '\n'
         if tag == 'img':
             alt = protect(collapse(el.get('alt') or ''))
+            if link:        # an icon in a link: its address is the link's
+                return alt
             return f'![{alt}]({link_address(el.get("src"))})'
         bold = tag in ('strong', 'b') and not strong
         inner = [_words(el.text)]
         for child in el:
             if not self.skip(child):
-                inner.append(self.inline(child, strong or bold))
+                inner.append(self.inline(child, strong or bold,
+                                         link or tag == 'a'))
             inner.append(_words(child.tail))
         text = ''.join(inner)
         if bold and collapse(text.replace('\n', ' ')):

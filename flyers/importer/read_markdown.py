@@ -165,7 +165,11 @@ class _Reader:
             elif kind == 'image':
                 alt = ''.join(protect(c.content) for c in child.children
                               or () if c.type in ('text', 'code_inline'))
-                out.append(f'![{alt}]({link_address(child.attrGet("src"))})')
+                if href:    # an icon in a link: its address is the link's
+                    out.append(alt)
+                else:
+                    out.append(f'![{alt}]'
+                               f'({link_address(child.attrGet("src"))})')
             elif kind == 'html_inline':
                 pass        # a tag between words: the words are kept
         end_line()
