@@ -1153,3 +1153,15 @@ def test_an_icon_in_a_link_does_not_take_its_address(source, page,
     assert [(link.text, link.url) for link in c.further_reading.links] == [
         ('Rapporten', 'https://l.se/rapport'), ('Pil Planen',
                                                 'https://l.se/plan')]
+
+
+@pytest.mark.parametrize('source', ['p.html', 'p.md'])
+def test_private_use_characters_never_turn_into_others(source, tmp_path):
+    # The readers keep markup characters as private-use stand-ins; the
+    # page's own characters of that range are removed, not decoded.
+    page = ('<h1>A\ue000B\ue05cC</h1><p>Text.</p>' if source == 'p.html'
+            else '# A\ue000B\ue05cC\n\nText.\n')
+    result, c = run(page, tmp_path, source=source)
+    assert c.title == 'ABC'
+    assert 'line 1: 2 private-use characters removed (they cannot be ' \
+           'printed)' in result.notes

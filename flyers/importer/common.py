@@ -179,6 +179,21 @@ def link_address(href: str | None) -> str:
     return href
 
 
+def without_stand_ins(lines: list[str], ctx: Context) -> list[str]:
+    """The page's own private-use characters in the stand-ins' range would
+    come out as other characters: they are not text any font prints."""
+    out = []
+    for number, line in enumerate(lines, 1):
+        found = _STAND_IN_RE.findall(line)
+        if found:
+            line = _STAND_IN_RE.sub('', line)
+            ctx.note(number, f'{len(found)} private-use character'
+                     f'{"s" if len(found) > 1 else ""} removed (they '
+                     'cannot be printed)')
+        out.append(line)
+    return out
+
+
 def unprotect(text: str) -> str:
     return _STAND_IN_RE.sub(lambda m: chr(ord(m[0]) - 0xE000), text)
 

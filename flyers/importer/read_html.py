@@ -19,7 +19,8 @@ import re
 from urllib.parse import urljoin, urlsplit
 
 from .common import (IMPRINT_MAX, IMPRINT_RE, Context, Element, Page,
-                     clean_lines, collapse, protect, unprotect)
+                     clean_lines, collapse, protect, unprotect,
+                     without_stand_ins)
 from .html_blocks import HtmlBlocks, hidden, tree_facts
 from .html_parse import TooHard, parse
 
@@ -30,7 +31,7 @@ LANGUAGE_RE = re.compile(r'[a-z]{2,3}(-[A-Za-z0-9]{2,8})*')
 
 
 def read_html(text: str, ctx: Context) -> Page:
-    source = '\n'.join(clean_lines(text, ctx))
+    source = '\n'.join(without_stand_ins(clean_lines(text, ctx), ctx))
     try:
         root, lines = parse(source)
         return _read(root, lines, ctx)

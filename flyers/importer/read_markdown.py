@@ -13,7 +13,8 @@ from __future__ import annotations
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from .common import Context, Element, Page, clean_lines, link_address, protect
+from .common import (Context, Element, Page, clean_lines, link_address,
+                     protect, without_stand_ins)
 from .html_parse import html_fragment_text
 
 _PARSER = MarkdownIt('commonmark').enable('table').enable('strikethrough')
@@ -23,7 +24,7 @@ _PARSER.validateLink = lambda url: True
 
 
 def read_markdown(text: str, ctx: Context) -> Page:
-    lines = clean_lines(text, ctx)
+    lines = without_stand_ins(clean_lines(text, ctx), ctx)
     tokens = _PARSER.parse('\n'.join(lines))
     return Page(_Reader(ctx).read(tokens), kind='markdown')
 
