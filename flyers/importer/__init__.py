@@ -9,12 +9,13 @@ accepts, plus one plain-language note per guess — or a
 (empty, binary, larger than 1 MB, no title).
 
 The stages, one module each: a reader turns the page into elements
-(:mod:`.read_html` with the HTML5 parser tinyhtml5, :mod:`.read_markdown`
-with the CommonMark parser markdown-it-py, :mod:`.read_text` for plain
-text; :mod:`.detect` picks one), :mod:`.classify` finds the title and what
-each block is, :mod:`.fields` fills the campaign's fields and :mod:`.emit`
-writes and re-reads the YAML.  :mod:`.inline` turns inline markup into
-words and link addresses into URLs for all of them.
+(:mod:`.read_html` with the HTML5 parser tinyhtml5 — :mod:`.html_parse`
+and :mod:`.html_blocks` —, :mod:`.read_markdown` with the CommonMark parser
+markdown-it-py, :mod:`.read_text` for plain text; :mod:`.detect` picks
+one), :mod:`.classify` finds the title and what each block is,
+:mod:`.fields` fills the campaign's fields and :mod:`.emit` writes and
+re-reads the YAML.  :mod:`.inline` turns inline markup into words and link
+addresses into URLs for all of them; :mod:`.common` holds what they share.
 
 The importer never drops text: what it cannot place is kept as a paragraph
 and named in the notes, so a campaign worker only moves and trims, never
