@@ -78,9 +78,10 @@ def _parser() -> argparse.ArgumentParser:
 
     imp = commands.add_parser(
         'import', help='turn a campaign page\'s text into a content file',
-        description='Read a campaign web page saved as text or Markdown and '
-                    'write a content file that builds. Says what it guessed.')
-    imp.add_argument('page', type=Path, metavar='PAGE.txt')
+        description='Read a campaign web page saved from the browser as HTML, '
+                    'or as text or Markdown, and write a content file that '
+                    'builds. Says what it guessed.')
+    imp.add_argument('page', type=Path, metavar='PAGE')
     imp.add_argument('--out', type=Path, required=True,
                      metavar='content/NAME.yaml')
     imp.add_argument('--url', metavar='ONLINE-PAGE-URL',
