@@ -72,7 +72,7 @@ def _with_imports(path: Path, root: Path, sheets: list[Path]) -> None:
     if path in sheets or not path.is_relative_to(root) or not path.is_file():
         return
     sheets.append(path)
-    for rule in _css_rules(path, path.stat().st_mtime):
+    for rule in css_rules(path, path.stat().st_mtime):
         if rule.type == 'at-rule' and rule.lower_at_keyword == 'import':
             target = _first_url(rule.prelude, strings=True)
             if target:
@@ -88,7 +88,7 @@ def used_font_files(root: Path, layout) -> set[Path]:
     faces: dict[str, set[Path]] = {}
     named: set[str] = set()
     for path in layout_stylesheets(root, layout):
-        for rule in _css_rules(path, path.stat().st_mtime):
+        for rule in css_rules(path, path.stat().st_mtime):
             for _, declaration in _declarations(rule):
                 name = declaration.lower_name
                 if name in ('font-family', 'font') or name.startswith('--'):
@@ -114,7 +114,8 @@ def used_font_files(root: Path, layout) -> set[Path]:
 
 
 @functools.cache
-def _css_rules(path: Path, mtime: float) -> tuple:
+def css_rules(path: Path, mtime: float) -> tuple:
+    """The rules of a stylesheet, parsed once per version of the file."""
     import tinycss2
 
     return tuple(tinycss2.parse_stylesheet(

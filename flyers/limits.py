@@ -37,8 +37,9 @@ def usable() -> bool:
 @contextlib.contextmanager
 def time_limit(seconds: float | None):
     """Raise :class:`TimeLimitExceeded` in the body after ``seconds``."""
-    if not seconds or seconds <= 0 or not usable():
-        yield
+    if (not seconds or seconds <= 0 or not usable()
+            or signal.getitimer(signal.ITIMER_REAL)[0]):
+        yield  # no limit, not possible here, or an outer one holds
         return
 
     def expired(signum, frame):

@@ -19,12 +19,12 @@ stylesheet uses it with ``var()``.
 
 from __future__ import annotations
 
-import functools
 import re
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 from .errors import Problem
+from .fonts import css_rules
 
 # Properties whose identifiers may be colour names ("red").
 _COLOUR_PROPERTY = re.compile(
@@ -55,7 +55,7 @@ def print_colour_problems(html: str, base_url: str, root: Path
         if 'stylesheet' in (link.get('rel') or '').split() and link.get('href'):
             _collect(urljoin(base_url, link.get('href')), root, sheets)
     rules = [(path, rule) for path in sheets
-             for rule in _print_rules(_parse(path, path.stat().st_mtime))]
+             for rule in _print_rules(css_rules(path, path.stat().st_mtime))]
     used = set()
     for path, _ in rules:
         used |= set(re.findall(r'var\(\s*(--[\w-]+)',
@@ -94,7 +94,7 @@ def _collect(url: str, root: Path, sheets: list[Path]) -> None:
             or not path.is_file()):
         return
     sheets.append(path)
-    for rule in _parse(path, path.stat().st_mtime):
+    for rule in css_rules(path, path.stat().st_mtime):
         if rule.type == 'at-rule' and rule.lower_at_keyword == 'import':
             target = next((t for t in rule.prelude
                            if t.type in ('string', 'url')), None)
@@ -108,15 +108,6 @@ def _collect(url: str, root: Path, sheets: list[Path]) -> None:
                 value = target.value
             if value:
                 _collect(urljoin(path.as_uri(), value), root, sheets)
-
-
-@functools.cache
-def _parse(path: Path, mtime: float) -> tuple:
-    import tinycss2
-
-    return tuple(tinycss2.parse_stylesheet(
-        path.read_text('utf-8', errors='replace'), skip_comments=True,
-        skip_whitespace=True))
 
 
 def _print_rules(rules, page=False):

@@ -12,14 +12,12 @@ short string, tinyhtml5 would open the file of that name.
 from __future__ import annotations
 
 import io
-import signal
-import threading
 import time
-from contextlib import contextmanager
 from xml.etree import ElementTree
 
 from tinyhtml5.parser import HTMLParser
 
+from ..limits import TimeLimitExceeded, time_limit
 from .common import collapse
 
 NEVER = frozenset(
@@ -39,28 +37,6 @@ class TooHard(Exception):
 # takes longer than a real page ever does (a 1 MB page takes a few s).
 MAX_DEPTH = 256
 MAX_SECONDS = 20
-
-
-@contextmanager
-def _time_limit(seconds: float):
-    """Raise TooHard in this (main) thread after ``seconds``; elsewhere, or
-    when the process's timer is in use, only the checks in parse() hold."""
-    if (threading.current_thread() is not threading.main_thread()
-            or not hasattr(signal, 'setitimer')
-            or signal.getitimer(signal.ITIMER_REAL)[0]):
-        yield
-        return
-
-    def expired(signum, frame):
-        raise TooHard(f'reading it took more than {seconds} s')
-
-    previous = signal.signal(signal.SIGALRM, expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def parse(source: str) -> tuple[ElementTree.Element, dict]:
@@ -86,8 +62,11 @@ def parse(source: str) -> tuple[ElementTree.Element, dict]:
     create, insert = tree.create_element, tree.insert_element_normal
     tree.create_element = lambda token: mark(create(token))
     tree.insert_element_normal = lambda token: mark(insert(token))
-    with _time_limit(MAX_SECONDS):
-        root = parser.parse(io.StringIO(source))
+    try:
+        with time_limit(MAX_SECONDS):
+            root = parser.parse(io.StringIO(source))
+    except TimeLimitExceeded:
+        raise TooHard(f'reading it took more than {MAX_SECONDS} s') from None
     return root, lines
 
 
