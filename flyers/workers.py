@@ -171,6 +171,7 @@ def _context():
 # Imported once by the forkserver, so that no worker pays for them: the
 # builder and WeasyPrint, and what the preflight and the proofs use.
 PRELOAD = ('flyers.produce', 'flyers.preflight.content',
+           'flyers.preflight.drawchecks',
            'flyers.preflight.document', 'flyers.preflight.raster',
            'flyers.proofs', 'pikepdf', 'pypdfium2', 'zxingcpp',
            'PIL.ImageDraw', 'PIL.ImageMath', 'PIL.PngImagePlugin',

@@ -46,7 +46,7 @@ def preflight(pdf: Path, expect: Expectations,
     """Check one PDF against what it must be."""
     import pikepdf
 
-    from . import content, document, raster
+    from . import content, document, drawchecks, raster
 
     shown = shown_as or str(pdf)
     out = Collector(expect)
@@ -71,9 +71,9 @@ def preflight(pdf: Path, expect: Expectations,
             drawn = [reader.read_page(page, frame, out)
                      for page, frame in zip(opened.pages, frames)]
             document.check_fonts(reader.fonts, frames, expect, out)
-            content.check_drawn(drawn, expect, out)
+            drawchecks.check_drawn(drawn, expect, out)
             if expect.is_print:
-                content.check_colours(drawn, out)
+                drawchecks.check_colours(drawn, out)
                 document.check_output_intent(opened, out)
             else:
                 document.check_screen_colours(opened, frames, out)
