@@ -88,7 +88,7 @@ class Campaign:
     call_to_action: str | None = None
     qr_tracking: dict = field(default_factory=dict)
     layouts: tuple[str, ...] = ()
-    source: str = ''
+    source: str = field(default='', repr=False)  # no path in a PDF
     positions: dict = field(default_factory=dict, compare=False, repr=False)
     # The file itself (absolute), whatever folder it was named from.
     file: str = field(default='', compare=False, repr=False)

@@ -28,6 +28,7 @@ import json
 import os
 import shutil
 import signal
+import stat
 import tempfile
 from pathlib import Path
 
@@ -89,15 +90,18 @@ def recover(output: Path) -> bool:
     with the lock held.  True when a journal was completed."""
     completed = False
     journal = output / JOURNAL
-    if journal.is_file() and not journal.is_symlink():
+    if journal.exists() or journal.is_symlink():
         try:
             moves = _read_journal(output, journal)
-        except (OSError, ValueError):
-            moves = []  # damaged: it was never complete (written atomically)
+        except (OSError, ValueError, KeyError, TypeError):
+            moves = []  # damaged or not ours: it was never complete
         for staged, target in moves:
             _move(output, staged, target)
         _fsync_dir(output)
-        journal.unlink()
+        if journal.is_dir() and not journal.is_symlink():
+            shutil.rmtree(journal, ignore_errors=True)
+        else:
+            journal.unlink()
         completed = bool(moves)
     for leftover in output.glob(f'{STAGING_PREFIX}*'):
         if leftover.is_dir() and not leftover.is_symlink():
@@ -110,21 +114,52 @@ def recover(output: Path) -> bool:
 
 
 def _read_journal(output: Path, journal: Path) -> list[tuple[str, str]]:
-    data = json.loads(journal.read_text('utf-8'))
+    """The moves of a journal — each from a file directly in a staging
+    folder to a path inside output/ that is not hidden; anything else means
+    the journal is not ours, and none of it is done."""
+    data = json.loads(_read_small(journal))
     moves = []
     for staged, target in data['moves']:
         for name in (staged, target):
             if (not isinstance(name, str) or Path(name).is_absolute()
-                    or '..' in Path(name).parts):
+                    or '..' in Path(name).parts or '\\' in name
+                    or not name or name.startswith('/')):
                 raise ValueError(name)
+        parts = Path(staged).parts
+        if (len(parts) != 2 or not parts[0].startswith(STAGING_PREFIX)
+                or Path(target).parts[0].startswith('.')):
+            raise ValueError(staged)
         moves.append((staged, target))
     return moves
 
 
+def _read_small(path: Path, limit: int = 16 * 1024 ** 2) -> str:
+    """A journal: a regular file (never a pipe), of reasonable size."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW
+                 | os.O_CLOEXEC)
+    with os.fdopen(fd, 'rb') as file:
+        if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+            raise ValueError('not a regular file')
+        return file.read(limit + 1)[:limit].decode('utf-8')
+
+
+def _real_folders(output: Path, relative: str) -> bool:
+    """Whether every folder on the way to ``relative`` is a real folder
+    of output/ (or missing): never a link to elsewhere."""
+    folder = output
+    for part in Path(relative).parts[:-1]:
+        folder = folder / part
+        if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+            return False
+    return True
+
+
 def _move(output: Path, staged: str, target: str) -> None:
     source = output / staged
-    if not source.exists():
-        return  # moved before the process died
+    if not source.exists() or source.is_symlink():
+        return  # moved before the process died (or not ours to move)
+    if not (_real_folders(output, staged) and _real_folders(output, target)):
+        return
     destination = output / target
     destination.parent.mkdir(parents=True, exist_ok=True)
     os.replace(source, destination)
@@ -276,24 +311,12 @@ def _remove_if_abandoned(folder: Path) -> None:
         return
     try:
         fd = os.open(folder / LOCK, os.O_RDWR | os.O_NOFOLLOW | os.O_CLOEXEC)
-    except FileNotFoundError:
-        # Killed before it locked, or just made by a check that is about
-        # to lock it: only an old one is litter.
-        import time
-        try:
-            if time.time() - folder.stat().st_mtime < 60:
-                return
-        except OSError:
-            return
-        fd = None
     except OSError:
-        return
+        return  # no lock file: not (or not yet) a folder of ours
     try:
-        if fd is not None:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         shutil.rmtree(folder, ignore_errors=True)
     except BlockingIOError:
         pass  # in use
     finally:
-        if fd is not None:
-            os.close(fd)
+        os.close(fd)

@@ -63,7 +63,7 @@ class Layout:
     default: str = 'yes'
     copyfit: Copyfit | None = None
     name: str = ''
-    folder: Path = field(default=Path('.'), compare=False)
+    folder: Path = field(default=Path('.'), compare=False, repr=False)
     positions: dict = field(default_factory=dict, compare=False, repr=False)
 
     @property

@@ -36,9 +36,9 @@ def _shown(root: Path):
     return shown
 
 
-def output_folder(root: Path) -> Path:
-    """``output/``, made if missing; a clear error when something else is
-    in its place."""
+def output_folder(root: Path) -> tuple[Path, bool]:
+    """``output/``, made if missing (and whether this call made it); a
+    clear error when something else is in its place."""
     output = root / OUTPUT
     if output.is_symlink() or (output.exists() and not output.is_dir()):
         kind = 'a symbolic link' if output.is_symlink() else 'not a folder'
@@ -46,10 +46,14 @@ def output_folder(root: Path) -> Path:
             f'is {kind}; the builder writes its files into a real folder '
             f'called {OUTPUT}. Move it away and build again')))
     try:
-        output.mkdir(exist_ok=True)
+        output.mkdir()
+    except FileExistsError:
+        if output.is_symlink() or not output.is_dir():
+            return output_folder(root)  # replaced meanwhile: say what it is
+        return output, False
     except OSError as exc:
         raise FlyerError(journal.write_problem(f'{OUTPUT}/', exc)) from None
-    return output
+    return output, True
 
 
 @contextlib.contextmanager
@@ -76,10 +80,11 @@ def staging(root: Path, write: bool = True):
         with journal.check_folder() as folder:
             yield folder
         return
-    created = not (root / OUTPUT).exists()
-    output = output_folder(root)
+    output, created = output_folder(root)
+    held = False
     try:
         with journal.locked(output):
+            held = True
             journal.recover(output)
             try:
                 folder = Path(_mkdtemp(output))
@@ -91,7 +96,9 @@ def staging(root: Path, write: bool = True):
             finally:
                 shutil.rmtree(folder, ignore_errors=True)
     except BaseException:
-        if created:
+        # Only the build that made output/ and held it removes it: another
+        # build may be using it (this one was then refused the lock).
+        if created and held:
             shutil.rmtree(output, ignore_errors=True)
         raise
 

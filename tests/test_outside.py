@@ -7,6 +7,7 @@ import builtins
 import io
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -244,3 +245,23 @@ def test_a_content_file_with_a_control_character_in_its_name_is_refused(
     assert 'rename it with letters, digits and "-"' in err
     assert '\r' not in err and '\u2028' not in err
     assert not (project / 'output').exists()
+
+
+@pytest.mark.parametrize('expression', ['layout', 'layout|string',
+                                        'layout|pprint', '"%r"|format(layout)',
+                                        'campaign|string', 'qr|string',
+                                        'layout.page|string'])
+def test_printing_whole_values_shows_no_machine_path(project, expression):
+    """The HTML given to WeasyPrint (what the PDF shows) holds no path."""
+    from flyers import build
+    from flyers.render import Renderer
+
+    _include(project, 'poster-a3', '_base/leak.html.j2')
+    (project / 'layouts' / '_base' / 'leak.html.j2').write_text(
+        '<p>{{ ' + expression + ' }}</p>', 'utf-8')
+    job = build.load_everything(project, [], ['poster-a3'], 'default',
+                                ('screen',))[0]
+    html = Renderer(project).render(job, '2026-01-01T00:00:00Z')
+    assert re.search(r'(Layout|Campaign|QrCode|Page)\(', html)  # printed
+    assert str(project) not in html
+    assert 'PosixPath' not in html

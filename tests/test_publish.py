@@ -127,11 +127,15 @@ def test_a_check_folder_of_a_killed_check_is_removed(project, capsys):
 
     old = Path(tempfile.mkdtemp(prefix='flyers-check-'))
     (old / 'x.pdf').write_bytes(b'%PDF')
-    os.utime(old, (time.time() - 120, time.time() - 120))
+    (old / '.lock').write_bytes(b'')  # a check killed: its lock is free
+    other = Path(tempfile.mkdtemp(prefix='flyers-check-'))  # not ours
+    os.utime(other, (time.time() - 120, time.time() - 120))
     code, _, err = run(project, 'check', '--layout', 'poster-a3',
                        '--edition', 'screen', capsys=capsys)
     assert code == 0, err
     assert not old.exists()
+    assert other.exists()
+    other.rmdir()
 
 
 def test_preflight_finds_a_pdf_that_is_not_the_one_built(built, tmp_path,
@@ -325,3 +329,49 @@ def test_a_killed_build_leaves_no_process_behind(project):
         if build.poll() is None:
             build.kill()
         build.communicate()
+
+
+def test_a_journal_that_is_not_ours_is_not_followed(project, tmp_path,
+                                                    capsys):
+    """Moves out of output/, through a link, or into hidden files are not
+    the builder's: such a journal is dropped, nothing is moved."""
+    secret = tmp_path / 'secret'
+    secret.mkdir()
+    (secret / 'victim.txt').write_text('keep me')
+    output = project / 'output'
+    output.mkdir()
+    (output / 'lnk').symlink_to(secret)
+    (output / '.staging-a').mkdir()
+    (output / '.staging-a' / 'x').write_text('planted')
+    for moves in ([['lnk/victim.txt', 'stolen.txt']],
+                  [['.staging-a/x', 'lnk/planted.txt']],
+                  [['.staging-a/x', '.publish-journal.json']],
+                  [['../x', 'a']], 'nonsense'):
+        (output / '.publish-journal.json').write_text(
+            json.dumps({'moves': moves}))
+        code, _, err = run(project, 'check', '--layout', 'poster-a3',
+                           '--edition', 'screen', capsys=capsys)
+        code, out, err = run(project, 'preflight', capsys=capsys)
+        assert 'Traceback' not in err
+        assert (secret / 'victim.txt').read_text() == 'keep me'
+        assert not (secret / 'planted.txt').exists()
+        assert not (output / 'stolen.txt').exists()
+        assert not (output / '.publish-journal.json').exists()
+
+
+def test_a_build_refused_the_lock_leaves_the_other_builds_output(
+        project, capsys):
+    """Two builds start on a project without output/: the one refused
+    does not remove the folder the other is working in."""
+    from flyers import journal
+
+    output = project / 'output'
+    output.mkdir()
+    with journal.locked(output):
+        (output / '.staging-other').mkdir()
+        code, _, err = run(project, 'build', '--layout', 'poster-a3',
+                           '--edition', 'screen', capsys=capsys)
+        assert code == 1
+        assert ('error: output/: another build is writing this folder right '
+                'now; wait for it to end and run this again') in err
+        assert (output / '.staging-other').is_dir()
