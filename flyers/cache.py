@@ -36,8 +36,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from .inputs import (project_files, project_relative, real_inside,
-                     shared_layout_folders)
+from .inputs import (project_files, project_relative, read_input,
+                     real_inside, shared_layout_folders)
 
 CACHE_ENV = 'FLYERS_CACHE_DIR'
 FORMAT = 'v2'  # v2: the key is stored inside each entry
@@ -127,7 +127,7 @@ class Hashes:
             if not (outside_ok or real_inside(self.root, self.root / name)):
                 return '-'
             try:
-                data = (self.root / name).read_bytes()
+                data = read_input(self.root / name)
             except OSError:
                 self._files[name] = '-'
             else:

@@ -20,6 +20,8 @@ from typing import Iterator
 from urllib.parse import urlsplit
 
 from .errors import ContentError, Problem
+from .inputs import read_input
+from .yamlstrict import MAX_BYTES
 from .schema import (Choice, Field, ListOf, MapOf, Pattern, Struct, Text, Url,
                      convert_file, describe)
 
@@ -195,7 +197,7 @@ def load_campaign(path: Path, shown_as: str | None = None) -> Campaign:
     shown_as = shown_as or str(path)
     try:
         memo = (str(Path(path).resolve()), shown_as,
-                hashlib.sha256(Path(path).read_bytes()).digest())
+                hashlib.sha256(read_input(Path(path), MAX_BYTES)).digest())
     except OSError:
         memo = None
     if memo in _LOADED:

@@ -11,13 +11,22 @@ import functools
 import re
 from pathlib import Path
 
+from .errors import LayoutError, Problem
+from .inputs import read_input, real_inside
+
 FONT_SUFFIXES = ('.otf', '.ttf')
 
 
 def font_files(root: Path) -> list[Path]:
+    """The font files of ``assets/fonts/``: regular files whose real path
+    is in the project (a link out of it is never opened; the fetcher
+    refuses it when a stylesheet asks for it)."""
     folder = root / 'assets' / 'fonts'
+    if not folder.is_dir():
+        return []
     return sorted(p for p in folder.iterdir()
-                  if p.suffix.lower() in FONT_SUFFIXES) if folder.is_dir() else []
+                  if p.suffix.lower() in FONT_SUFFIXES
+                  and real_inside(root, p) and p.is_file())
 
 
 @functools.cache
@@ -113,13 +122,33 @@ def used_font_files(root: Path, layout) -> set[Path]:
     return {file for name in named & faces.keys() for file in faces[name]}
 
 
+def css_text(path: Path) -> str:
+    """A stylesheet's text: a regular file only (a pipe would never end),
+    else a layout error naming it."""
+    try:
+        return read_input(path).decode('utf-8', 'replace')
+    except OSError as exc:
+        raise LayoutError(Problem(project_name(path), (
+            f'cannot be read: {exc.strerror or exc}'))) from None
+
+
+def project_name(path: Path) -> str:
+    """``layouts/…`` or ``assets/…`` for messages, else the name."""
+    parts = path.parts
+    for top in ('layouts', 'assets'):
+        if top in parts:
+            index = len(parts) - 1 - parts[::-1].index(top)
+            return '/'.join(parts[index:])
+    return path.name
+
+
 @functools.cache
 def css_rules(path: Path, mtime: float) -> tuple:
     """The rules of a stylesheet, parsed once per version of the file."""
     import tinycss2
 
     return tuple(tinycss2.parse_stylesheet(
-        path.read_text('utf-8', errors='replace'), skip_comments=True,
+        css_text(path), skip_comments=True,
         skip_whitespace=True))
 
 
@@ -197,7 +226,7 @@ def declared_families(stylesheets) -> set[str]:
     families = set()
     for path in stylesheets:
         if path.suffix == '.css':
-            text = path.read_text('utf-8', errors='replace')
+            text = css_text(path)
             families |= {m[2].strip() for m in _FACE_RE.finditer(text)}
     return families
 
@@ -217,7 +246,7 @@ def font_face_files(stylesheets) -> set[Path]:
     for path in stylesheets:
         if path.suffix != '.css':
             continue
-        text = path.read_text('utf-8', errors='replace')
+        text = css_text(path)
         for block in _FACE_BLOCK_RE.finditer(text):
             for url in _URL_RE.finditer(block[1]):
                 target = unquote(url[2].strip())

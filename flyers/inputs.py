@@ -13,6 +13,8 @@ cache hash, or a date read anything of the machine.
 
 from __future__ import annotations
 
+import os
+import stat
 import unicodedata
 from pathlib import Path
 
@@ -78,6 +80,30 @@ def project_files(root: Path, folder: str) -> list[Path]:
     if problems:
         raise LayoutError(problems)
     return found
+
+
+class NotRegularFile(OSError):
+    """A pipe, socket or device where a file should be: reading it could
+    wait for ever or never end."""
+
+    def __init__(self, path):
+        super().__init__(None, 'not a regular file (a pipe, socket or '
+                               'device?); replace it with a file', str(path))
+
+
+def read_input(path: Path, limit: int | None = None) -> bytes:
+    """The bytes of a regular file — never waiting on a pipe nor reading a
+    device without end (opened without blocking, checked with fstat) — at
+    most ``limit`` + 1 of them."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    with os.fdopen(fd, 'rb') as file:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise NotRegularFile(path)
+        return file.read() if limit is None else file.read(limit + 1)
+
+
+def read_input_text(path: Path, errors: str = 'strict') -> str:
+    return read_input(path).decode('utf-8', errors)
 
 
 def shared_layout_folders(root: Path) -> list[str]:

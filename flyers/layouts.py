@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import LayoutError, Problem
-from .inputs import outside_problem, real_inside
+from .inputs import outside_problem, read_input, real_inside
 from .schema import (Choice, Field, ListOf, Number, Pattern, Struct, Text,
                      convert_file, describe)
 
@@ -195,8 +195,8 @@ def start_size(layout: Layout) -> float | None:
     for path in [layout.folder / s for s in reversed(layout.stylesheets)] + [
             layout.folder.parent / '_base' / 'common.css']:
         try:
-            found = pattern.findall(path.read_text('utf-8'))
-        except OSError:
+            found = pattern.findall(read_input(path).decode('utf-8'))
+        except (OSError, UnicodeDecodeError):
             continue
         if found:
             return float(found[-1])

@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 
 from .errors import Problem, UsageError
+from .inputs import read_input
 from .job import OUTPUT
 from .proofs import preview_name
 from .render import draft_reasons
@@ -84,7 +85,7 @@ def read_entries(root: Path) -> dict[str, dict]:
     damaged."""
     where = f'{OUTPUT}/{MANIFEST}'
     try:
-        manifest = json.loads((root / OUTPUT / MANIFEST).read_text('utf-8'))
+        manifest = json.loads(read_input(root / OUTPUT / MANIFEST))
         entries = {entry['path']: entry for entry in manifest['outputs']}
     except (OSError, ValueError, KeyError, TypeError):
         raise UsageError(Problem(where, (
@@ -106,7 +107,7 @@ def sha256_mismatch(root: Path, entry: dict) -> Problem | None:
     hold the bytes the manifest promises."""
     path = entry['path']
     try:
-        data = (root / path).read_bytes()
+        data = read_input(root / path)
     except OSError:
         return Problem(path, (f'is listed in {OUTPUT}/{MANIFEST} but '
                               'missing; build again'))

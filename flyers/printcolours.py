@@ -24,7 +24,7 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 from .errors import Problem
-from .fonts import css_rules
+from .fonts import css_rules, css_text
 
 # Properties whose identifiers may be colour names ("red").
 _COLOUR_PROPERTY = re.compile(
@@ -59,7 +59,7 @@ def print_colour_problems(html: str, base_url: str, root: Path
     used = set()
     for path, _ in rules:
         used |= set(re.findall(r'var\(\s*(--[\w-]+)',
-                               path.read_text('utf-8', errors='replace')))
+                               css_text(path)))
     found = []
     for path, (prelude, declarations) in rules:
         if prelude is not None and not _matches(prelude, elements):

@@ -86,8 +86,12 @@ def load_printshop(root: Path, name: str = DEFAULT) -> PrintShop:
             f'{FOLDER}/ without ".yaml" (print shops: '
             + (', '.join(available) or 'none') + ')')))
     path = root / FOLDER / f'{name}.yaml'
-    if path.is_file() and not real_inside(root, path):
+    if path.exists() and not real_inside(root, path):
         raise LayoutError([outside_problem(root, path)])
+    if path.exists() and not path.is_file():
+        raise LayoutError(Problem(f'{FOLDER}/{name}.yaml', (
+            'is not a regular file (a folder, pipe or device?); replace it '
+            'with the print shop\'s YAML file')))
     if not path.is_file():
         available = sorted(p.stem for p in (root / FOLDER).glob('*.yaml'))
         raise UsageError(Problem('--printshop', (

@@ -22,6 +22,7 @@ from markupsafe import Markup
 from .columns import balance
 from .content import Campaign, is_placeholder_url, placeholders
 from .errors import LayoutError, Problem
+from .inputs import check_inside, read_input
 from .job import Job
 from .layouts import Layout
 from .sandbox import (TemplateEnvironment, TemplateTooSlow, bounded_filters,
@@ -71,7 +72,13 @@ def brand_logo(root: Path, edition: str) -> str:
     assets/brand/brand.css (the one place the brand is defined).  The
     template shows it as an <img>, which can carry alt text; the URL is
     relative to the layout folder, like the stylesheet's."""
-    css = (root / 'assets' / 'brand' / 'brand.css').read_text('utf-8')
+    path = check_inside(root, root / 'assets' / 'brand' / 'brand.css')
+    try:
+        css = read_input(path).decode('utf-8')
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LayoutError(Problem('assets/brand/brand.css', (
+            f'cannot be read: {getattr(exc, "strerror", None) or exc}'))) \
+            from None
     logos = dict(m.groups() for m in _LOGO_RE.finditer(css))
     if edition not in logos:
         raise LayoutError(Problem('assets/brand/brand.css', (

@@ -29,6 +29,7 @@ from typing import Iterator
 import yaml
 
 from .errors import Problem
+from .inputs import read_input
 from .yamlsyntax import explain
 
 MAX_BYTES = 1024 * 1024
@@ -99,8 +100,7 @@ def _read_bytes(path: Path, shown_as: str) -> tuple[bytes | None, list]:
             return None, [Problem(shown_as, 'no such file')]
         if not path.is_file():
             return None, [Problem(shown_as, 'this is not a regular file')]
-        with path.open('rb') as file:
-            raw = file.read(MAX_BYTES + 1)
+        raw = read_input(path, MAX_BYTES)
     except OSError as exc:
         return None, [Problem(shown_as, f'cannot read the file: '
                                         f'{exc.strerror}')]

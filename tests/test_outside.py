@@ -265,3 +265,36 @@ def test_printing_whole_values_shows_no_machine_path(project, expression):
     assert re.search(r'(Layout|Campaign|QrCode|Page)\(', html)  # printed
     assert str(project) not in html
     assert 'PosixPath' not in html
+
+
+# --- pipes and devices where files belong ---------------------------------------
+
+@pytest.mark.parametrize('where, command', [
+    ('content/pipe.yaml', 'build'),
+    ('assets/brand/brand.css', 'build'),
+    ('layouts/_base/common.css', 'build'),
+    ('layouts/poster-a3/style.css', 'build'),
+    ('printshops/default.yaml', 'build'),
+    ('output/manifest.json', 'preflight'),
+])
+def test_a_pipe_where_a_file_belongs_is_refused_not_waited_on(project, where,
+                                                              command):
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    path = project / where
+    path.parent.mkdir(exist_ok=True)
+    if path.exists():
+        path.unlink()
+    os.mkfifo(path)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / 'make_flyers.py'), '--project',
+         str(project), command, *(['--layout', 'poster-a3', '--edition',
+                                   'screen'] if command == 'build' else [])],
+        capture_output=True, text=True, timeout=120)
+    assert result.returncode in (1, 2), result.stderr
+    assert 'Traceback' not in result.stderr
+    assert 'failed unexpectedly' not in result.stderr
+    assert where.split('/')[-1] in result.stderr

@@ -35,6 +35,7 @@ import io
 import re
 from pathlib import Path
 
+from ..inputs import read_input
 from .findings import CHECKS, Expectations, Finding, Report
 from .findings import Collector
 
@@ -51,7 +52,7 @@ def preflight(pdf: Path, expect: Expectations,
     shown = shown_as or str(pdf)
     out = Collector(expect)
     try:
-        data = Path(pdf).read_bytes()
+        data = read_input(Path(pdf))
         opened = pikepdf.open(io.BytesIO(data))
     except (OSError, pikepdf.PdfError, ValueError) as exc:
         out.ran('structure')
