@@ -137,7 +137,13 @@ def _converted_wrongly(profile, intent, checks, source_mode, target_mode):
     picture = Image.new(source_mode, (len(checks), 1))
     for x, (colour, *_) in enumerate(checks):
         picture.putpixel((x, 0), colour)
-    result = ImageCms.applyTransform(picture, transform)
+    try:
+        result = ImageCms.applyTransform(picture, transform)
+    except Exception as exc:  # PyCMSError, OSError: LittleCMS gave up
+        yield ('LittleCMS cannot convert colours '
+               + ('from sRGB to it' if to_press else 'from it to sRGB')
+               + f' ({exc})')
+        return
     for x, (colour, what, fits, expected) in enumerate(checks):
         values = result.getpixel((x, 0))
         if to_press:

@@ -47,6 +47,11 @@ def _write_log(args, text: str) -> str | None:
     for folder in folders:
         try:
             folder.mkdir(parents=True, exist_ok=True)
+            if (project is not None and folder.is_relative_to(Path(project))
+                    and not folder.resolve().is_relative_to(
+                        Path(project).resolve())):
+                continue  # a link out of the project: not there
+
             path = folder / name
             fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL
                          | os.O_NOFOLLOW, 0o600)

@@ -224,7 +224,11 @@ def new_layout(root: Path, name: str, source: str) -> Path:
     if target.exists():
         raise UsageError(Problem(f'layouts/{name}', 'exists already; choose '
                                  'another name'))
-    shutil.copytree(root / 'layouts' / source, target)
+    # The source must load as it is (no link out of the project) and is
+    # copied with its links as links: a copy never turns a link into a
+    # file holding what it pointed to.
+    load_layout(root, source)
+    shutil.copytree(root / 'layouts' / source, target, symlinks=True)
     manifest = target / MANIFEST
     text = manifest.read_text('utf-8')
     text = re.sub(r'(?m)^default: yes$', 'default: no', text)

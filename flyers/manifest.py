@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 from .errors import Problem, UsageError
 from .inputs import read_input
-from .job import OUTPUT
+from .job import EDITIONS, OUTPUT
 from .proofs import preview_name
 from .render import draft_reasons
 from .result import Result, number
@@ -97,9 +98,37 @@ def read_entries(root: Path) -> dict[str, dict]:
         'was changed by hand or damaged: build again'))
         for path in entries
         if inside_output(root, path) is None or not str(path).endswith('.pdf')]
+    problems += [Problem(where, (
+        f'the entry of "{path}" is damaged ({damage}); the manifest was '
+        'changed by hand: build again'))
+        for path, entry in entries.items()
+        if (damage := _damage(entry)) is not None]
     if problems:
         raise UsageError(problems)
     return entries
+
+
+_NAME = re.compile(r'[A-Za-z0-9][A-Za-z0-9_.-]{0,63}')
+
+
+def _damage(entry: dict) -> str | None:
+    """What is wrong with an entry's fields the preflight relies on."""
+    if not isinstance(entry.get('layout'), str) \
+            or not _NAME.fullmatch(entry['layout']):
+        return 'no layout name'
+    if entry.get('edition') not in EDITIONS:
+        return 'edition is not print or screen'
+    urls = entry.get('qr_urls')
+    if not isinstance(urls, list) or not all(isinstance(u, str)
+                                             for u in urls):
+        return 'qr_urls is not a list of addresses'
+    shop = entry.get('printshop')
+    if shop is not None and not (isinstance(shop, str)
+                                 and _NAME.fullmatch(shop)):
+        return 'printshop is not a print shop name'
+    if not isinstance(entry.get('sha256'), str):
+        return 'no sha256'
+    return None
 
 
 def sha256_mismatch(root: Path, entry: dict) -> Problem | None:

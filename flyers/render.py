@@ -199,8 +199,11 @@ class Renderer:
                 f'layouts/{layout.name}/{layout.template}',
                 f'the template uses something that does not exist: '
                 f'{exc.message}')) from None
-        except (jinja2.exceptions.SecurityError, OverflowError,
-                MemoryError) as exc:
+        except MemoryError:
+            raise LayoutError(Problem(where, (
+                'the template makes more text than memory holds and was '
+                'stopped; undo the last change to the template'))) from None
+        except (jinja2.exceptions.SecurityError, OverflowError) as exc:
             raise LayoutError(Problem(
                 f'layouts/{layout.name}/{layout.template}',
                 f'the template may not do this: {exc}')) from None
@@ -208,3 +211,30 @@ class Renderer:
             raise LayoutError(Problem(
                 f'layouts/{layout.name}/{layout.template}',
                 f'template error: {exc}')) from None
+        except Exception as exc:  # noqa: BLE001 - a template's own mistake
+            # 1/0, a filter given the wrong arguments, …: the layout's
+            # mistake, at the template line where it happened.
+            shown, line = template_position(exc, self.root, where)
+            reason = str(exc) or type(exc).__name__
+            raise LayoutError(Problem(shown, (
+                f'template error ({type(exc).__name__}): {reason}; mend '
+                'the template'), line)) from None
+
+
+def template_position(exc: BaseException, root: Path, default: str):
+    """The template file and line where ``exc`` was raised (Jinja maps its
+    frames back to template lines), or ``default`` and None."""
+    found = (default, None)
+    trace = exc.__traceback__
+    layouts = (root / 'layouts').resolve()
+    while trace is not None:
+        name = Path(trace.tb_frame.f_code.co_filename)
+        if name.suffix == '.j2' and name.is_absolute():
+            try:
+                relative = name.resolve().relative_to(layouts)
+            except ValueError:
+                pass
+            else:
+                found = (f'layouts/{relative.as_posix()}', trace.tb_lineno)
+        trace = trace.tb_next
+    return found

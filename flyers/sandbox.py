@@ -140,12 +140,16 @@ class TemplateEnvironment(ImmutableSandboxedEnvironment):
         return super().is_safe_attribute(obj, attr, value)
 
     def is_safe_callable(self, obj):
-        # Macros, Jinja's own globals (range, namespace, …), and methods of
-        # plain values (str.upper) — nothing else.
+        # Macros, Jinja's own globals (range, namespace, …) and helpers
+        # (loop.cycle), and methods of plain values (str.upper) — nothing
+        # else.
+        owner = getattr(obj, '__self__', None)
         allowed = (isinstance(obj, jinja2.runtime.Macro)
                    or any(obj is g for g in self.globals.values())
-                   or isinstance(getattr(obj, '__self__', None),
-                                 _TEMPLATE_TYPES))
+                   or isinstance(owner, _TEMPLATE_TYPES)
+                   # loop.cycle(), cycler.next(), joiner(): Jinja's own
+                   or type(owner).__module__ in ('jinja2.runtime',
+                                                 'jinja2.utils'))
         return allowed and super().is_safe_callable(obj)
 
 

@@ -317,7 +317,8 @@ def make_handler(previewer: Previewer):
             if output and parts[0] == 'page' and len(parts) == 4:
                 pictures = (output.guides if parts[3] == 'guides.png'
                             else output.plain)
-                if parts[2].isdigit() and 0 < int(parts[2]) <= len(pictures):
+                if (parts[2].isascii() and parts[2].isdigit()
+                        and 0 < int(parts[2]) <= len(pictures)):
                     return self._send(pictures[int(parts[2]) - 1],
                                       'image/png')
             self._send(b'not found', 'text/plain', HTTPStatus.NOT_FOUND)

@@ -73,7 +73,9 @@ class WebAddress:
         ``www.`` is left out (the same owner's name, as it always was), the
         scheme and a trailing slash too; the path and query as parsed, with
         non-ASCII letters decoded for reading."""
-        shown = self.host_shown.removeprefix('www.')
+        shown = self.host_shown
+        if shown.startswith('www.') and '.' in shown[4:].rstrip('.'):
+            shown = shown[4:]  # www.x.se → x.se, but www.com stays
         shown += _readable(self.path).rstrip('/')
         if self.query:
             shown += '?' + _readable(self.query)

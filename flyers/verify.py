@@ -47,7 +47,12 @@ def preflight_files(root: Path, pdfs: list[str]):
             layouts[entry['layout']] = load_layout(root, entry['layout'])
         shop_name = entry.get('printshop') or 'default'
         if shop_name not in shops:
-            shops[shop_name] = load_printshop(root, shop_name)
+            try:
+                shops[shop_name] = load_printshop(root, shop_name)
+            except UsageError:
+                raise UsageError(Problem(path, (
+                    f'was built for the print shop "{shop_name}", which is '
+                    'not in printshops/ now; build it again'))) from None
         expect = expectations(root, layouts[entry['layout']], shops[shop_name],
                               entry['edition'], entry['qr_urls'],
                               bool(entry.get('draft')))

@@ -157,3 +157,32 @@ def test_an_unexpected_error_is_a_short_message_and_a_log(project, capsys,
     assert 'Traceback (most recent call last)' in text
     assert 'ZeroDivisionError: division by zero' in text
     assert len(err.splitlines()) == 1
+
+
+@pytest.mark.parametrize('markup, message', [
+    ('{{ 1/0 }}', 'template error (ZeroDivisionError): division by zero'),
+    ('{{ "x"|typeset(1, 2) }}', 'template error (TypeError): '),
+    ('{{ "http://x"|display_url }}', 'template error (AddressError): '),
+])
+def test_a_template_mistake_at_run_time_names_its_line(project, capsys,
+                                                       markup, message):
+    template = project / TEMPLATE
+    lines = template.read_text('utf-8').splitlines()
+    number = next(i for i, l in enumerate(lines, 1)
+                  if '{% block pages %}' in l)
+    _break_template(project, markup)
+    code, _, err = run(project, 'check', '--layout', 'poster-a3',
+                       '--edition', 'screen', capsys=capsys)
+    assert code == 1
+    assert f'error: {TEMPLATE}:{number}: {message}' in err
+    assert 'failed unexpectedly' not in err
+
+
+def test_jinjas_own_helpers_work_in_the_sandbox(project, capsys):
+    _break_template(project, '<!-- {% for i in range(3) %}{{ loop.cycle('
+                             '"a", "b") }}{% endfor %}{% set c = cycler(1, 2)'
+                             ' %}{{ c.next() }}{% set j = joiner(",") %}'
+                             '{{ j() }}{{ j() }} -->')
+    code, _, err = run(project, 'check', '--layout', 'poster-a3',
+                       '--edition', 'screen', capsys=capsys)
+    assert code == 0, err

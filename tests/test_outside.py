@@ -298,3 +298,42 @@ def test_a_pipe_where_a_file_belongs_is_refused_not_waited_on(project, where,
     assert 'Traceback' not in result.stderr
     assert 'failed unexpectedly' not in result.stderr
     assert where.split('/')[-1] in result.stderr
+
+
+@pytest.mark.parametrize('change, damage', [
+    ({'layout': None}, 'no layout name'),
+    ({'qr_urls': 5}, 'qr_urls is not a list of addresses'),
+    ({'edition': 'foo'}, 'edition is not print or screen'),
+    ({'printshop': '../x'}, 'printshop is not a print shop name'),
+    ({'sha256': None}, 'no sha256'),
+])
+def test_a_hand_damaged_manifest_entry_is_one_clear_line(built, tmp_path,
+                                                         capsys, change,
+                                                         damage):
+    from conftest import copy_project
+
+    project = copy_project(tmp_path / 'p')
+    shutil.copytree(built.project / 'output', project / 'output')
+    path = project / 'output' / 'manifest.json'
+    manifest = json.loads(path.read_text())
+    entry = manifest['outputs'][0]
+    entry.update(change)
+    path.write_text(json.dumps(manifest))
+    code, _, err = run(project, 'preflight', capsys=capsys)
+    assert code == 2
+    assert (f'error: output/manifest.json: the entry of "{entry["path"]}" is '
+            f'damaged ({damage}); the manifest was changed by hand: build '
+            'again') in err
+    assert 'failed unexpectedly' not in err
+
+
+def test_new_layout_does_not_copy_a_linked_file_into_the_project(
+        project, secret_folder, capsys):
+    (project / 'layouts' / 'poster-a3' / 'notes.txt').symlink_to(
+        secret_folder / 'secret.html.j2')
+    code, _, err = run(project, 'new-layout', 'evil', '--from', 'poster-a3',
+                       capsys=capsys)
+    assert code == 1
+    assert ('error: layouts/poster-a3/notes.txt: this file is a symbolic '
+            'link') in err
+    assert not (project / 'layouts' / 'evil').exists()
