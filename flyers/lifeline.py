@@ -10,6 +10,8 @@ cancelled) cannot stop its children, so each child watches for it:
 - each Ghostscript the preflight starts asks the kernel to kill it when
   the process that started it ends (:func:`die_with_parent`, Linux's
   ``PR_SET_PDEATHSIG``), so it goes with its worker.
+
+And a worker may not take the machine's memory (:func:`limit_memory`).
 """
 
 from __future__ import annotations
@@ -50,3 +52,15 @@ def watch(pid: int) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
     threading.Thread(target=wait, name='lifeline', daemon=True).start()
+
+
+def limit_memory(limit: int) -> None:
+    """Make allocations beyond ``limit`` bytes of address space fail in
+    this process (a MemoryError) instead of taking the machine's memory."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    if soft == resource.RLIM_INFINITY or soft > limit:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))

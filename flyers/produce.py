@@ -58,11 +58,18 @@ class Producer:
                 f'layouts/{job.layout.name}/ (or a stylesheet) may never '
                 'end. Undo the last change to the layout, or give more time '
                 'with --time-limit SECONDS'))) from None
+        except MemoryError:
+            raise FlyerError(Problem(job.path, (
+                'needed more memory than a build process may have and was '
+                f'stopped: the layout layouts/{job.layout.name}/ (or an '
+                'image it uses) makes far too much; undo the last change to '
+                'it'))) from None
         except RecursionError:
             raise FlyerError(Problem(job.path, (
                 'a template of layouts/' + job.layout.name + '/ calls itself '
-                'without end (a recursive macro or include); make the '
-                'recursion stop'))) from None
+                'without end (a recursive macro or include) or nests '
+                'elements thousands deep; make the recursion stop'))) \
+                from None
 
     def _produce(self, job, date: str, staging: Path | None,
                  proofs: bool, time_limit: float) -> Result:

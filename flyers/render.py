@@ -25,8 +25,8 @@ from .errors import LayoutError, Problem
 from .inputs import check_inside, read_input
 from .job import Job
 from .layouts import Layout
-from .sandbox import (TemplateEnvironment, TemplateTooSlow, bounded_filters,
-                      layout_loader)
+from .sandbox import (MAX_OUTPUT, TemplateEnvironment, TemplateTooSlow,
+                      bounded_filters, layout_loader)
 from .typography import display_url, inline, typeset
 
 # Words the templates print themselves, per language (English fallback).
@@ -184,7 +184,7 @@ class Renderer:
         where = f'layouts/{layout.name}/{layout.template}'
         try:
             with template.environment.limited(time_limit):
-                return template.render(context)
+                return _bounded_render(template, context)
         except TemplateTooSlow as exc:
             raise LayoutError(Problem(where, (
                 f'the template ran for more than {exc.seconds:g} s and was '
@@ -193,7 +193,8 @@ class Renderer:
         except RecursionError:
             raise LayoutError(Problem(where, (
                 'the template calls itself without end (a recursive macro or '
-                'include); make the recursion stop'))) from None
+                'include) or nests elements thousands deep; make the '
+                'recursion stop'))) from None
         except jinja2.UndefinedError as exc:
             raise LayoutError(Problem(
                 f'layouts/{layout.name}/{layout.template}',
@@ -238,3 +239,16 @@ def template_position(exc: BaseException, root: Path, default: str):
                 found = (f'layouts/{relative.as_posix()}', trace.tb_lineno)
         trace = trace.tb_next
     return found
+
+
+def _bounded_render(template, context) -> str:
+    """The template's text, refused once it grows past MAX_OUTPUT (a loop
+    printing without end fills memory before any time limit)."""
+    parts, size = [], 0
+    for part in template.generate(context):
+        size += len(part)
+        if size > MAX_OUTPUT:
+            raise OverflowError(f'the template makes more than '
+                                f'{MAX_OUTPUT:,} characters of HTML')
+        parts.append(part)
+    return ''.join(parts)

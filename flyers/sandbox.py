@@ -20,11 +20,13 @@ from __future__ import annotations
 import contextlib
 import functools
 import operator
+import re
 import time
 from pathlib import Path, PurePath
 
 import jinja2
 import jinja2.runtime
+from jinja2.compiler import CodeGenerator
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
@@ -33,6 +35,10 @@ from .inputs import real_inside
 MAX_RANGE = 10_000  # numbers one range() may give
 MAX_SIZE = 1_000_000  # items or characters one * or filter may make
 MAX_POWER = 10 ** 12  # the largest number ** may make
+MAX_TEXT = 10_000_000  # characters one ~, % or filter may make
+MAX_OUTPUT = 20_000_000  # characters a whole template may make
+# A width or precision in a format string ("%0900000000d", "{:>50000000}").
+_BIG_FORMAT = re.compile(r'(?:%[-+ #0]*|\{[^{}]*:[^{}]*?)\.?\d{7,}')
 
 # Templates may read attributes of these types only: the content and
 # layout dataclasses, the QR code, and plain values.  Anything else (a
@@ -75,8 +81,31 @@ class _Range:
         return self.numbers[index]
 
 
+class _BoundedCode(CodeGenerator):
+    """Compiles ``a ~ b`` so that its result is measured (the sandbox does
+    not see it otherwise: doubling a text 30 times fills any memory)."""
+
+    def visit_Concat(self, node, frame):
+        self.write('environment.checked_text(')
+        super().visit_Concat(node, frame)
+        self.write(')')
+
+
+def _checked(value, what: str):
+    if isinstance(value, (str, list, tuple)) and len(value) > MAX_TEXT:
+        raise OverflowError(f'{what} makes {len(value):,} characters or '
+                            f'items; a template may make at most '
+                            f'{MAX_TEXT:,} at once')
+    return value
+
+
 class TemplateEnvironment(ImmutableSandboxedEnvironment):
-    intercepted_binops = frozenset({'*', '**'})
+    intercepted_binops = frozenset({'*', '**', '%'})
+    code_generator_class = _BoundedCode
+
+    def checked_text(self, value):
+        self.check_time()
+        return _checked(value, '~')
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -106,11 +135,27 @@ class TemplateEnvironment(ImmutableSandboxedEnvironment):
     def call(*args, **kwargs):  # (self, context, obj, *args): no name clash
         self, context, obj, *rest = args
         self.check_time()
-        return ImmutableSandboxedEnvironment.call(self, context, obj, *rest,
-                                                  **kwargs)
+        # str.format (Jinja hands it over wrapped: the string is its
+        # __wrapped__ method's __self__).
+        text = getattr(getattr(obj, '__wrapped__', obj), '__self__', None)
+        if (getattr(obj, '__name__', '') in ('format', 'format_map')
+                and isinstance(text, str) and _BIG_FORMAT.search(text)):
+            raise OverflowError('a width or precision of a million or more '
+                                'in a format string')
+        return _checked(ImmutableSandboxedEnvironment.call(
+            self, context, obj, *rest, **kwargs), 'a call')
+
+    @staticmethod
+    def sandboxed_binop_mod(left, right):
+        return operator.mod(left, right)
 
     def call_binop(self, context, operator_name, left, right):
         self.check_time()
+        if operator_name == '%':
+            if isinstance(left, str) and _BIG_FORMAT.search(left):
+                raise OverflowError('a width or precision of a million or '
+                                    'more in a % format')
+            return _checked(self.sandboxed_binop_mod(left, right), '%')
         if operator_name == '**':
             if (isinstance(left, (int, float)) and isinstance(right, (int, float))
                     and abs(right) > 64 and abs(left) > 1):
@@ -160,6 +205,13 @@ def bounded_filters(environment: TemplateEnvironment) -> None:
         environment.filters[name] = _bounded(environment, function)
 
 
+# Where a filter's separators or fillers start among its arguments (after
+# the context Jinja passes some of them, and the value filtered).
+_FILLERS_FROM = {'do_join': 2, 'do_indent': 1, 'do_wordwrap': 2,
+                 'do_replace': 2, 'do_center': 1}
+MAX_FILLER = 1000
+
+
 def _bounded(environment, function):
     @functools.wraps(function)
     def bounded(*args, **kwargs):
@@ -169,7 +221,21 @@ def _bounded(environment, function):
                     and abs(value) > MAX_SIZE:
                 raise OverflowError(f'{value} is too large a number for '
                                     f'the filter "{function.__name__}"')
-        return function(*args, **kwargs)
+        # Separators and fillers are repeated: a long one multiplies.
+        first = _FILLERS_FROM.get(function.__name__)
+        if first is not None:
+            for value in list(args[first:]) + list(kwargs.values()):
+                if isinstance(value, str) and len(value) > MAX_FILLER:
+                    raise OverflowError(
+                        f'the filter "{function.__name__}" was given a '
+                        f'separator or filler of {len(value):,} characters; '
+                        f'at most {MAX_FILLER:,}')
+        if function.__name__ == 'do_format' and args \
+                and isinstance(args[0], str) and _BIG_FORMAT.search(args[0]):
+            raise OverflowError('a width or precision of a million or more '
+                                'in a format string')
+        return _checked(function(*args, **kwargs),
+                        f'the filter "{function.__name__}"')
     return bounded
 
 

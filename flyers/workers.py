@@ -36,6 +36,8 @@ from .result import Result, preflight_line, preflight_problems, progress_line
 # A worker that does not answer this long after its own time limit is
 # stuck where Python's signal cannot reach (native code): it is killed.
 GRACE_SECONDS = 30.0
+# The address space one worker may use: ten times what a leaflet needs.
+MEMORY_LIMIT = 4 * 1024 ** 3
 
 
 @dataclass
@@ -134,10 +136,12 @@ def _work(root, job, date, staging, proofs, time_limit=None):
 def _start_worker(root: Path, package: str, build_pid: int) -> None:
     # Ctrl-C is the main process's to handle: it stops the workers.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    # A killed build leaves no worker behind.
-    from .lifeline import watch
+    # A killed build leaves no worker behind, and no worker takes the
+    # machine's memory (a MemoryError instead, reported as an error).
+    from .lifeline import limit_memory, watch
 
     watch(build_pid)
+    limit_memory(MEMORY_LIMIT)
     import flyers
 
     if str(Path(flyers.__file__).resolve().parent) != package:

@@ -45,9 +45,25 @@ def _check(project, *args, timeout=120):
     ('{{ "x" | center(1000000000) }}',
      'the template may not do this: 1000000000 is too large a number for the '
      'filter "do_center"'),
+    ('{{ "{:>900000000}".format(1) }}',
+     'the template may not do this: a width or precision of a million or '
+     'more in a format string'),
+    ('{{ "%0900000000d" % 1 }}',
+     'the template may not do this: a width or precision of a million or '
+     'more in a % format'),
+    ('{% set ns = namespace(s="x" * 1000) %}{% for i in range(60) %}'
+     '{% set ns.s = ns.s ~ ns.s %}{% endfor %}',
+     'the template may not do this: ~ makes 16,384,000 characters or items; '
+     'a template may make at most 10,000,000 at once'),
+    ('{{ range(9000) | join("x" * 999999) }}',
+     'the template may not do this: the filter "do_join" was given a '
+     'separator or filler of 999,999 characters; at most 1,000'),
+    ('{% for i in range(10000) %}{{ "x" * 9999 }}{% endfor %}',
+     'the template may not do this: the template makes more than '
+     '20,000,000 characters of HTML'),
     ('{% macro down(n) %}{{ down(n + 1) }}{% endmacro %}{{ down(0) }}',
-     'the template calls itself without end (a recursive macro or include); '
-     'make the recursion stop'),
+     'the template calls itself without end (a recursive macro or include) '
+     'or nests elements thousands deep; make the recursion stop'),
 ])
 def test_a_template_that_would_never_end_is_one_clear_line(project, markup,
                                                            message):
