@@ -211,7 +211,7 @@ class Cache:
             return None
         entry = self._entry(key)
         try:
-            meta = json.loads((entry / 'meta.json').read_text('utf-8'))
+            meta = json.loads(_read(entry / 'meta.json'))
             # An entry copied or renamed under another key is not that
             # key's: the key it was stored under is inside it.
             if meta.get('key') != key or meta.get('output') != job.path:
@@ -220,14 +220,14 @@ class Cache:
             if any(self.hashes.file(name) != digest
                    for name, digest in deps.items()):
                 return None
-            pdf = (entry / 'output.pdf').read_bytes()
+            pdf = _read(entry / 'output.pdf')
             if hashlib.sha256(pdf).hexdigest() != meta['sha256']:
                 return None  # damaged: build it again
-            html = (entry / 'output.html').read_text('utf-8')
+            html = _read(entry / 'output.html').decode('utf-8')
             previews = []
             for number, (width, height, digest) in enumerate(
                     meta['previews'], 1):
-                png = (entry / f'page-{number}.png').read_bytes()
+                png = _read(entry / f'page-{number}.png')
                 if hashlib.sha256(png).hexdigest() != digest:
                     return None
                 previews.append(Preview(job.path, number, png,
@@ -327,3 +327,10 @@ class Cache:
             shutil.rmtree(entry, ignore_errors=True)
             total -= size
 
+
+def _read(path: Path) -> bytes:
+    """A file of a cache entry: the builder's own, so never through a link
+    and only a regular file (anything else is damage: built again)."""
+    if path.parent.is_symlink():
+        raise OSError(f'{path.parent} is a link')
+    return read_input(path, follow=False)

@@ -60,7 +60,10 @@ def content_files(root: Path, given: list[str]) -> list[Path]:
             raise UsageError(missing)
         return paths
     folder = root / 'content'
-    files = sorted(list(folder.glob('*.yaml')) + list(folder.glob('*.yml')))
+    # Hidden files (.x.yaml: an editor's backup or lock) are not content.
+    files = sorted(path for path in list(folder.glob('*.yaml'))
+                   + list(folder.glob('*.yml'))
+                   if not path.name.startswith('.'))
     # A file of content/ that is a link out of the project is not read: its
     # text would end up in messages (and PDFs).  Files named on the command
     # line are the user's own choice.

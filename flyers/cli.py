@@ -186,7 +186,7 @@ def _seconds(text: str) -> float:
         value = float(text)
     except ValueError:
         value = -1.0
-    if not 0 < value <= 86400:
+    if not 1 <= value <= 86400:
         raise argparse.ArgumentTypeError(
             f'"{text}" is not a number of seconds; give one from 1 to 86400')
     return value

@@ -75,7 +75,10 @@ class ProjectFetcher(URLFetcher):
                                     'may be used')
         shown = resolved.relative_to(self.root).as_posix()
         if not resolved.is_file():
-            raise FetchRefused(shown, 'no such file in the project')
+            raise FetchRefused(shown, 'not a regular file (a folder, pipe or '
+                                      'device?); replace it with a file'
+                               if resolved.exists() else
+                               'no such file in the project')
         self.fetched.add(resolved)
         suffix = resolved.suffix.lower()
         if suffix not in NOT_IMAGES:

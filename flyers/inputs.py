@@ -91,19 +91,38 @@ class NotRegularFile(OSError):
                                'device?); replace it with a file', str(path))
 
 
-def read_input(path: Path, limit: int | None = None) -> bytes:
+# No input of a flyer is this large: a stylesheet, a font, an image, a PDF
+# of ours.  A larger file is a mistake (or an attack), refused unread.
+MAX_INPUT = 256 * 1024 ** 2
+
+
+class InputTooLarge(OSError):
+    def __init__(self, path, size: int):
+        super().__init__(None, f'the file is {size:,} bytes, more than any '
+                               f'input may be ({MAX_INPUT:,}); is it the '
+                               'right file?', str(path))
+
+
+def read_input(path: Path, limit: int | None = None,
+               follow: bool = True) -> bytes:
     """The bytes of a regular file — never waiting on a pipe nor reading a
     device without end (opened without blocking, checked with fstat) — at
-    most ``limit`` + 1 of them."""
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    most ``limit`` + 1 of them; without ``limit``, a file larger than
+    :data:`MAX_INPUT` is refused unread.  ``follow=False`` refuses a
+    symbolic link (for the builder's own files: the cache)."""
+    flags = os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC
+    if not follow:
+        flags |= os.O_NOFOLLOW
+    fd = os.open(path, flags)
     with os.fdopen(fd, 'rb') as file:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
             raise NotRegularFile(path)
-        return file.read() if limit is None else file.read(limit + 1)
-
-
-def read_input_text(path: Path, errors: str = 'strict') -> str:
-    return read_input(path).decode('utf-8', errors)
+        if limit is not None:
+            return file.read(limit + 1)
+        if info.st_size > MAX_INPUT:
+            raise InputTooLarge(path, info.st_size)
+        return file.read(MAX_INPUT + 1)
 
 
 def shared_layout_folders(root: Path) -> list[str]:

@@ -93,10 +93,13 @@ def recover(output: Path) -> bool:
     if journal.exists() or journal.is_symlink():
         try:
             moves = _read_journal(output, journal)
-        except (OSError, ValueError, KeyError, TypeError):
-            moves = []  # damaged or not ours: it was never complete
+        except Exception:  # noqa: BLE001 - damaged or not ours: not complete
+            moves = []
         for staged, target in moves:
-            _move(output, staged, target)
+            try:
+                _move(output, staged, target)
+            except (OSError, ValueError):
+                pass  # something else is in the way: the build says so
         _fsync_dir(output)
         if journal.is_dir() and not journal.is_symlink():
             shutil.rmtree(journal, ignore_errors=True)
@@ -121,13 +124,18 @@ def _read_journal(output: Path, journal: Path) -> list[tuple[str, str]]:
     moves = []
     for staged, target in data['moves']:
         for name in (staged, target):
-            if (not isinstance(name, str) or Path(name).is_absolute()
-                    or '..' in Path(name).parts or '\\' in name
-                    or not name or name.startswith('/')):
+            if (not isinstance(name, str) or not name or '\0' in name
+                    or Path(name).is_absolute() or '..' in Path(name).parts
+                    or '\\' in name or not Path(name).parts
+                    or Path(name).parts[0] in ('.', '')):
                 raise ValueError(name)
         parts = Path(staged).parts
+        top = Path(target).parts[0]
+        # From a file directly in a staging folder; never onto the
+        # builder's own files (staging folders, the journal).
         if (len(parts) != 2 or not parts[0].startswith(STAGING_PREFIX)
-                or Path(target).parts[0].startswith('.')):
+                or top.startswith(STAGING_PREFIX)
+                or top.startswith(JOURNAL) or top == LOCK):
             raise ValueError(staged)
         moves.append((staged, target))
     return moves
@@ -156,7 +164,7 @@ def _real_folders(output: Path, relative: str) -> bool:
 
 def _move(output: Path, staged: str, target: str) -> None:
     source = output / staged
-    if not source.exists() or source.is_symlink():
+    if not source.is_file() or source.is_symlink():
         return  # moved before the process died (or not ours to move)
     if not (_real_folders(output, staged) and _real_folders(output, target)):
         return
@@ -282,6 +290,8 @@ def write_problem(shown: str, exc: OSError) -> Problem:
         errno.ELOOP: 'a symbolic link is in the way; remove it and build '
                      'again',
         errno.EEXIST: 'something is in the way; remove it and build again',
+        errno.ENAMETOOLONG: 'the name is too long for this file system; '
+                            'give the content file a shorter name',
     }.get(exc.errno, 'build again once that is mended')
     reason = exc.strerror or str(exc)
     return Problem(shown, f'could not be written ({reason}): {advice}')

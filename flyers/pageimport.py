@@ -17,6 +17,8 @@ from pathlib import Path
 
 from .errors import PageImportError, Problem, UsageError
 from .importer import ImportResult, import_page
+from .inputs import read_input
+from .yamlstrict import MAX_BYTES
 from .urls import problem as url_problem
 from .writer import OutsideFolder, write_atomic
 
@@ -68,7 +70,15 @@ def run_import(page: Path, out: Path, url: str | None, language: str | None,
     check_arguments(page, out, url, language, force, root)
     shown = str(page)
     try:
-        text = page.read_bytes().decode('utf-8-sig')
+        # At most a byte more than a page may have (the importer says it
+        # is too large): a 2 GB file is not read whole.
+        raw = read_input(page, MAX_BYTES)
+        if len(raw) > MAX_BYTES:
+            raise PageImportError(Problem(shown, (
+                f'the page is {page.stat().st_size:,} bytes; a page to import '
+                f'may be at most {MAX_BYTES:,} bytes (is this the right '
+                'file?)')))
+        text = raw.decode('utf-8-sig')
     except UnicodeDecodeError:
         raise PageImportError(Problem(shown, 'the page is not UTF-8 text; '
                                              'save it as UTF-8')) from None

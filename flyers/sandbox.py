@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import operator
+import os
 import re
 import time
 from pathlib import Path, PurePath
@@ -27,18 +28,22 @@ from pathlib import Path, PurePath
 import jinja2
 import jinja2.runtime
 from jinja2.compiler import CodeGenerator
+from jinja2.loaders import split_template_path
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
-from .inputs import real_inside
+from .inputs import read_input, real_inside
 
 MAX_RANGE = 10_000  # numbers one range() may give
 MAX_SIZE = 1_000_000  # items or characters one * or filter may make
 MAX_POWER = 10 ** 12  # the largest number ** may make
-MAX_TEXT = 10_000_000  # characters one ~, % or filter may make
+MAX_TEXT = 10_000_000  # characters one ~, +, % or filter may make
 MAX_OUTPUT = 20_000_000  # characters a whole template may make
+MAX_WIDTH = 10_000  # a width, count or padding a template may ask for
 # A width or precision in a format string ("%0900000000d", "{:>50000000}").
-_BIG_FORMAT = re.compile(r'(?:%[-+ #0]*|\{[^{}]*:[^{}]*?)\.?\d{7,}')
+_BIG_FORMAT = re.compile(r'(?:%[-+ #0]*|\{[^{}]*:[^{}]*?)\.?\d{5,}')
+# A width taken from the arguments ("%*s", "{0:{1}}").
+_ARGUMENT_WIDTH = re.compile(r'%[-+ #0]*\*|%[-+ #0]*\d*\.\*|\{[^{}]*\{')
 
 # Templates may read attributes of these types only: the content and
 # layout dataclasses, the QR code, and plain values.  Anything else (a
@@ -57,6 +62,16 @@ class TemplateTooSlow(Exception):
     def __init__(self, seconds: float):
         super().__init__(seconds)
         self.seconds = seconds
+
+
+def _lipsum(n: int = 5, html: bool = True, min: int = 20, max: int = 100):
+    """Jinja's placeholder text, in amounts a page can hold."""
+    from jinja2.utils import generate_lorem_ipsum
+
+    if not (0 <= n <= 100 and 0 < min <= max <= 1000):
+        raise OverflowError('lipsum() may make at most 100 paragraphs of at '
+                            'most 1000 words')
+    return generate_lorem_ipsum(n, html, min, max)
 
 
 class _Range:
@@ -91,6 +106,19 @@ class _BoundedCode(CodeGenerator):
         self.write(')')
 
 
+def _check_format(text: str, arguments: tuple, what: str) -> None:
+    """No width or precision over MAX_WIDTH, written or taken from the
+    arguments, before the text is made."""
+    if _BIG_FORMAT.search(text):
+        raise OverflowError(f'a width or precision of {MAX_WIDTH:,} or more '
+                            f'in a {what}')
+    if _ARGUMENT_WIDTH.search(text) and any(
+            isinstance(a, int) and not isinstance(a, bool)
+            and abs(a) >= MAX_WIDTH for a in arguments):
+        raise OverflowError(f'a width or precision of {MAX_WIDTH:,} or more '
+                            f'in a {what}')
+
+
 def _checked(value, what: str):
     if isinstance(value, (str, list, tuple)) and len(value) > MAX_TEXT:
         raise OverflowError(f'{what} makes {len(value):,} characters or '
@@ -100,7 +128,7 @@ def _checked(value, what: str):
 
 
 class TemplateEnvironment(ImmutableSandboxedEnvironment):
-    intercepted_binops = frozenset({'*', '**', '%'})
+    intercepted_binops = frozenset({'*', '**', '%', '+'})
     code_generator_class = _BoundedCode
 
     def checked_text(self, value):
@@ -112,6 +140,7 @@ class TemplateEnvironment(ImmutableSandboxedEnvironment):
         self.deadline: float | None = None
         self.seconds = 0.0
         self.globals['range'] = functools.partial(_Range, self)
+        self.globals['lipsum'] = _lipsum
 
     # --- time ---------------------------------------------------------------
 
@@ -139,23 +168,27 @@ class TemplateEnvironment(ImmutableSandboxedEnvironment):
         # __wrapped__ method's __self__).
         text = getattr(getattr(obj, '__wrapped__', obj), '__self__', None)
         if (getattr(obj, '__name__', '') in ('format', 'format_map')
-                and isinstance(text, str) and _BIG_FORMAT.search(text)):
-            raise OverflowError('a width or precision of a million or more '
-                                'in a format string')
+                and isinstance(text, str)):
+            _check_format(text, tuple(rest) + tuple(kwargs.values()),
+                          'format string')
         return _checked(ImmutableSandboxedEnvironment.call(
             self, context, obj, *rest, **kwargs), 'a call')
-
-    @staticmethod
-    def sandboxed_binop_mod(left, right):
-        return operator.mod(left, right)
 
     def call_binop(self, context, operator_name, left, right):
         self.check_time()
         if operator_name == '%':
-            if isinstance(left, str) and _BIG_FORMAT.search(left):
-                raise OverflowError('a width or precision of a million or '
-                                    'more in a % format')
-            return _checked(self.sandboxed_binop_mod(left, right), '%')
+            if isinstance(left, str):
+                _check_format(left, right if isinstance(right, tuple)
+                              else (right,), '% format')
+            return _checked(operator.mod(left, right), '%')
+        if operator_name == '+':
+            if (isinstance(left, (str, list, tuple))
+                    and isinstance(right, (str, list, tuple))
+                    and len(left) + len(right) > MAX_TEXT):
+                raise OverflowError(f'+ makes {len(left) + len(right):,} '
+                                    'characters or items; a template may '
+                                    f'make at most {MAX_TEXT:,} at once')
+            return operator.add(left, right)
         if operator_name == '**':
             if (isinstance(left, (int, float)) and isinstance(right, (int, float))
                     and abs(right) > 64 and abs(left) > 1):
@@ -210,17 +243,22 @@ def bounded_filters(environment: TemplateEnvironment) -> None:
 _FILLERS_FROM = {'do_join': 2, 'do_indent': 1, 'do_wordwrap': 2,
                  'do_replace': 2, 'do_center': 1}
 MAX_FILLER = 1000
+# Filters whose numbers are widths or counts of what they make.
+_WIDTHS = frozenset({'do_center', 'do_indent', 'do_truncate', 'do_wordwrap',
+                     'do_batch', 'do_slice'})
 
 
 def _bounded(environment, function):
     @functools.wraps(function)
     def bounded(*args, **kwargs):
         environment.check_time()
-        for value in list(args) + list(kwargs.values()):
-            if isinstance(value, int) and not isinstance(value, bool) \
-                    and abs(value) > MAX_SIZE:
-                raise OverflowError(f'{value} is too large a number for '
-                                    f'the filter "{function.__name__}"')
+        if function.__name__ in _WIDTHS:
+            for value in list(args) + list(kwargs.values()):
+                if isinstance(value, int) and not isinstance(value, bool) \
+                        and abs(value) > MAX_WIDTH:
+                    raise OverflowError(f'{value} is too large a width or '
+                                        f'count for the filter '
+                                        f'"{function.__name__}"')
         # Separators and fillers are repeated: a long one multiplies.
         first = _FILLERS_FROM.get(function.__name__)
         if first is not None:
@@ -231,9 +269,9 @@ def _bounded(environment, function):
                         f'separator or filler of {len(value):,} characters; '
                         f'at most {MAX_FILLER:,}')
         if function.__name__ == 'do_format' and args \
-                and isinstance(args[0], str) and _BIG_FORMAT.search(args[0]):
-            raise OverflowError('a width or precision of a million or more '
-                                'in a format string')
+                and isinstance(args[0], str):
+            _check_format(args[0], tuple(args[1:]) + tuple(kwargs.values()),
+                          'format string')
         return _checked(function(*args, **kwargs),
                         f'the filter "{function.__name__}"')
     return bounded
@@ -261,7 +299,7 @@ class _LayoutLoader(jinja2.FileSystemLoader):
         # the shared ones, nor these out of the project: checked before the
         # file is opened.
         folder = Path(self.searchpath[0])
-        candidate = folder / template
+        candidate = folder.joinpath(*split_template_path(template))
         if candidate.exists():
             allowed = [folder / self.layout] + [
                 path for path in folder.iterdir()
@@ -275,7 +313,24 @@ class _LayoutLoader(jinja2.FileSystemLoader):
                     f'"{template}" leads (through a symbolic link) out of '
                     f'layouts/{self.layout}/ and the shared folders; copy '
                     'the template instead of linking it'))
-        return super().get_source(environment, template)
+        try:
+            # Never a pipe, never a file larger than any input may be.
+            source = read_input(candidate).decode(self.encoding)
+            mtime = candidate.stat().st_mtime
+        except FileNotFoundError:
+            raise jinja2.TemplateNotFound(template) from None
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = getattr(exc, 'strerror', None) or str(exc)
+            raise jinja2.TemplateNotFound(template, (
+                f'"{template}" cannot be read: {reason}')) from None
+
+        def uptodate() -> bool:
+            try:
+                return candidate.stat().st_mtime == mtime
+            except OSError:
+                return False
+
+        return source, os.path.normpath(candidate), uptodate
 
 
 def layout_loader(root: Path, layout: str) -> _LayoutLoader:

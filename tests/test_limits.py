@@ -43,14 +43,14 @@ def _check(project, *args, timeout=120):
     ('{{ 10 ** 10 ** 10 }}',
      'the template may not do this: ** makes too large a number for a page'),
     ('{{ "x" | center(1000000000) }}',
-     'the template may not do this: 1000000000 is too large a number for the '
-     'filter "do_center"'),
+     'the template may not do this: 1000000000 is too large a width or count '
+     'for the filter "do_center"'),
     ('{{ "{:>900000000}".format(1) }}',
-     'the template may not do this: a width or precision of a million or '
-     'more in a format string'),
+     'the template may not do this: a width or precision of 10,000 or more '
+     'in a format string'),
     ('{{ "%0900000000d" % 1 }}',
-     'the template may not do this: a width or precision of a million or '
-     'more in a % format'),
+     'the template may not do this: a width or precision of 10,000 or more '
+     'in a % format'),
     ('{% set ns = namespace(s="x" * 1000) %}{% for i in range(60) %}'
      '{% set ns.s = ns.s ~ ns.s %}{% endfor %}',
      'the template may not do this: ~ makes 16,384,000 characters or items; '
@@ -61,6 +61,19 @@ def _check(project, *args, timeout=120):
     ('{% for i in range(10000) %}{{ "x" * 9999 }}{% endfor %}',
      'the template may not do this: the template makes more than '
      '20,000,000 characters of HTML'),
+    ('{{ "{0:{1}}".format("a", 2500000000) }}',
+     'the template may not do this: a width or precision of 10,000 or more '
+     'in a format string'),
+    ('{{ "%*s" % (2500000000, "a") }}',
+     'the template may not do this: a width or precision of 10,000 or more '
+     'in a % format'),
+    ('{% set n = namespace(x=[0]) %}{% for i in range(40) %}'
+     '{% set n.x = n.x + n.x %}{% endfor %}',
+     'the template may not do this: + makes 16,777,216 characters or items; '
+     'a template may make at most 10,000,000 at once'),
+    ('{{ lipsum(999999, false, 100, 101) }}',
+     'the template may not do this: lipsum() may make at most 100 paragraphs '
+     'of at most 1000 words'),
     ('{% macro down(n) %}{{ down(n + 1) }}{% endmacro %}{{ down(0) }}',
      'the template calls itself without end (a recursive macro or include) '
      'or nests elements thousands deep; make the recursion stop'),
@@ -199,6 +212,16 @@ def test_jinjas_own_helpers_work_in_the_sandbox(project, capsys):
                              '"a", "b") }}{% endfor %}{% set c = cycler(1, 2)'
                              ' %}{{ c.next() }}{% set j = joiner(",") %}'
                              '{{ j() }}{{ j() }} -->')
+    code, _, err = run(project, 'check', '--layout', 'poster-a3',
+                       '--edition', 'screen', capsys=capsys)
+    assert code == 0, err
+
+
+def test_large_numbers_are_fine_where_they_are_no_widths(project, capsys):
+    _break_template(project, '<!-- {{ 2500000|string }} {{ "%d invånare"'
+                             '|format(2500000) }} {{ 1234567|filesizeformat }}'
+                             ' {{ "%5d|%-3s" % (42, "x") }} {{ 1 + 2 }} '
+                             '{{ "a" + "b" }} -->')
     code, _, err = run(project, 'check', '--layout', 'poster-a3',
                        '--edition', 'screen', capsys=capsys)
     assert code == 0, err

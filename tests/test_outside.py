@@ -337,3 +337,42 @@ def test_new_layout_does_not_copy_a_linked_file_into_the_project(
     assert ('error: layouts/poster-a3/notes.txt: this file is a symbolic '
             'link') in err
     assert not (project / 'layouts' / 'evil').exists()
+
+
+@pytest.mark.parametrize('damage', ['pipe', 'link-to-zero', 'link-outside'])
+def test_a_cache_entry_file_that_is_no_regular_file_is_built_again(
+        project, tmp_path, capsys, damage):
+    args = ('build', '--layout', 'poster-a3', '--edition', 'screen')
+    assert run(project, *args, capsys=capsys)[0] == 0
+    pdf = next((project / '.cache').rglob('output.pdf'))
+    outside = tmp_path / 'x.pdf'
+    outside.write_bytes(pdf.read_bytes())
+    pdf.unlink()
+    if damage == 'pipe':
+        os.mkfifo(pdf)
+    else:
+        pdf.symlink_to('/dev/zero' if damage == 'link-to-zero' else outside)
+    shutil.rmtree(project / 'output')
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    result = subprocess.run(
+        [sys.executable, str(ROOT / 'make_flyers.py'), '--project',
+         str(project), *args], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert 'built   output/trygghet-vasteras-poster-a3-screen.pdf' \
+        in result.stdout
+
+
+def test_a_huge_input_file_is_refused_unread(project, capsys):
+    brand = project / 'assets' / 'brand' / 'brand.css'
+    with open(brand, 'r+b') as file:
+        file.truncate(300 * 1024 ** 2)  # sparse: no disk, no memory
+    code, _, err = run(project, 'check', '--layout', 'poster-a3',
+                       '--edition', 'screen', capsys=capsys)
+    assert code == 1
+    assert ('error: assets/brand/brand.css: cannot be read: the file is '
+            '314,572,800 bytes, more than any input may be (268,435,456); is '
+            'it the right file?') in err

@@ -343,19 +343,28 @@ def test_a_journal_that_is_not_ours_is_not_followed(project, tmp_path,
     (output / 'lnk').symlink_to(secret)
     (output / '.staging-a').mkdir()
     (output / '.staging-a' / 'x').write_text('planted')
+    (output / 'proofs').mkdir()
+    (output / '.staging-a' / 'sub').mkdir()
     for moves in ([['lnk/victim.txt', 'stolen.txt']],
                   [['.staging-a/x', 'lnk/planted.txt']],
                   [['.staging-a/x', '.publish-journal.json']],
-                  [['../x', 'a']], 'nonsense'):
+                  [['.staging-a/x', 'proofs']], [['.staging-a/x', '.']],
+                  [['.staging-a/x', 'x\u0000y']],
+                  [['.staging-a/sub', 'moved']],
+                  [['../x', 'a']], 'nonsense', '[' * 200000):
         (output / '.publish-journal.json').write_text(
-            json.dumps({'moves': moves}))
+            moves if isinstance(moves, str) and moves.startswith('[')
+            else json.dumps({'moves': moves}))
         code, _, err = run(project, 'check', '--layout', 'poster-a3',
                            '--edition', 'screen', capsys=capsys)
         code, out, err = run(project, 'preflight', capsys=capsys)
         assert 'Traceback' not in err
         assert (secret / 'victim.txt').read_text() == 'keep me'
         assert not (secret / 'planted.txt').exists()
+        assert 'failed unexpectedly' not in err
         assert not (output / 'stolen.txt').exists()
+        assert not (output / 'moved').exists()
+        assert (output / 'proofs').is_dir()
         assert not (output / '.publish-journal.json').exists()
 
 
