@@ -98,6 +98,10 @@ def _parser() -> argparse.ArgumentParser:
                     'drafts, placeholders and any preflight finding, and '
                     'write output/release.zip (PDFs, proofs, proof report, '
                     'manifest with a sha256 per file).')
+    release.add_argument('contents', nargs='*', metavar='CONTENT',
+                         help='release only these content files (default: '
+                              'every content/*.yaml), so one campaign\'s '
+                              'drafts do not hold back another\'s release')
     release.add_argument('--printshop', default='default', metavar='NAME')
     _speed_options(release)
 
@@ -364,15 +368,18 @@ def cmd_release(args) -> int:
     root = args.project.resolve()
     options = _options(args)
     build.start_early(options)
-    jobs = build.load_everything(root, [], [], options.printshop)
+    jobs = build.load_everything(root, options.contents, [],
+                                 options.printshop)
     release.refuse_drafts(jobs)
     release.require_harfbuzz_subsetting()
     outcome, manifest = build.make(root, jobs, options,
+                                   narrowed=bool(options.contents),
                                    before_writing=release.refuse_findings)
     from .publish import recovered
 
     with recovered(root):  # one writer of output/ at a time
-        bundle = release.write_bundle(root, manifest, Dates(root).project())
+        bundle = release.write_bundle(root, manifest, Dates(root).project(),
+                                      {job.path for job in jobs})
     print(f'{len(outcome.results)} outputs released in '
           f'{time.perf_counter() - started:.1f} s '
           f'({build.how(outcome, len(jobs))}): {shown_path(root, bundle)}')

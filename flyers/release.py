@@ -63,13 +63,18 @@ def refuse_findings(results) -> None:
         raise FlyerError(problems)
 
 
-def write_bundle(root: Path, manifest_path: Path, date: str) -> Path:
-    """Zip the manifest's PDFs and proofs with a sha256 for each file."""
+def write_bundle(root: Path, manifest_path: Path, date: str,
+                 released: set[str] | None = None) -> Path:
+    """Zip the manifest's PDFs and proofs — those of the ``released``
+    outputs when given — with a sha256 for each file."""
     from .journal import check_targets, write_problem
     from .writer import write_atomic
 
     output = root / 'output'
     manifest = json.loads(manifest_path.read_text('utf-8'))
+    if released is not None:
+        manifest['outputs'] = [entry for entry in manifest['outputs']
+                               if entry['path'] in released]
     names = set()
     for entry in manifest['outputs']:
         names.add(entry['path'])

@@ -44,3 +44,25 @@ def test_a_final_campaign_is_bundled_reproducibly(empty_project, capsys,
     shutil.rmtree(empty_project / 'output')
     assert run(empty_project, 'release', capsys=capsys)[0] == 0
     assert (empty_project / 'output' / 'release.zip').read_bytes() == bundle
+
+
+def test_a_release_of_named_campaigns_ignores_the_others_drafts(
+        project, capsys, monkeypatch):
+    """The seed is a draft; a final campaign beside it is released alone."""
+    monkeypatch.setenv('SOURCE_DATE_EPOCH', '1767225600')
+    shutil.copy(FIXTURES / 'content' / 'good' / 'minimal.yaml',
+                project / 'content' / 'minimal.yaml')
+    code, _, err = run(project, 'release', capsys=capsys)
+    assert code == 1 and 'is "draft"' in err  # everything: refused
+    code, out, err = run(project, 'release', str(project / 'content' /
+                                                 'minimal.yaml'),
+                         capsys=capsys)
+    assert code == 0, err
+    assert '4 outputs released' in out
+    with zipfile.ZipFile(project / 'output' / 'release.zip') as archive:
+        pdfs = sorted(n for n in archive.namelist() if n.endswith('.pdf'))
+        listing = json.loads(archive.read('release-manifest.json'))
+    assert pdfs == ['minimal-leaflet-a5-screen.pdf', 'minimal-leaflet-a5.pdf',
+                    'minimal-poster-a3-screen.pdf', 'minimal-poster-a3.pdf']
+    assert {e['content'] for e in listing['outputs']} == {
+        'content/minimal.yaml'}
