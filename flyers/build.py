@@ -69,7 +69,8 @@ def make(root: Path, jobs: list, options: Options, write: bool = True,
                 results += publish.kept_results(root, results, cache,
                                                 options.printshop)
             manifest = publish.write_outputs(root, results, staged,
-                                             html=options.html, shard=shard)
+                                             html=options.html, shard=shard,
+                                             removed=outcome.removed)
     cache.prune()
     return outcome, manifest
 

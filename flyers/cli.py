@@ -291,6 +291,9 @@ def cmd_build(args, write: bool = True) -> int:
     outcome, manifest = build.make(root, jobs, options, write, narrowed,
                                    split)
     _warn_drafts(jobs)
+    for name in outcome.removed:
+        print(f'removed {name}  (no longer built: out of date, or not in '
+              'the catalogue)')
     count = len(jobs)
     noun = f'output{"s" if count != 1 else ""}'
     elapsed = time.perf_counter() - started

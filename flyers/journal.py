@@ -92,14 +92,16 @@ def recover(output: Path) -> bool:
     journal = output / JOURNAL
     if journal.exists() or journal.is_symlink():
         try:
-            moves = _read_journal(output, journal)
+            moves, removes = _read_journal(output, journal)
         except Exception:  # noqa: BLE001 - damaged or not ours: not complete
-            moves = []
+            moves, removes = [], []
         for staged, target in moves:
             try:
                 _move(output, staged, target)
             except (OSError, ValueError):
                 pass  # something else is in the way: the build says so
+        for name in removes:
+            _remove(output, name)
         _fsync_dir(output)
         if journal.is_dir() and not journal.is_symlink():
             shutil.rmtree(journal, ignore_errors=True)
@@ -116,19 +118,32 @@ def recover(output: Path) -> bool:
     return completed
 
 
-def _read_journal(output: Path, journal: Path) -> list[tuple[str, str]]:
+def _checked_name(name) -> str:
+    if (not isinstance(name, str) or not name or '\0' in name
+            or Path(name).is_absolute() or '..' in Path(name).parts
+            or '\\' in name or not Path(name).parts
+            or Path(name).parts[0] in ('.', '')):
+        raise ValueError(name)
+    top = Path(name).parts[0]
+    if top.startswith(JOURNAL) or top == LOCK:
+        raise ValueError(name)
+    return name
+
+
+def _read_journal(output: Path, journal: Path):
     """The moves of a journal — each from a file directly in a staging
-    folder to a path inside output/ that is not hidden; anything else means
+    folder to a path inside output/ that is not the builder's own — and
+    the files it removes (outputs no longer current); anything else means
     the journal is not ours, and none of it is done."""
     data = json.loads(_read_small(journal))
+    removes = [_checked_name(name) for name in data.get('removes', [])]
+    if any(Path(name).parts[0].startswith(STAGING_PREFIX)
+           for name in removes):
+        raise ValueError('removes a staging folder')
     moves = []
     for staged, target in data['moves']:
         for name in (staged, target):
-            if (not isinstance(name, str) or not name or '\0' in name
-                    or Path(name).is_absolute() or '..' in Path(name).parts
-                    or '\\' in name or not Path(name).parts
-                    or Path(name).parts[0] in ('.', '')):
-                raise ValueError(name)
+            _checked_name(name)
         parts = Path(staged).parts
         top = Path(target).parts[0]
         # From a file directly in a staging folder; never onto the
@@ -138,7 +153,17 @@ def _read_journal(output: Path, journal: Path) -> list[tuple[str, str]]:
                 or top.startswith(JOURNAL) or top == LOCK):
             raise ValueError(staged)
         moves.append((staged, target))
-    return moves
+    return moves, removes
+
+
+def _remove(output: Path, name: str) -> None:
+    """Remove a file of an output that is no longer current — a regular
+    file in real folders of output/, nothing else."""
+    path = output / name
+    if (_real_folders(output, name) and path.is_file()
+            and not path.is_symlink()):
+        with contextlib.suppress(OSError):
+            path.unlink()
 
 
 def _read_small(path: Path, limit: int = 16 * 1024 ** 2) -> str:
@@ -203,10 +228,11 @@ def check_targets(output: Path, targets: list[Path], shown) -> None:
 
 
 def commit(output: Path, staging: Path, files: list[tuple[Path, bytes]],
-           ready: dict[Path, Path], shown) -> None:
-    """Write ``files`` (target under output/, bytes) all at once.  A file
-    in ``ready`` (target → a file in ``staging`` holding those bytes
-    already) is moved, not written again."""
+           ready: dict[Path, Path], shown, removes: list[Path] = ()) -> None:
+    """Write ``files`` (target under output/, bytes) and remove
+    ``removes`` all at once.  A file in ``ready`` (target → a file in
+    ``staging`` holding those bytes already) is moved, not written
+    again."""
     moves = []
     for number, (target, data) in enumerate(files):
         source = ready.get(target)
@@ -218,13 +244,14 @@ def commit(output: Path, staging: Path, files: list[tuple[Path, bytes]],
                 raise FlyerError(write_problem(shown(target), exc)) from None
         moves.append((source.relative_to(output).as_posix(),
                       target.relative_to(output).as_posix()))
-    if not moves:
+    removed = [path.relative_to(output).as_posix() for path in removes]
+    if not moves and not removed:
         return
     _fsync_dir(staging)
     journal = output / JOURNAL
     try:
-        _write_synced(output / (JOURNAL + '.tmp'),
-                      json.dumps({'moves': moves}).encode('utf-8'))
+        _write_synced(output / (JOURNAL + '.tmp'), json.dumps(
+            {'moves': moves, 'removes': removed}).encode('utf-8'))
         _step()
         os.replace(output / (JOURNAL + '.tmp'), journal)
         _fsync_dir(output)
@@ -237,6 +264,9 @@ def commit(output: Path, staging: Path, files: list[tuple[Path, bytes]],
     for staged, target in moves:
         _step()
         _move(output, staged, target)
+    for name in removed:
+        _step()
+        _remove(output, name)
     for folder in {(output / target).parent for _, target in moves}:
         _fsync_dir(folder)
     _step()

@@ -21,8 +21,8 @@ from . import journal
 from .catalogue import load_everything
 from .errors import FlyerError, Problem
 from .job import OUTPUT
-from .manifest import (MANIFEST, PROOFS, manifest_bytes, manifest_entry,
-                       read_entries, sha256_mismatch)
+from .manifest import (MANIFEST, PROOFS, inside_output, manifest_bytes,
+                       manifest_entry, read_entries, sha256_mismatch)
 from .proofs import preview_name
 from .result import Result
 
@@ -110,11 +110,16 @@ def _mkdtemp(output: Path) -> str:
 
 
 def write_outputs(root: Path, results: list[Result], staged: Path,
-                  html: bool = False, shard: dict | None = None) -> Path:
+                  html: bool = False, shard: dict | None = None,
+                  removed: list | None = None) -> Path:
     """Write a build into output/: its PDFs (moved from the staging folder,
     or from the cache), their proofs, the contact sheet, the proof report
     and the manifest.  Everything is made before anything is written, and
-    files already holding the same bytes are left alone."""
+    files already holding the same bytes are left alone.  The files of
+    outputs the old manifest listed and the new one does not (no longer in
+    the catalogue, or out of date) are removed in the same switch-over and
+    named in ``removed`` — except for a shard, whose manifest lists only
+    its part."""
     output = root / OUTPUT
     ordered = sorted(results, key=lambda r: r.job.path)
     manifest = {'outputs': [manifest_entry(r) for r in ordered]}
@@ -129,15 +134,44 @@ def write_outputs(root: Path, results: list[Result], staged: Path,
                           result.html.encode('utf-8')))
         files += [(output / PROOFS / preview_name(preview), preview.png)
                   for preview in result.previews]
+    gone = [] if shard else _not_current(root, manifest, html)
+    if removed is not None:
+        removed += [path.relative_to(root).as_posix() for path in gone]
     return write_manifest(root, manifest,
                           [p for r in ordered for p in r.previews],
                           {r.job.path: r.preflight for r in ordered},
-                          files, staged)
+                          files, staged, gone)
+
+
+def _not_current(root: Path, manifest: dict, html: bool) -> list[Path]:
+    """Files of the old manifest's outputs that the new one does not list
+    (their PDF, its HTML beside it, their proofs)."""
+    try:
+        old = read_entries(root)
+    except FlyerError:
+        return []  # no manifest (or a damaged one): nothing known to remove
+    keep = set()
+    for entry in manifest['outputs']:
+        keep |= {entry['path'], *entry['proofs'],
+                 entry['path'].removesuffix('.pdf') + '.html'}
+    gone = []
+    for path, entry in old.items():
+        proofs = entry.get('proofs') or []
+        names = [path, path.removesuffix('.pdf') + '.html',
+                 *[p for p in proofs if isinstance(p, str)]]
+        for name in names:
+            if name in keep:
+                continue
+            target = inside_output(root, name)
+            if target is not None and target.is_file() \
+                    and not target.is_symlink():
+                gone.append(target)
+    return sorted(set(gone))
 
 
 def write_manifest(root: Path, manifest: dict, previews: list,
                    reports: dict, files: list[tuple[Path, bytes]],
-                   staged: Path) -> Path:
+                   staged: Path, removes: list[Path] = ()) -> Path:
     """Write ``files`` (path, bytes) that differ from what is there, the
     contact sheet and proof report — made first, and remade only if a file
     or the manifest changed — and the manifest, in one switch-over."""
@@ -153,7 +187,7 @@ def write_manifest(root: Path, manifest: dict, previews: list,
                           + [path, sheet, report], shown)
     changed = [(target, data) for target, data in files
                if _read(target) != data]
-    if (changed or _read(path) != text or not report.is_file()
+    if (changed or removes or _read(path) != text or not report.is_file()
             or (previews and not sheet.is_file())):
         if previews:
             changed.append((sheet, contact_sheet(previews)))
@@ -168,7 +202,7 @@ def write_manifest(root: Path, manifest: dict, previews: list,
         candidate = staged / target.name
         if target.suffix == '.pdf' and _read(candidate) == data:
             ready[target] = candidate
-    journal.commit(output, staged, changed, ready, shown)
+    journal.commit(output, staged, changed, ready, shown, removes)
     problems = [problem for entry in manifest['outputs']
                 if (problem := sha256_mismatch(root, entry)) is not None]
     if problems:  # never expected: say so loudly rather than ship it

@@ -47,6 +47,8 @@ class Outcome:
     built: int = 0  # rendered now (the rest came from the cache)
     workers: int = 0  # processes used (0: this one)
     peak_rss: int = 0  # bytes: the largest of any process that built
+    # Files of outputs no longer current, removed from output/.
+    removed: list[str] = field(default_factory=list)
 
 
 def run(root: Path, jobs: list, staging: Path, progress: Callable,

@@ -384,3 +384,39 @@ def test_a_build_refused_the_lock_leaves_the_other_builds_output(
         assert ('error: output/: another build is writing this folder right '
                 'now; wait for it to end and run this again') in err
         assert (output / '.staging-other').is_dir()
+
+
+def test_outputs_no_longer_in_the_catalogue_are_removed(project, capsys):
+    """output/ holds what the manifest lists: a layout built once by name
+    and then no longer, or a campaign whose file was removed, leaves no
+    files behind (issue 11 §4)."""
+    import shutil
+
+    from conftest import FIXTURES
+
+    shutil.copy(FIXTURES / 'content' / 'good' / 'minimal.yaml',
+                project / 'content' / 'minimal.yaml')
+    args = ('--edition', 'screen')
+    assert run(project, 'build', *args, capsys=capsys)[0] == 0
+    code, _, err = run(project, 'build', '--layout', 'trifold-dl', *args,
+                       capsys=capsys)
+    assert code == 0, err
+    trifold = project / 'output' / 'minimal-trifold-dl-screen.pdf'
+    assert trifold.is_file()
+    listed = json.loads((project / 'output' / 'manifest.json').read_text())
+    assert len(listed['outputs']) == 6  # the 4 defaults kept, 2 tri-folds
+    (project / 'content' / 'minimal.yaml').unlink()
+    code, out, err = run(project, 'build', *args, capsys=capsys)
+    assert code == 0, err
+    assert ('removed output/minimal-trifold-dl-screen.pdf  (no longer built: '
+            'out of date, or not in the catalogue)') in out
+    files = sorted(p.relative_to(project / 'output').as_posix()
+                   for p in (project / 'output').rglob('*') if p.is_file())
+    assert files == [
+        'manifest.json', 'proofs/contact-sheet.png', 'proofs/report.html',
+        'proofs/trygghet-vasteras-leaflet-a5-screen-p1.png',
+        'proofs/trygghet-vasteras-leaflet-a5-screen-p2.png',
+        'proofs/trygghet-vasteras-poster-a3-screen-p1.png',
+        'trygghet-vasteras-leaflet-a5-screen.pdf',
+        'trygghet-vasteras-poster-a3-screen.pdf']
+    _whole(project)
