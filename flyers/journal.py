@@ -28,11 +28,11 @@ import json
 import os
 import shutil
 import signal
-import stat
 import tempfile
 from pathlib import Path
 
 from .errors import FlyerError, Problem
+from .inputs import read_input
 
 JOURNAL = '.publish-journal.json'
 LOCK = '.lock'
@@ -41,6 +41,7 @@ CHECK_PREFIX = 'flyers-check-'
 # A test hook: the process kills itself (SIGKILL) at the N-th step of a
 # publish, to prove that any instant leaves a whole state.
 KILL_AT = 'FLYERS_TEST_KILL_AT'
+JOURNAL_LIMIT = 16 * 1024 ** 2
 
 _steps = 0
 
@@ -135,7 +136,9 @@ def _read_journal(output: Path, journal: Path):
     folder to a path inside output/ that is not the builder's own — and
     the files it removes (outputs no longer current); anything else means
     the journal is not ours, and none of it is done."""
-    data = json.loads(_read_small(journal))
+    # A regular file of reasonable size, never through a link (a larger
+    # one is cut short and so is not JSON: not ours).
+    data = json.loads(read_input(journal, JOURNAL_LIMIT, follow=False))
     removes = [_checked_name(name) for name in data.get('removes', [])]
     if any(Path(name).parts[0].startswith(STAGING_PREFIX)
            for name in removes):
@@ -164,16 +167,6 @@ def _remove(output: Path, name: str) -> None:
             and not path.is_symlink()):
         with contextlib.suppress(OSError):
             path.unlink()
-
-
-def _read_small(path: Path, limit: int = 16 * 1024 ** 2) -> str:
-    """A journal: a regular file (never a pipe), of reasonable size."""
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW
-                 | os.O_CLOEXEC)
-    with os.fdopen(fd, 'rb') as file:
-        if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
-            raise ValueError('not a regular file')
-        return file.read(limit + 1)[:limit].decode('utf-8')
 
 
 def _real_folders(output: Path, relative: str) -> bool:

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from pathlib import Path
 
 from .errors import Problem, UsageError
 from .inputs import read_input
 from .job import EDITIONS, OUTPUT
+from .printshop import NAME
 from .proofs import preview_name
 from .render import draft_reasons
 from .result import Result, number
@@ -108,13 +108,12 @@ def read_entries(root: Path) -> dict[str, dict]:
     return entries
 
 
-_NAME = re.compile(r'[A-Za-z0-9][A-Za-z0-9_.-]{0,63}')
 
 
 def _damage(entry: dict) -> str | None:
     """What is wrong with an entry's fields the preflight relies on."""
     if not isinstance(entry.get('layout'), str) \
-            or not _NAME.fullmatch(entry['layout']):
+            or not NAME.fullmatch(entry['layout']):
         return 'no layout name'
     if entry.get('edition') not in EDITIONS:
         return 'edition is not print or screen'
@@ -124,7 +123,7 @@ def _damage(entry: dict) -> str | None:
         return 'qr_urls is not a list of addresses'
     shop = entry.get('printshop')
     if shop is not None and not (isinstance(shop, str)
-                                 and _NAME.fullmatch(shop)):
+                                 and NAME.fullmatch(shop)):
         return 'printshop is not a print shop name'
     if not isinstance(entry.get('sha256'), str):
         return 'no sha256'

@@ -22,6 +22,8 @@ from .inputs import outside_problem, real_inside
 from .schema import Choice, Field, Number, Pattern, Struct, Text, convert_file
 
 FOLDER = 'printshops'
+# A print shop's name: a file name in printshops/, never a path.
+NAME = re.compile(r'[A-Za-z0-9][A-Za-z0-9_.-]{0,63}')
 DEFAULT = 'default'
 
 
@@ -78,7 +80,7 @@ SCHEMA = Struct(name='print shop', build=PrintShop, fields=(
 def load_printshop(root: Path, name: str = DEFAULT) -> PrintShop:
     """``printshops/NAME.yaml``: a print shop is a name, never a path (its
     file's bytes are part of every cache key, which names it so)."""
-    if not re.fullmatch(r'[A-Za-z0-9][A-Za-z0-9_.-]{0,63}', name) \
+    if not NAME.fullmatch(name) \
             or name.endswith(('.yaml', '.yml')) or '..' in name:
         available = sorted(p.stem for p in (root / FOLDER).glob('*.yaml'))
         raise UsageError(Problem('--printshop', (

@@ -13,27 +13,20 @@ nothing.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import shutil
+import tempfile
 from pathlib import Path
 
 from . import journal
-from .catalogue import load_everything
+from .catalogue import load_everything, shown_path
 from .errors import FlyerError, Problem
 from .job import OUTPUT
 from .manifest import (MANIFEST, PROOFS, inside_output, manifest_bytes,
                        manifest_entry, read_entries, sha256_mismatch)
 from .proofs import preview_name
 from .result import Result
-
-
-def _shown(root: Path):
-    def shown(path: Path) -> str:
-        try:
-            return path.relative_to(root).as_posix()
-        except ValueError:
-            return str(path)
-    return shown
 
 
 def output_folder(root: Path) -> tuple[Path, bool]:
@@ -87,7 +80,8 @@ def staging(root: Path, write: bool = True):
             held = True
             journal.recover(output)
             try:
-                folder = Path(_mkdtemp(output))
+                folder = Path(tempfile.mkdtemp(prefix=journal.STAGING_PREFIX,
+                                               dir=output))
             except OSError as exc:
                 raise FlyerError(journal.write_problem(f'{OUTPUT}/',
                                                        exc)) from None
@@ -101,12 +95,6 @@ def staging(root: Path, write: bool = True):
         if created and held:
             shutil.rmtree(output, ignore_errors=True)
         raise
-
-
-def _mkdtemp(output: Path) -> str:
-    import tempfile
-
-    return tempfile.mkdtemp(prefix=journal.STAGING_PREFIX, dir=output)
 
 
 def write_outputs(root: Path, results: list[Result], staged: Path,
@@ -134,7 +122,7 @@ def write_outputs(root: Path, results: list[Result], staged: Path,
                           result.html.encode('utf-8')))
         files += [(output / PROOFS / preview_name(preview), preview.png)
                   for preview in result.previews]
-    gone = [] if shard else _not_current(root, manifest, html)
+    gone = [] if shard else _not_current(root, manifest)
     if removed is not None:
         removed += [path.relative_to(root).as_posix() for path in gone]
     return write_manifest(root, manifest,
@@ -143,7 +131,7 @@ def write_outputs(root: Path, results: list[Result], staged: Path,
                           files, staged, gone)
 
 
-def _not_current(root: Path, manifest: dict, html: bool) -> list[Path]:
+def _not_current(root: Path, manifest: dict) -> list[Path]:
     """Files of the old manifest's outputs that the new one does not list
     (their PDF, its HTML beside it, their proofs)."""
     try:
@@ -178,7 +166,7 @@ def write_manifest(root: Path, manifest: dict, previews: list,
     from .proofs import contact_sheet, report_html
 
     output = root / OUTPUT
-    shown = _shown(root)
+    shown = functools.partial(shown_path, root)
     path = output / MANIFEST
     text = manifest_bytes(manifest)
     sheet = output / PROOFS / 'contact-sheet.png'

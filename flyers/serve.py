@@ -33,7 +33,6 @@ from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
 from .errors import FlyerError, Problem
-from .inputs import unsafe_names
 from .limits import DEFAULT_SECONDS
 from .localhttp import GuardedHandler, LocalServer, content_disposition
 
@@ -157,9 +156,6 @@ class Previewer:
         from . import build, verify
         from .proofs import page_previews
 
-        unsafe = unsafe_names(self.root)
-        if unsafe:
-            raise FlyerError(unsafe)
         content_paths = [str(self.root / c) for c in contents]
         jobs = build.load_everything(self.root, content_paths, layouts,
                                      self.printshop, (edition,))

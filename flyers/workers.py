@@ -200,10 +200,10 @@ def _run_on_workers(root, todo, staging, proofs, finished, count,
     pool = ProcessPoolExecutor(max_workers=count, mp_context=_context(),
                                initializer=_start_worker,
                                initargs=(root, package, os.getpid()))
-    # Outputs wait in line for a worker: the time they may take together
-    # grows with their number; past it (and the grace) a worker is stuck.
-    patience = (None if not time_limit else
-                (time_limit + GRACE_SECONDS) * (len(todo) // count + 1))
+    # Between two outputs finishing, no more than one output's time limit
+    # (and the grace) can pass: each busy worker started its output no
+    # earlier than the last one finished.  Past it a worker is stuck.
+    patience = time_limit + GRACE_SECONDS if time_limit else None
     try:
         futures = {pool.submit(_work, root, job, date, staging, proofs,
                                time_limit):
