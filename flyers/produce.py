@@ -28,6 +28,7 @@ from .journal import write_problem
 from .limits import DEFAULT_SECONDS, TimeLimitExceeded
 from .limits import time_limit as limited
 from .pdf import render_pdf
+from .picturefiles import picture_path, pictures_folder
 from .render import Renderer
 from .result import Result
 
@@ -82,7 +83,10 @@ class Producer:
                                     time_limit=time_limit)
         profile = (self.root / job.printshop.icc_profile if job.is_print
                    else None)
-        fetcher = ProjectFetcher(self.root, profile)
+        fetcher = ProjectFetcher(
+            self.root, profile, pictures_folder(self.root, job.campaign),
+            [picture_path(self.root, job.campaign, picture).resolve()
+             for picture in job.campaign.pictures])
         rendered = render_pdf(html, job, fetcher, self.font_config,
                               job.campaign.problem,
                               metadata_id=f'{job.path}\n{html}')
