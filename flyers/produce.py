@@ -29,6 +29,7 @@ from .limits import DEFAULT_SECONDS, TimeLimitExceeded
 from .limits import time_limit as limited
 from .pdf import render_pdf
 from .picturefiles import picture_path, pictures_folder
+from .pictures import with_picture_warnings
 from .render import Renderer
 from .result import Result
 
@@ -104,9 +105,9 @@ class Producer:
         except OSError as exc:
             raise FlyerError(write_problem(job.path, exc)) from None
         started = time.perf_counter()
-        result.preflight = preflight(staged, job_expectations(self.root,
-                                                              result),
-                                     shown_as=job.path)
+        result.preflight = with_picture_warnings(
+            preflight(staged, job_expectations(self.root, result),
+                      shown_as=job.path), rendered.picture_warnings, job)
         result.preflight_seconds = time.perf_counter() - started
         if proofs and result.preflight.ok:
             result.previews = page_previews(
