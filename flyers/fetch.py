@@ -24,10 +24,11 @@ image itself.
 
 The campaign's own pictures (``hero``, people's photos) are different:
 they were checked when the content was loaded (:mod:`flyers.picturefiles`,
-its verdict cached by the file's hash), so WeasyPrint gets the file as it
-is and lays it out; :mod:`flyers.pictures` then swaps in pixels prepared
-for the size each is placed at, before the PDF is written.  The fetcher
-records which URL is which picture (``picture_urls``).
+its verdict cached by the file's hash), so WeasyPrint lays the page out
+with a stand-in of the picture's size, and :mod:`flyers.pictures` then
+swaps in pixels prepared for the size each is placed at, before the PDF
+is written.  The fetcher records which URL is which picture
+(``picture_urls``).
 """
 
 from __future__ import annotations
@@ -130,20 +131,23 @@ class ProjectFetcher(URLFetcher):
 
 
     def _picture(self, url: str, path: Path, shown: str):
-        """A content picture, as it is: checked (from the cache) but not
-        decoded again; flyers.pictures prepares its pixels after layout."""
+        """A content picture: checked (the verdict is cached by the file's
+        hash) but not decoded again.  WeasyPrint lays the page out with a
+        flat grey stand-in of the picture's size (it would decode a JPEG
+        with EXIF data, or a WebP, on every layout); flyers.pictures swaps
+        in the real pixels, prepared for their placed size, after layout."""
         from hashlib import md5
 
         from .picturefiles import checked
+        from .pictures import stand_in
 
         verdict = checked(self.root, path)
         if 'refused' in verdict:
             raise FetchRefused(shown, verdict['refused'])
         self.picture_urls[md5(url.encode(), usedforsecurity=False)
                           .hexdigest()] = path
-        mime, _ = mimetypes.guess_type(path.name)
-        return _Converted(path.as_uri(), body=read_input(path),
-                          headers={'Content-Type': mime or 'image/jpeg'})
+        return _Converted(path.as_uri(), body=stand_in(self.root, verdict),
+                          headers={'Content-Type': 'image/png'})
 
 
 class _Converted(URLFetcherResponse):

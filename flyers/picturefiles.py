@@ -33,7 +33,7 @@ from .inputs import read_input
 
 FORMATS = {'JPEG': 'JPEG', 'PNG': 'PNG', 'WEBP': 'WebP'}
 # Bumped when the checks below change: old verdicts no longer count.
-CHECK_VERSION = '1'
+CHECK_VERSION = '3'
 # Counts decodes, for the tests that a rebuild decodes nothing.
 DECODES = {'count': 0}
 
@@ -182,11 +182,12 @@ def _check(body: bytes) -> dict:
                     'nor the screen edition shows as intended; flatten it '
                     'onto a background and export it again')
         try:
-            ImageOps.exif_transpose(image)
+            shown = ImageOps.exif_transpose(image).size
         except Exception as exc:  # a damaged EXIF block
             raise ImageRefused(f'its EXIF data cannot be read ({exc}); '
                                f'{EXPORT_AGAIN}') from None
     except ImageRefused as exc:
         return {'refused': str(exc)}
-    return {'size': list(image.size), 'format': image.format,
-            'mode': image.mode}
+    return {'size': list(image.size), 'shown_size': list(shown),
+            'format': image.format, 'mode': image.mode,
+            'orientation': image.getexif().get(0x0112, 1)}

@@ -10,8 +10,11 @@ errors (under ``fail_under_ppi``) and warnings (under ``warn_under_ppi``),
 each naming the content field, the file, the placed size and the pixels
 needed.
 
-WeasyPrint lays the page out with the original (only its header is read);
-the replacement reports the original's intrinsic size, so nothing moves.
+WeasyPrint lays the page out with a flat stand-in of the picture's size
+(:func:`stand_in`, served by the fetcher); the replacement reports the
+same intrinsic size, so nothing moves.  A content picture the layout shows
+in a way this module cannot reach (not an ``<img>``, not a
+``background-image``) fails the build rather than print the stand-in.
 Prepared pixels are kept on disk (``.cache/pictures/``) under the file's
 hash, the profile's hash, the edition, the pixel size and the intent: a
 rebuild after a text change converts nothing.
@@ -27,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import Problem
-from .picturefiles import (cache_dir, file_sha256, picture_path,
+from .picturefiles import (cache_dir, checked, file_sha256, picture_path,
                            shown_name, write_atomically)
 from .inputs import read_input
 
@@ -76,7 +79,8 @@ def prepare_pictures(document, job, fetcher, root: Path):
         return [], []
     fields = _fields_by_path(root, job.campaign)
     placements = list(_placements(document, fetcher.picture_urls, fields))
-    errors, warnings = [], []
+    errors, warnings = _unreached(fetcher.picture_urls, placements, job,
+                                  root), []
     if job.is_print:
         shop = job.printshop
         for placement in placements:
@@ -97,6 +101,44 @@ def prepare_pictures(document, job, fetcher, root: Path):
         if replacement is not None:
             placement.swap(replacement)
     return [], warnings
+
+
+def _unreached(urls: dict, placements: list, job, root: Path):
+    """A problem for each picture that was fetched but is drawn neither by
+    an <img> nor as a background image."""
+    reached = {placement.image.id for placement in placements}
+    problems = []
+    for image_id, path in urls.items():
+        if image_id not in reached:
+            shown = path.relative_to(
+                (root / 'content').resolve()).as_posix() \
+                if path.is_relative_to((root / 'content').resolve()) \
+                else path.name
+            problems.append(Problem(
+                f'layouts/{job.layout.name}', f'shows the picture '
+                f'content/{shown} in a way the builder cannot prepare for '
+                'print and screen (only <img> and background-image are); '
+                'show it with parts.picture()'))
+    return problems
+
+
+def stand_in(root: Path, verdict: dict) -> bytes:
+    """A flat grey PNG of the picture's size (as it is shown: EXIF
+    orientation applied), for WeasyPrint to lay out with.  Tiny, made
+    once per size and kept in the cache."""
+    from PIL import Image
+
+    width, height = verdict['shown_size']
+    store = cache_dir(root) / f'stand-in-{width}x{height}.png'
+    try:
+        return read_input(store, follow=False)
+    except OSError:
+        pass
+    buffer = io.BytesIO()
+    Image.new('L', (width, height), 160).save(buffer, 'PNG',
+                                              compress_level=9)
+    write_atomically(store, buffer.getvalue())
+    return buffer.getvalue()
 
 
 def _fields_by_path(root: Path, campaign) -> dict[Path, list[str]]:
@@ -195,9 +237,17 @@ def _prepared(placement: Placement, job, profile: Path, root: Path, made):
     scale = min(1.0, target_ppi / placement.ppi)
     size = (max(1, round(image.width * scale)),
             max(1, round(image.height * scale)))
-    if job.is_print and image.mode == 'CMYK' and image.format == 'JPEG' \
-            and placement.ppi <= target_ppi * CMYK_KEEP_FACTOR:
-        return None  # the designer's CMYK, at a sensible size
+    verdict = checked(root, placement.path)
+    if job.is_print and verdict['mode'] == 'CMYK' and \
+            verdict['format'] == 'JPEG' and verdict['orientation'] == 1 and \
+            placement.ppi <= target_ppi * CMYK_KEEP_FACTOR:
+        # The designer's CMYK, at a sensible size: as it is.
+        size = (image.width, image.height)
+        key = (placement.path, 'as it is')
+        if key not in made:
+            made[key] = _Prepared.make(image, read_input(placement.path),
+                                       size)
+        return made[key]
     key = (placement.path, size)
     if key not in made:
         data = prepared_bytes(root, placement.path, job.edition, size,
@@ -244,9 +294,12 @@ def _convert(body: bytes, edition: str, size: tuple[int, int],
         turned = image.getexif().get(0x0112, 1) in (5, 6, 7, 8)
         image.draft(image.mode, size[::-1] if turned else size)
     image = ImageOps.exif_transpose(image)
-    if image.mode not in ('RGB', 'L', 'CMYK'):
-        image = image.convert('L' if image.mode in ('1', 'I;16', 'I')
-                              else 'RGB')
+    if image.mode.startswith(('I', 'F')):  # 16-bit grey: scale, not clip
+        image = image.convert('I').point(lambda v: v / 256).convert('L')
+    elif image.mode in ('1', 'LA', 'La'):
+        image = image.convert('L')  # grey prints as black ink only
+    elif image.mode not in ('RGB', 'L', 'CMYK'):
+        image = image.convert('RGB')
     if image.size != size:
         image = image.resize(size, Image.Resampling.LANCZOS,
                              reducing_gap=3.0)
@@ -315,18 +368,17 @@ class _Lazy:
 _Prepared = _Lazy()
 
 
-def with_picture_warnings(report, warnings, job):
+def with_picture_warnings(report, warnings):
     """The preflight report with the pictures' warnings, each in place of
     the preflight's own image-ppi finding about the same image."""
     from .preflight import Finding
 
     if not warnings:
         return report
-    bleed = job.bleed_mm
     found = []
     for placement, problem in warnings:
-        x, y = (v * MM_PER_INCH / PX_PER_INCH - bleed
-                for v in placement.top_left_px)
+        # WeasyPrint's page coordinates start at the trim's corner.
+        x, y = (v * MM_PER_INCH / PX_PER_INCH for v in placement.top_left_px)
         found.append(Finding('image-ppi', 'warning', str(problem),
                              placement.page + 1, (round(x, 1), round(y, 1))))
     kept = tuple(f for f in report.findings if not (

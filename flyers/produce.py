@@ -107,7 +107,7 @@ class Producer:
         started = time.perf_counter()
         result.preflight = with_picture_warnings(
             preflight(staged, job_expectations(self.root, result),
-                      shown_as=job.path), rendered.picture_warnings, job)
+                      shown_as=job.path), rendered.picture_warnings)
         result.preflight_seconds = time.perf_counter() - started
         if proofs and result.preflight.ok:
             result.previews = page_previews(
