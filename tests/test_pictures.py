@@ -479,7 +479,8 @@ def test_a_text_change_decodes_and_converts_nothing_again(picture_copy):
     assert pictures.CONVERSIONS['count'] == 0
 
 
-def test_a_cmyk_jpeg_stays_as_it_is_in_print(picture_copy):
+def test_a_cmyk_jpeg_stays_as_it_is_in_print_and_is_rgb_on_screen(
+        picture_copy):
     from PIL import Image
 
     folder = picture_copy / 'content' / 'images'
@@ -487,11 +488,53 @@ def test_a_cmyk_jpeg_stays_as_it_is_in_print(picture_copy):
         .convert('CMYK')
     cmyk.save(folder / 'cmyk.jpg', quality=92)
     content = write_content(picture_copy, person('cmyk.jpg'))
-    code, _, err = _run(picture_copy, 'build', '--edition', 'print',
-                        str(content))
+    code, _, err = _run(picture_copy, 'build', str(content))
     assert code == 0, err
-    images = [i for i in placed_images(picture_copy / 'output'
-                                       / 'p-photo-test.pdf')
-              if i['pixels'][0] > 100]
-    assert [(i['pixels'], i['space']) for i in images] == [
-        ((600, 750), '/DeviceCMYK')]
+    output = picture_copy / 'output'
+    printed, = [i for i in placed_images(output / 'p-photo-test.pdf')
+                if i['pixels'][0] > 100]
+    assert (printed['pixels'], printed['space']) == ((600, 750),
+                                                     '/DeviceCMYK')
+    assert (output / 'p-photo-test.pdf').read_bytes().count(
+        (folder / 'cmyk.jpg').read_bytes()[2000:2400]) == 1  # as it is
+    screen, = [i for i in placed_images(output / 'p-photo-test-screen.pdf')
+               if i['pixels'][0] > 100]
+    assert screen['space'] == '/DeviceRGB'
+    assert abs(ppi(screen) - 150) < 1.5
+
+
+def test_a_picture_as_a_background_image_is_prepared_too(picture_copy):
+    import pikepdf
+
+    template = picture_copy / 'layouts' / 'photo-test' / 'template.html.j2'
+    template.write_text(template.read_text().replace(
+        "{{ parts.picture(campaign.hero, 'hero-img') }}",
+        '<div style="background-image: url({{ campaign.hero.src }}); '
+        'background-size: cover; width: 128mm; height: 60mm"></div>'))
+    content = write_content(picture_copy, hero('kvallsgata.jpg'))
+    code, _, err = _run(picture_copy, 'build', str(content))
+    assert code == 0, err
+    # A background is drawn through a pattern: its placed size is the
+    # cover size of the box, HERO_MM.
+    for name, target, space in (('p-photo-test', 450, '/DeviceCMYK'),
+                                ('p-photo-test-screen', 150, '/DeviceRGB')):
+        with pikepdf.open(picture_copy / 'output' / f'{name}.pdf') as pdf:
+            image, = [o for o in pdf.objects
+                      if isinstance(o, pikepdf.Stream)
+                      and o.get('/Subtype') == '/Image' and o.Width > 100]
+            assert str(image.ColorSpace) == space
+            assert abs(int(image.Width) / (HERO_MM[0] / 25.4) - target) \
+                < target * 0.01
+
+
+def test_a_picture_the_builder_cannot_reach_fails_the_build(picture_copy):
+    template = picture_copy / 'layouts' / 'photo-test' / 'template.html.j2'
+    template.write_text(template.read_text().replace(
+        "{{ parts.picture(campaign.hero, 'hero-img') }}",
+        '<div style="border: 5mm solid; border-image: url('
+        '{{ campaign.hero.src }}) 30 round">x</div>'))
+    write_content(picture_copy, hero('kvallsgata.jpg'))
+    assert ('error: layouts/photo-test: shows the picture '
+            'content/images/kvallsgata.jpg in a way the builder cannot '
+            'prepare for print and screen (only <img> and background-image '
+            'are); show it with parts.picture()\n') in _fails(picture_copy)
