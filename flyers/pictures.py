@@ -97,9 +97,7 @@ def prepare_pictures(document, job, fetcher, root: Path):
     profile = root / job.printshop.icc_profile
     made: dict = {}
     for placement in placements:
-        replacement = _prepared(placement, job, profile, root, made)
-        if replacement is not None:
-            placement.swap(replacement)
+        placement.swap(_prepared(placement, job, profile, root, made))
     return [], warnings
 
 
@@ -229,8 +227,8 @@ def _resolution_problem(placement: Placement, job) -> Problem | None:
 
 
 def _prepared(placement: Placement, job, profile: Path, root: Path, made):
-    """The replacement image for one placement, or None to keep the
-    original (it is already what the edition needs)."""
+    """The replacement image for one placement (two placements of one
+    picture at one size share it)."""
     image = placement.image
     target_ppi = (job.printshop.warn_under_ppi * PRINT_FACTOR if job.is_print
                   else SCREEN_PPI)
@@ -262,7 +260,7 @@ def prepared_bytes(root: Path, path: Path, edition: str,
     edition: from the disk cache, or made and stored there."""
     from PIL import __version__ as pillow
 
-    profile_hash = hashlib.sha256(read_input(profile)).hexdigest()
+    profile_hash = file_sha256(profile)
     key = hashlib.sha256('\n'.join((
         PREPARE_VERSION, pillow, file_sha256(path), profile_hash, edition,
         f'{size[0]}x{size[1]}', INTENT, str(JPEG_QUALITY))).encode()

@@ -538,3 +538,33 @@ def test_a_picture_the_builder_cannot_reach_fails_the_build(picture_copy):
             'content/images/kvallsgata.jpg in a way the builder cannot '
             'prepare for print and screen (only <img> and background-image '
             'are); show it with parts.picture()\n') in _fails(picture_copy)
+
+
+def test_a_pipe_in_place_of_a_picture_is_refused_unread(picture_copy):
+    os.mkfifo(picture_copy / 'content' / 'images' / 'pipe.jpg')
+    write_content(picture_copy, hero('pipe.jpg'))
+    assert ('error: content/p.yaml:7:9: hero.file: images/pipe.jpg is not a '
+            'regular file (a folder, pipe or device?); name a picture '
+            'file\n') in _fails(picture_copy)
+
+
+def test_a_pictures_folder_of_its_own_is_used(picture_copy):
+    folder = picture_copy / 'content' / 'foton' / '2026'
+    folder.mkdir(parents=True)
+    shutil.copy(picture_copy / 'content' / 'images' / 'kontakt-2.jpg',
+                folder / 'anna.jpg')
+    content = write_content(picture_copy, 'pictures_folder: foton/2026\n'
+                            + person('anna.jpg'))
+    code, _, err = _run(picture_copy, 'build', '--edition', 'screen',
+                        str(content))
+    assert code == 0, err
+    image, = [i for i in placed_images(picture_copy / 'output'
+                                       / 'p-photo-test-screen.pdf')
+              if i['pixels'][0] > 100]
+    assert abs(ppi(image) - 150) < 1.5
+    # The default folder is not read for it.
+    write_content(picture_copy, 'pictures_folder: foton/2026\n'
+                  + person('kontakt-1.jpg'))
+    assert ('people[0].photo.file: foton/2026/kontakt-1.jpg does not exist; '
+            'put the picture into content/foton/2026/ or correct the name'
+            ) in _fails(picture_copy)
