@@ -137,12 +137,51 @@ def checked(root: Path, path: Path) -> dict:
     digest = file_sha256(path)
     store = cache_dir(root) / f'check-{CHECK_VERSION}-{pillow}-{digest}.json'
     try:
-        return json.loads(read_input(store, follow=False))
+        return json.loads(read_cached(store))
     except (OSError, ValueError):
         pass
     verdict = _check(read_input(path))
     write_atomically(store, json.dumps(verdict).encode())
     return verdict
+
+
+def read_cached(path: Path) -> bytes:
+    """A file of the picture cache, marked as just used (pruning removes
+    the least recently used first).  OSError when there is none."""
+    data = read_input(path, follow=False)
+    try:
+        os.utime(path)
+    except OSError:
+        pass
+    return data
+
+
+# The prepared pictures of many campaigns and sizes fit in this.
+KEEP_BYTES = 1024 ** 3
+
+
+def prune(root: Path, keep_bytes: int = KEEP_BYTES) -> None:
+    """Remove the least recently used files of the picture cache beyond
+    ``keep_bytes``, and leftovers of interrupted writes.  Never fails."""
+    import time
+
+    folder = cache_dir(root)
+    try:
+        files = [(path.stat(), path) for path in folder.iterdir()
+                 if path.is_file() and not path.is_symlink()]
+        total = sum(stat.st_size for stat, _ in files)
+        for stat, path in sorted(files, key=lambda f: f[0].st_mtime):
+            if path.name.startswith('.tmp-'):
+                if time.time() - stat.st_mtime > 3600:
+                    path.unlink(missing_ok=True)
+                    total -= stat.st_size
+                continue
+            if total <= keep_bytes:
+                continue
+            path.unlink(missing_ok=True)
+            total -= stat.st_size
+    except OSError:
+        pass
 
 
 def write_atomically(path: Path, data: bytes) -> None:

@@ -31,7 +31,7 @@ from pathlib import Path
 
 from .errors import Problem
 from .picturefiles import (cache_dir, checked, file_sha256, picture_path,
-                           shown_name, write_atomically)
+                           read_cached, shown_name, write_atomically)
 from .inputs import read_input
 
 SCREEN_PPI = 150
@@ -129,7 +129,7 @@ def stand_in(root: Path, verdict: dict) -> bytes:
     width, height = verdict['shown_size']
     store = cache_dir(root) / f'stand-in-{width}x{height}.png'
     try:
-        return read_input(store, follow=False)
+        return read_cached(store)
     except OSError:
         pass
     buffer = io.BytesIO()
@@ -267,7 +267,7 @@ def prepared_bytes(root: Path, path: Path, edition: str,
     ).hexdigest()
     store = cache_dir(root) / f'prepared-{key}.jpg'
     try:
-        return read_input(store, follow=False)
+        return read_cached(store)
     except OSError:
         pass
     data = _convert(read_input(path), edition, size, profile)

@@ -568,3 +568,20 @@ def test_a_pictures_folder_of_its_own_is_used(picture_copy):
     assert ('people[0].photo.file: foton/2026/kontakt-1.jpg does not exist; '
             'put the picture into content/foton/2026/ or correct the name'
             ) in _fails(picture_copy)
+
+
+def test_the_picture_cache_keeps_the_most_recently_used(tmp_path,
+                                                        monkeypatch):
+    from flyers import picturefiles
+
+    monkeypatch.setenv('FLYERS_CACHE_DIR', str(tmp_path / 'cache'))
+    folder = picturefiles.cache_dir(tmp_path)
+    folder.mkdir(parents=True)
+    for age, name in enumerate(['new', 'middle', 'old']):
+        path = folder / f'prepared-{name}.jpg'
+        path.write_bytes(bytes(1000))
+        os.utime(path, (1e9 - age * 100, 1e9 - age * 100))
+    picturefiles.read_cached(folder / 'prepared-old.jpg')  # used just now
+    picturefiles.prune(tmp_path, keep_bytes=2000)
+    assert sorted(p.name for p in folder.iterdir()) == [
+        'prepared-new.jpg', 'prepared-old.jpg']
