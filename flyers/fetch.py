@@ -37,7 +37,7 @@ import functools
 import io
 import mimetypes
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 from urllib.request import url2pathname
 
 from weasyprint.urls import (FatalURLFetchingError, URLFetcher,
@@ -94,7 +94,9 @@ class ProjectFetcher(URLFetcher):
                                     'may be used (no network, no data: URLs)')
         if parts.netloc not in ('', 'localhost'):
             raise FetchRefused(url, 'remote file shares are not allowed')
-        raw = Path(url2pathname(unquote(parts.path)))
+        # url2pathname decodes %XX itself: decoding twice would read
+        # "a%2520b.jpg" (the file a%20b.jpg) as "a b.jpg".
+        raw = Path(url2pathname(parts.path))
         if '..' in raw.parts:
             raise FetchRefused(url, '".." is not allowed in paths')
         resolved = raw.resolve()
@@ -206,6 +208,7 @@ def to_cmyk(image, profile: Path) -> tuple[bytes, str]:
     from PIL import ImageCms, ImageOps
 
     source_format = image.format
+    image = plain_cmyk(image)
     # Turn the picture the way the camera said (the screen edition's
     # WeasyPrint does the same), since the EXIF tag is not copied over.
     try:
@@ -241,6 +244,19 @@ def to_cmyk(image, profile: Path) -> tuple[bytes, str]:
                    else 100, subsampling=0,
                    dpi=image.info.get('dpi', (300, 300)))
     return buffer.getvalue(), 'image/jpeg'
+
+
+def plain_cmyk(image):
+    """A CMYK JPEG's true ink values.  Pillow reads every CMYK JPEG as
+    Adobe writes them (inverted), but one without Adobe's APP14 marker
+    holds plain values, as PDF viewers and presses read them: those are
+    inverted back here.  Any other image is returned as it is."""
+    from PIL import ImageChops
+
+    if image.mode == 'CMYK' and image.format == 'JPEG' and \
+            'adobe' not in image.info:
+        return ImageChops.invert(image)
+    return image
 
 
 @functools.lru_cache(maxsize=4)

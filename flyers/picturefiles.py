@@ -33,7 +33,7 @@ from .inputs import read_input
 
 FORMATS = {'JPEG': 'JPEG', 'PNG': 'PNG', 'WEBP': 'WebP'}
 # Bumped when the checks below change: old verdicts no longer count.
-CHECK_VERSION = '3'
+CHECK_VERSION = '4'
 # Counts decodes, for the tests that a rebuild decodes nothing.
 DECODES = {'count': 0}
 
@@ -71,6 +71,16 @@ def picture_problems(root: Path, campaign) -> list[Problem]:
             f'content/{campaign.pictures_folder} is a symbolic link (or lies '
             'in one) that leads outside content/; the builder reads pictures '
             'only from there. Replace the link by a copy of the folder'))]
+    if not real_folder.is_dir():
+        field = ('pictures_folder' if 'pictures_folder' in campaign.positions
+                 else f'{campaign.pictures[0].field}.file')
+        return [campaign.problem(field, (
+            f'content/{campaign.pictures_folder} is not a folder; put the '
+            f'pictures into a folder inside content/ and name it in '
+            'pictures_folder' if real_folder.exists() else
+            f'the folder content/{campaign.pictures_folder}/ does not exist; '
+            'create it and put the pictures into it, or correct '
+            'pictures_folder'))]
     problems = []
     for picture in campaign.pictures:
         reason = file_problem(root, campaign, picture, real_folder)
@@ -96,7 +106,7 @@ def file_problem(root: Path, campaign, picture, real_folder: Path
                 'picture')
     if not real.exists():
         return (f'{shown} does not exist; put the picture into {folder} or '
-                'correct the name')
+                'correct the name' + _other_form(path))
     if not real.is_file():
         return (f'{shown} is not a regular file (a folder, pipe or device?); '
                 'name a picture file')
@@ -107,6 +117,26 @@ def file_problem(root: Path, campaign, picture, real_folder: Path
     if 'refused' in verdict:
         return f'{shown}: {verdict["refused"]}'
     return None
+
+
+def _other_form(path: Path) -> str:
+    """A hint when the folder holds the name in another Unicode form (å as
+    one character or as a + ring: macOS and some archives write the
+    latter), which looks the same but is another name."""
+    import unicodedata
+
+    wanted = unicodedata.normalize('NFC', path.name)
+    try:
+        for other in path.parent.iterdir():
+            if other.name != path.name and \
+                    unicodedata.normalize('NFC', other.name) == wanted:
+                return (' (the folder has a file whose name looks the same '
+                        'but is written with other Unicode characters, '
+                        'e.g. "å" as "a" and a ring: rename the file, typing '
+                        'its name anew)')
+    except OSError:
+        pass
+    return ''
 
 
 def file_sha256(path: Path) -> str:
@@ -208,6 +238,15 @@ def _check(body: bytes) -> dict:
             raise ImageRefused(
                 f'the image is animated ({frames} frames); a page shows one: '
                 'save the frame you want as a JPEG or PNG')
+        width, height = image.size
+        if image.format == 'JPEG' and width * height > 1024 * len(body):
+            # libjpeg fills what an early end-of-image marker leaves out
+            # with grey, without an error; a JPEG with Huffman coding needs
+            # at least one bit per 8 × 8 block (1 byte per 512 pixels).
+            raise ImageRefused(
+                f'the file says the image is {width} × {height} pixels but '
+                f'holds only {len(body):,} bytes, too few for that: it is '
+                f'cut short or damaged; {EXPORT_AGAIN}')
         if image.format not in FORMATS:
             raise ImageRefused(
                 f'the file is a {image.format} image; use JPEG, PNG or WebP '

@@ -41,7 +41,13 @@ PRINT_FACTOR = 1.5  # × the print shop's warn_under_ppi
 CMYK_KEEP_FACTOR = 2.0
 JPEG_QUALITY = 90
 INTENT = 'perceptual'
-PREPARE_VERSION = '1'
+PREPARE_VERSION = '3'
+# Crop a picture to the part its box shows (object-fit: cover) when that
+# leaves out more than this share of its pixels; keep this many prepared
+# pixels around the part shown (for the resampling filter at the edges).
+CROP_WHEN_SAVED = 0.1
+CROP_MARGIN_PX = 2
+CROP = True  # the tests compare pages drawn with and without it
 PX_PER_INCH = 96
 MM_PER_INCH = 25.4
 # Counts conversions, for the tests that a rebuild converts nothing.
@@ -59,6 +65,17 @@ class Placement:
     top_left_px: tuple[float, float]
     field: str  # e.g. 'hero', 'people[0].photo'
     swap: object  # function(new image): puts it in place
+    # The part of the picture its box shows (left, top, right, bottom as
+    # fractions of the whole), or None when it is drawn whole or as a
+    # background.
+    shown: tuple[float, float, float, float] | None = None
+
+    @property
+    def shown_inches(self) -> tuple[float, float]:
+        """The size of the part that is seen, in inches."""
+        left, top, right, bottom = self.shown or (0, 0, 1, 1)
+        width, height = self.inches
+        return width * (right - left), height * (bottom - top)
 
     @property
     def inches(self) -> tuple[float, float]:
@@ -81,24 +98,50 @@ def prepare_pictures(document, job, fetcher, root: Path):
     placements = list(_placements(document, fetcher.picture_urls, fields))
     errors, warnings = _unreached(fetcher.picture_urls, placements, job,
                                   root), []
-    if job.is_print:
-        shop = job.printshop
-        for placement in placements:
-            problem = _resolution_problem(placement, job)
-            if problem is None:
-                continue
-            if placement.ppi < shop.fail_under_ppi:
-                if problem not in errors:
-                    errors.append(problem)
-            else:
-                warnings.append((placement, problem))
+    # Checked whatever edition is built: the pictures must be good enough
+    # for print, so a screen-only build fails as the print build would.
+    shop = job.printshop
+    for placement in placements:
+        problem = _resolution_problem(placement, job)
+        if problem is None:
+            continue
+        if placement.ppi < shop.fail_under_ppi:
+            if problem not in errors:
+                errors.append(problem)
+        elif job.is_print:
+            warnings.append((placement, problem))
+    # A file replaced since the fetcher checked it is checked again.
+    for placement in placements:
+        verdict = checked(root, placement.path)
+        if 'refused' in verdict:
+            problem = _file_problem(placement, job, verdict['refused'])
+            if problem not in errors:
+                errors.append(problem)
     if errors:
         return errors, []
     profile = root / job.printshop.icc_profile
     made: dict = {}
     for placement in placements:
-        placement.swap(_prepared(placement, job, profile, root, made))
+        try:
+            prepared = _prepared(placement, job, profile, root, made)
+        except PictureChanged:
+            return [_file_problem(placement, job, (
+                'the file changed while the build ran; build again'))], []
+        placement.swap(prepared)
     return [], warnings
+
+
+class PictureChanged(Exception):
+    """The picture's bytes are no longer those that were checked."""
+
+
+def _file_problem(placement: Placement, job, reason: str) -> Problem:
+    campaign = job.campaign
+    picture = next((p for p in campaign.pictures
+                    if p.field == placement.field), None)
+    shown = (shown_name(campaign, picture) if picture is not None
+             else placement.path.name)
+    return campaign.problem(f'{placement.field}.file', f'{shown}: {reason}')
 
 
 def _unreached(urls: dict, placements: list, job, root: Path):
@@ -170,7 +213,8 @@ def _placements(document, urls: dict, fields: dict):
                         path = urls[image.id]
                         yield Placement(index, path, image, (width, height),
                                         (x, y), field_of(box, path),
-                                        _box_swap(box))
+                                        _box_swap(box),
+                                        _shown_part(box, width, height, x, y))
             background = getattr(box, 'background', None)
             for number, layer in enumerate(getattr(background, 'layers',
                                                    None) or ()):
@@ -184,6 +228,21 @@ def _placements(document, urls: dict, fields: dict):
                                         layer.painting_area[:2],
                                         field_of(box, path),
                                         _layer_swap(box, number))
+
+
+def _shown_part(box, width, height, x, y):
+    """The part of an <img>'s picture inside its padding box, where
+    WeasyPrint clips it (unless its overflow is visible), as fractions."""
+    if box.style['overflow'] == 'visible':
+        return None
+    left = max(x, box.padding_box_x())
+    top = max(y, box.padding_box_y())
+    right = min(x + width, box.padding_box_x() + box.padding_width())
+    bottom = min(y + height, box.padding_box_y() + box.padding_height())
+    if right <= left or bottom <= top:
+        return None
+    return ((left - x) / width, (top - y) / height, (right - x) / width,
+            (bottom - y) / height)
 
 
 def _box_swap(box):
@@ -205,7 +264,7 @@ def _resolution_problem(placement: Placement, job) -> Problem | None:
     ppi = placement.ppi
     if ppi >= shop.warn_under_ppi - 0.5:
         return None
-    width_in, height_in = placement.inches
+    width_in, height_in = placement.shown_inches
     picture = next((p for p in campaign.pictures
                     if p.field == placement.field), None)
     shown = (shown_name(campaign, picture) if picture is not None
@@ -233,10 +292,16 @@ def _prepared(placement: Placement, job, profile: Path, root: Path, made):
     target_ppi = (job.printshop.warn_under_ppi * PRINT_FACTOR if job.is_print
                   else SCREEN_PPI)
     scale = min(1.0, target_ppi / placement.ppi)
-    size = (max(1, round(image.width * scale)),
-            max(1, round(image.height * scale)))
+    crop = _crop_box(placement, scale)
+    if crop is None:
+        size = (max(1, round(image.width * scale)),
+                max(1, round(image.height * scale)))
+    else:
+        left, top, right, bottom = crop
+        size = (max(1, round((right - left) * scale)),
+                max(1, round((bottom - top) * scale)))
     verdict = checked(root, placement.path)
-    if job.is_print and verdict['mode'] == 'CMYK' and \
+    if crop is None and job.is_print and verdict['mode'] == 'CMYK' and \
             verdict['format'] == 'JPEG' and verdict['orientation'] == 1 and \
             placement.ppi <= target_ppi * CMYK_KEEP_FACTOR:
         # The designer's CMYK, at a sensible size: as it is.
@@ -246,38 +311,63 @@ def _prepared(placement: Placement, job, profile: Path, root: Path, made):
             made[key] = _Prepared.make(image, read_input(placement.path),
                                        size)
         return made[key]
-    key = (placement.path, size)
+    key = (placement.path, size, crop)
     if key not in made:
         data = prepared_bytes(root, placement.path, job.edition, size,
-                              profile)
-        made[key] = _Prepared.make(image, data, size)
+                              profile, crop)
+        made[key] = _Prepared.make(image, data, size, crop)
     return made[key]
 
 
+def _crop_box(placement: Placement, scale: float):
+    """The pixels of the picture (as shown: EXIF orientation applied) to
+    prepare — left, top, right, bottom — when its box shows only part of
+    it; None to prepare it whole."""
+    if not CROP or placement.shown is None:
+        return None
+    width, height = placement.image.width, placement.image.height
+    margin = math.ceil(CROP_MARGIN_PX / scale)
+    left, top, right, bottom = placement.shown
+    box = (max(0, math.floor(left * width) - margin),
+           max(0, math.floor(top * height) - margin),
+           min(width, math.ceil(right * width) + margin),
+           min(height, math.ceil(bottom * height) + margin))
+    kept = (box[2] - box[0]) * (box[3] - box[1])
+    if kept > (1 - CROP_WHEN_SAVED) * width * height:
+        return None
+    return box
+
+
 def prepared_bytes(root: Path, path: Path, edition: str,
-                   size: tuple[int, int], profile: Path) -> bytes:
+                   size: tuple[int, int], profile: Path,
+                   crop: tuple[int, int, int, int] | None = None) -> bytes:
     """JPEG bytes of the picture at ``path``, ``size`` pixels, for the
     edition: from the disk cache, or made and stored there."""
     from PIL import __version__ as pillow
 
     profile_hash = file_sha256(profile)
+    digest = file_sha256(path)  # the file's version checked just before
     key = hashlib.sha256('\n'.join((
-        PREPARE_VERSION, pillow, file_sha256(path), profile_hash, edition,
-        f'{size[0]}x{size[1]}', INTENT, str(JPEG_QUALITY))).encode()
+        PREPARE_VERSION, pillow, digest, profile_hash, edition,
+        f'{size[0]}x{size[1]}', INTENT, str(JPEG_QUALITY),
+        str(crop))).encode()
     ).hexdigest()
     store = cache_dir(root) / f'prepared-{key}.jpg'
     try:
         return read_cached(store)
     except OSError:
         pass
-    data = _convert(read_input(path), edition, size, profile)
+    body = read_input(path)
+    if hashlib.sha256(body).hexdigest() != digest:
+        raise PictureChanged(path)
+    data = _convert(body, edition, size, profile, crop)
     write_atomically(store, data)
     return data
 
 
 def _convert(body: bytes, edition: str, size: tuple[int, int],
-             profile: Path) -> bytes:
-    from PIL import Image, ImageCms, ImageOps
+             profile: Path, crop=None) -> bytes:
+    from PIL import Image, ImageChops, ImageCms, ImageOps
 
     from .fetch import _press_profile
     from .images import embedded_profile
@@ -285,13 +375,28 @@ def _convert(body: bytes, edition: str, size: tuple[int, int],
     CONVERSIONS['count'] += 1
     image = Image.open(io.BytesIO(body))
     source_profile = embedded_profile(image)
+    adobe = image.format != 'JPEG' or 'adobe' in image.info
+    turned = image.getexif().get(0x0112, 1) in (5, 6, 7, 8)
+    shown = image.size[::-1] if turned else image.size
+    whole = size if crop is None else (
+        math.ceil(size[0] * shown[0] / (crop[2] - crop[0])),
+        math.ceil(size[1] * shown[1] / (crop[3] - crop[1])))
     if image.format == 'JPEG':
         # Decode at a reduced scale when the target is much smaller (the
         # JPEG decoder's own, exact down-scaling).  The orientation may
         # swap the sides.
-        turned = image.getexif().get(0x0112, 1) in (5, 6, 7, 8)
-        image.draft(image.mode, size[::-1] if turned else size)
+        image.draft(image.mode, whole[::-1] if turned else whole)
     image = ImageOps.exif_transpose(image)
+    if image.mode == 'CMYK' and not adobe:
+        # Pillow reads every CMYK JPEG as inverted (Adobe's way); one
+        # without Adobe's marker holds plain ink values.
+        image = ImageChops.invert(image)
+    if crop is not None:
+        # The crop box is in pixels of the whole picture; the draft may
+        # have made it smaller.
+        factor = image.size[0] / shown[0], image.size[1] / shown[1]
+        image = image.crop((crop[0] * factor[0], crop[1] * factor[1],
+                            crop[2] * factor[0], crop[3] * factor[1]))
     if image.mode.startswith(('I', 'F')):  # 16-bit grey: scale, not clip
         image = image.convert('I').point(lambda v: v / 256).convert('L')
     elif image.mode in ('1', 'LA', 'La'):
@@ -335,19 +440,37 @@ def _prepared_class():
         original: same intrinsic size, so the layout holds."""
 
         @classmethod
-        def make(cls, original, data: bytes, size):
+        def make(cls, original, data: bytes, size, crop=None):
             from PIL import Image
 
-            prepared = cls(Image.open(io.BytesIO(data)),
-                           f'{original.id}-{size[0]}x{size[1]}', data,
+            name = f'{original.id}-{size[0]}x{size[1]}' + (
+                '-' + '-'.join(map(str, crop)) if crop else '')
+            prepared = cls(Image.open(io.BytesIO(data)), name, data,
                            None, original._cache, 'none', options)
             prepared._intrinsic = (original.width, original.height,
                                    original.ratio)
+            # The part prepared, as fractions of the whole picture.
+            prepared._part = None if crop is None else (
+                crop[0] / original.width, crop[1] / original.height,
+                crop[2] / original.width, crop[3] / original.height)
             return prepared
 
         def get_intrinsic_size(self, resolution, font_size):
             width, height, ratio = self._intrinsic
             return width / resolution, height / resolution, ratio
+
+        def draw(self, stream, concrete_width, concrete_height, style):
+            # WeasyPrint asks for the whole picture at its drawn size (and
+            # has clipped to the box): draw the part prepared where it
+            # lies in the whole.
+            if self._part is None:
+                return super().draw(stream, concrete_width,
+                                    concrete_height, style)
+            left, top, right, bottom = self._part
+            stream.transform(e=left * concrete_width,
+                             f=top * concrete_height)
+            return super().draw(stream, (right - left) * concrete_width,
+                                (bottom - top) * concrete_height, style)
 
     return Prepared
 
@@ -357,10 +480,10 @@ class _Lazy:
 
     _class = None
 
-    def make(self, original, data, size):
+    def make(self, original, data, size, crop=None):
         if _Lazy._class is None:
             _Lazy._class = _prepared_class()
-        return _Lazy._class.make(original, data, size)
+        return _Lazy._class.make(original, data, size, crop)
 
 
 _Prepared = _Lazy()
