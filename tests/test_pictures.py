@@ -741,3 +741,207 @@ def test_an_odd_but_usable_picture_prints_right(usable_build, case, edition):
             assert red[0] < 90 and blue[0] > 170, spots
         else:  # red and blue have different greys; green is no hole
             assert abs(red[0] - blue[0]) > 15, spots
+
+
+# --- red team: refused files and folders, many at once in one build ------
+
+def _jpeg_claiming(width: int, height: int) -> bytes:
+    """A small JPEG whose header claims another size; its data ends early
+    (with an end-of-image marker, which libjpeg fills up with grey)."""
+    data = bytearray(_encoded(_pattern((64, 48))))
+    at = data.find(b'\xff\xc0')
+    data[at + 5:at + 9] = height.to_bytes(2, 'big') + width.to_bytes(2, 'big')
+    return bytes(data)
+
+
+NOT_AN_IMAGE = ('the file is not an image in any format Pillow reads; '
+                'export it again from the original (as PNG, JPEG or TIFF) '
+                'and replace the file')
+# file → (bytes, the reason after "images/FILE: ")
+REFUSED = {
+    'zero.jpg': (lambda: b'', NOT_AN_IMAGE),
+    'drawing.svg': (lambda: b'<svg xmlns="http://www.w3.org/2000/svg" '
+                    b'width="2000" height="1300"/>', NOT_AN_IMAGE),
+    'leaflet.pdf': (lambda: b'%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n',
+                    NOT_AN_IMAGE),
+    'phone.heic': (lambda: b'\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1'
+                   b'heic' + bytes(100), NOT_AN_IMAGE),
+    'short.jpg': (lambda: _jpeg_claiming(9000, 9000), (
+        'the file says the image is 9000 × 9000 pixels but holds only {} '
+        'bytes, too few for that: it is cut short or damaged; export it '
+        'again from the original (as PNG, JPEG or TIFF) and replace the '
+        'file')),
+    'giant.jpg': (lambda: _jpeg_claiming(65000, 65000),
+                  TOO_LARGE.format('65000 × 65000', '4,225.0')),
+    'giant.png': (lambda: claiming_size(photo(), 30000, 30000),
+                  TOO_LARGE.format('30000 × 30000', '900.0')),
+    'palette.png': (lambda: _encoded(_pattern().quantize(8), 'PNG',
+                                     transparency=0), TRANSPARENT),
+    'broken-profile.jpg': (
+        lambda: _encoded(_pattern(), icc_profile=b'garbage' * 30),
+        'its embedded colour profile is damaged (LittleCMS: cannot open '
+        'profile from string); export the image again with an sRGB profile '
+        '(or, for CMYK, the print shop\'s)'),
+}
+
+
+def test_many_bad_pictures_are_named_at_once(picture_copy, tmp_path):
+    """One campaign, a person per bad file: every one named by field and
+    file, in one run of check and of build; nothing written."""
+    folder = picture_copy / 'content' / 'images'
+    people = []
+    for name, (make, _) in REFUSED.items():
+        (folder / name).write_bytes(make())
+        people.append(f'  - name: N\n    photo:\n      file: {name}\n'
+                      f'      alt: P\n')
+    # A sparse file of 300 MB is refused unread.
+    with open(folder / 'huge.jpg', 'wb') as file:
+        file.truncate(300 * 1024 ** 2)
+    people.append('  - name: N\n    photo:\n      file: huge.jpg\n'
+                  '      alt: P\n')
+    write_content(picture_copy, 'people:\n' + ''.join(people))
+    for command in ('check', 'build'):
+        err = _fails(picture_copy, command)
+        for index, (name, (make, reason)) in enumerate(REFUSED.items()):
+            if '{}' in reason:
+                reason = reason.format(f'{len(make()):,}')
+            line = 9 + 4 * index
+            assert (f'error: content/p.yaml:{line}:13: people[{index}].photo'
+                    f'.file: images/{name}: {reason}\n') in err
+        assert (f'people[{len(REFUSED)}].photo.file: images/huge.jpg cannot '
+                'be read: the file is 314,572,800 bytes, more than any input '
+                'may be (268,435,456)') in err
+
+
+FOLDER_CASES = {
+    'pictures folder is a file': (
+        'pictures_folder: images/kvallsgata.jpg\n' + hero('x.jpg'),
+        'content/p.yaml:6:18: pictures_folder: content/images/kvallsgata.jpg'
+        ' is not a folder; put the pictures into a folder inside content/ '
+        'and name it in pictures_folder'),
+    'pictures folder missing': (
+        'pictures_folder: nope\n' + hero('x.jpg'),
+        'content/p.yaml:6:18: pictures_folder: the folder content/nope/ does '
+        'not exist; create it and put the pictures into it, or correct '
+        'pictures_folder'),
+    'pictures folder content/ itself': (
+        'pictures_folder: .\n' + hero('x.jpg'),
+        'content/p.yaml:6:18: pictures_folder: expected a folder name such '
+        'as "images", found "."'),
+    'pictures folder images/../..': (
+        'pictures_folder: images/../..\n' + hero('x.jpg'),
+        'content/p.yaml:6:18: pictures_folder: "images/../.." cannot be '
+        'used: it contains ".." (a way out of the folder); name a folder '
+        'inside content/, with "/" between folders'),
+    'name in another Unicode form': (
+        hero('nfd-\u00e5.jpg'),
+        'content/p.yaml:7:9: hero.file: images/nfd-\u00e5.jpg does not exist;'
+        ' put the picture into content/images/ or correct the name (the '
+        'folder has a file whose name looks the same but is written with '
+        'other Unicode characters, e.g. "å" as "a" and a ring: rename the '
+        'file, typing its name anew)'),
+    'a link to the content file': (
+        hero('to-content.jpg'),
+        'content/p.yaml:7:9: hero.file: images/to-content.jpg is a symbolic '
+        'link (or lies in one) that leads outside content/images/; replace '
+        'the link by a copy of the picture'),
+    'a loop of links': (
+        hero('loop1.jpg'),
+        'content/p.yaml:7:9: hero.file: images/loop1.jpg is a symbolic link '
+        '(or lies in one) that leads outside content/images/; replace the '
+        'link by a copy of the picture'),
+    'a folder as the file': (
+        hero('sub'),
+        'content/p.yaml:7:9: hero.file: images/sub is not a regular file (a '
+        'folder, pipe or device?); name a picture file'),
+}
+
+FOCUS_CASES = ['-5% 50%', '50%', 'left top', 'calc(10% + 5px) 50%',
+               '50% 50%; background:url(x)', '50% 50%"><script>']
+
+
+@pytest.mark.parametrize('case', list(FOLDER_CASES) + FOCUS_CASES)
+def test_odd_folders_names_and_focus_values_are_one_clear_line(picture_copy,
+                                                               case):
+    import unicodedata
+
+    folder = picture_copy / 'content' / 'images'
+    shutil.copy(folder / 'kontakt-1.jpg',
+                folder / unicodedata.normalize('NFD', 'nfd-\u00e5.jpg'))
+    os.symlink('../p.yaml', folder / 'to-content.jpg')
+    os.symlink('loop2.jpg', folder / 'loop1.jpg')
+    os.symlink('loop1.jpg', folder / 'loop2.jpg')
+    (folder / 'sub').mkdir()
+    if case in FOLDER_CASES:
+        extra, message = FOLDER_CASES[case]
+    else:
+        quoted = case.replace("'", "''")
+        extra = hero('kvallsgata.jpg', f"  focus: '{quoted}'\n")
+        message = ('content/p.yaml:9:10: hero.focus: expected two percentages'
+                   ' such as "30% 40%" (across, then down; 0% to 100%), '
+                   f'found "{case}"')
+    write_content(picture_copy, extra)
+    assert f'error: {message}\n' in _fails(picture_copy, 'check')
+
+
+def test_links_inside_the_folder_shared_files_and_odd_text_build(
+        picture_copy):
+    """A chain of links and a linked folder inside the pictures folder, a
+    pictures folder that is a link inside content/, one file for the hero
+    and two people, focus at the corners, and markup in alt and credit:
+    all build, the markup as plain text."""
+    from conftest import pdf_text
+
+    folder = picture_copy / 'content' / 'images'
+    os.symlink('kontakt-1.jpg', folder / 'l1.jpg')
+    os.symlink('l1.jpg', folder / 'l2.jpg')
+    (folder / 'sub').mkdir()
+    shutil.copy(folder / 'kvallsgata.jpg', folder / 'sub' / 'k.jpg')
+    os.symlink('sub', folder / 'linked')
+    os.symlink('images', picture_copy / 'content' / 'bilder')
+    people = ''.join(
+        f'  - name: {name}\n    photo:\n      file: {file}\n      alt: P\n'
+        f"      focus: '{focus}'\n"
+        for name, file, focus in (('A', 'l2.jpg', '0% 0%'),
+                                  ('B', 'kontakt-1.jpg', '100% 100%'),
+                                  ('C', 'linked/k.jpg', '50% 50%')))
+    content = write_content(picture_copy, (
+        'pictures_folder: bilder\n'
+        'hero:\n  file: kontakt-1.jpg\n'
+        '  alt: \'<script>alert(1)</script> {{ 7*7 }} "q"\'\n'
+        '  credit: \'<b>Ö</b> {{ x }} "q"\'\n'
+        'people:\n' + people))
+    code, _, err = _run(picture_copy, 'build', '--edition', 'screen',
+                        str(content))
+    assert code == 0, err
+    pdf = picture_copy / 'output' / 'p-photo-test-screen.pdf'
+    assert 'Foto: <b>Ö</b> {{ x }} "q"' in pdf_text(pdf)
+    import pikepdf
+    with pikepdf.open(pdf) as document:
+        alts = {str(o.get('/Alt')) for o in document.objects
+                if isinstance(o, pikepdf.Dictionary) and '/Alt' in o}
+    assert '<script>alert(1)</script> {{ 7*7 }} "q"' in alts
+    assert len([i for i in placed_images(pdf) if i['pixels'][0] > 100]) == 4
+
+
+def test_a_picture_too_small_fails_a_screen_only_build_too(picture_copy):
+    folder = picture_copy / 'content' / 'images'
+    (folder / 'small.jpg').write_bytes(_sized_jpeg(200, 250))
+    (folder / 'tall.png').write_bytes(_encoded(
+        __import__('PIL.Image').Image.new('RGB', (1, 5000)), 'PNG'))
+    write_content(picture_copy, hero('tall.png') + person('small.jpg'))
+    before = snapshot(picture_copy / 'output')
+    code, _, err = _run(picture_copy, 'build', '--edition', 'screen',
+                        str(picture_copy / 'content' / 'p.yaml'))
+    assert code == 1 and snapshot(picture_copy / 'output') == before
+    assert ('error: content/p.yaml:12:13: people[0].photo.file: '
+            'images/small.jpg is 200 × 250 pixels, too few for print: placed '
+            'at 32 × 40 mm it prints at 159 ppi, and the print shop needs '
+            '300 ppi (it refuses under 200); use a picture of at least 378 × '
+            '473 pixels, or a layout that places it smaller\n') in err
+    # Cropped to its box: the part shown and the pixels it needs.
+    assert ('error: content/p.yaml:7:9: hero.file: images/tall.png is 1 × '
+            '5000 pixels, too few for print: placed at 128 × 60 mm it prints '
+            'at 0 ppi, and the print shop needs 300 ppi (it refuses under '
+            '200); use a picture of at least 1512 × 709 pixels, or a layout '
+            'that places it smaller\n') in err
