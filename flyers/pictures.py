@@ -41,7 +41,7 @@ PRINT_FACTOR = 1.5  # × the print shop's warn_under_ppi
 CMYK_KEEP_FACTOR = 2.0
 JPEG_QUALITY = 90
 INTENT = 'perceptual'
-PREPARE_VERSION = '3'
+PREPARE_VERSION = '4'
 # Crop a picture to the part its box shows (object-fit: cover) when that
 # leaves out more than this share of its pixels; keep this many prepared
 # pixels around the part shown (for the resampling filter at the edges).
@@ -292,14 +292,9 @@ def _prepared(placement: Placement, job, profile: Path, root: Path, made):
     target_ppi = (job.printshop.warn_under_ppi * PRINT_FACTOR if job.is_print
                   else SCREEN_PPI)
     scale = min(1.0, target_ppi / placement.ppi)
-    crop = _crop_box(placement, scale)
-    if crop is None:
-        size = (max(1, round(image.width * scale)),
-                max(1, round(image.height * scale)))
-    else:
-        left, top, right, bottom = crop
-        size = (max(1, round((right - left) * scale)),
-                max(1, round((bottom - top) * scale)))
+    size = (max(1, round(image.width * scale)),
+            max(1, round(image.height * scale)))
+    crop = _crop_box(placement, size)
     verdict = checked(root, placement.path)
     if crop is None and job.is_print and verdict['mode'] == 'CMYK' and \
             verdict['format'] == 'JPEG' and verdict['orientation'] == 1 and \
@@ -319,19 +314,20 @@ def _prepared(placement: Placement, job, profile: Path, root: Path, made):
     return made[key]
 
 
-def _crop_box(placement: Placement, scale: float):
-    """The pixels of the picture (as shown: EXIF orientation applied) to
-    prepare — left, top, right, bottom — when its box shows only part of
-    it; None to prepare it whole."""
+def _crop_box(placement: Placement, size: tuple[int, int]):
+    """The part of the prepared picture to keep — left, top, right,
+    bottom, in pixels of the whole picture prepared at ``size`` — when its
+    box shows only part of it; None to prepare it whole.  The part's
+    pixels are those of the whole (same grid), its top left corner on the
+    JPEG's 16-pixel blocks, so the page looks the same."""
     if not CROP or placement.shown is None:
         return None
-    width, height = placement.image.width, placement.image.height
-    margin = math.ceil(CROP_MARGIN_PX / scale)
+    width, height = size
     left, top, right, bottom = placement.shown
-    box = (max(0, math.floor(left * width) - margin),
-           max(0, math.floor(top * height) - margin),
-           min(width, math.ceil(right * width) + margin),
-           min(height, math.ceil(bottom * height) + margin))
+    box = (max(0, (math.floor(left * width) - CROP_MARGIN_PX) // 16 * 16),
+           max(0, (math.floor(top * height) - CROP_MARGIN_PX) // 16 * 16),
+           min(width, math.ceil(right * width) + CROP_MARGIN_PX),
+           min(height, math.ceil(bottom * height) + CROP_MARGIN_PX))
     kept = (box[2] - box[0]) * (box[3] - box[1])
     if kept > (1 - CROP_WHEN_SAVED) * width * height:
         return None
@@ -377,34 +373,32 @@ def _convert(body: bytes, edition: str, size: tuple[int, int],
     source_profile = embedded_profile(image)
     adobe = image.format != 'JPEG' or 'adobe' in image.info
     turned = image.getexif().get(0x0112, 1) in (5, 6, 7, 8)
-    shown = image.size[::-1] if turned else image.size
-    whole = size if crop is None else (
-        math.ceil(size[0] * shown[0] / (crop[2] - crop[0])),
-        math.ceil(size[1] * shown[1] / (crop[3] - crop[1])))
     if image.format == 'JPEG':
         # Decode at a reduced scale when the target is much smaller (the
         # JPEG decoder's own, exact down-scaling).  The orientation may
         # swap the sides.
-        image.draft(image.mode, whole[::-1] if turned else whole)
+        image.draft(image.mode, size[::-1] if turned else size)
     image = ImageOps.exif_transpose(image)
     if image.mode == 'CMYK' and not adobe:
         # Pillow reads every CMYK JPEG as inverted (Adobe's way); one
         # without Adobe's marker holds plain ink values.
         image = ImageChops.invert(image)
+    box, out = (0, 0) + image.size, size
     if crop is not None:
-        # The crop box is in pixels of the whole picture; the draft may
-        # have made it smaller.
-        factor = image.size[0] / shown[0], image.size[1] / shown[1]
-        image = image.crop((crop[0] * factor[0], crop[1] * factor[1],
-                            crop[2] * factor[0], crop[3] * factor[1]))
+        # The part, on the grid of the whole picture at ``size``: Pillow
+        # samples the same points as for the whole, with the pixels
+        # around the part under its filter.
+        x, y = image.size[0] / size[0], image.size[1] / size[1]
+        box = (crop[0] * x, crop[1] * y, crop[2] * x, crop[3] * y)
+        out = (crop[2] - crop[0], crop[3] - crop[1])
     if image.mode.startswith(('I', 'F')):  # 16-bit grey: scale, not clip
         image = image.convert('I').point(lambda v: v / 256).convert('L')
     elif image.mode in ('1', 'LA', 'La'):
         image = image.convert('L')  # grey prints as black ink only
     elif image.mode not in ('RGB', 'L', 'CMYK'):
         image = image.convert('RGB')
-    if image.size != size:
-        image = image.resize(size, Image.Resampling.LANCZOS,
+    if image.size != out:
+        image = image.resize(out, Image.Resampling.LANCZOS, box=box,
                              reducing_gap=3.0)
     press = _press_profile(profile, profile.stat().st_mtime_ns)
     srgb = ImageCms.createProfile('sRGB')
@@ -451,8 +445,8 @@ def _prepared_class():
                                    original.ratio)
             # The part prepared, as fractions of the whole picture.
             prepared._part = None if crop is None else (
-                crop[0] / original.width, crop[1] / original.height,
-                crop[2] / original.width, crop[3] / original.height)
+                crop[0] / size[0], crop[1] / size[1], crop[2] / size[0],
+                crop[3] / size[1])
             return prepared
 
         def get_intrinsic_size(self, resolution, font_size):
