@@ -280,9 +280,9 @@ def picture_copy(tmp_path) -> Path:
     return project
 
 
-def _fails(project: Path, command: str = 'build') -> str:
+def _fails(project: Path, command: str = 'build', *options: str) -> str:
     before = snapshot(project / 'output')
-    code, _, err = _run(project, command,
+    code, _, err = _run(project, command, *options,
                         str(project / 'content' / 'p.yaml'))
     assert code == 1, err
     assert 'Traceback' not in err
@@ -1021,8 +1021,8 @@ def test_cropping_to_the_part_shown_keeps_the_page(cropped_and_whole,
     # The box is 128 × 60 mm; 2 pixels kept around it, the top moved up to
     # a JPEG block's edge (at most 15 more), a pixel each for rounding.
     target = 450 if edition == 'print' else 150
-    assert hero["pixels"][1] <= round(60 / 25.4 * target) + 22
-    assert 60 <= hero["mm"][1] <= 60 + 22 / target * 25.4
+    assert hero['pixels'][1] <= round(60 / 25.4 * target) + 22
+    assert 60 <= hero['mm'][1] <= 60 + 22 / target * 25.4
 
 
 def test_cropping_makes_the_print_pdf_smaller(cropped_and_whole):
@@ -1030,3 +1030,35 @@ def test_cropping_makes_the_print_pdf_smaller(cropped_and_whole):
     cropped = (cropped_and_whole[True] / name).stat().st_size
     whole = (cropped_and_whole[False] / name).stat().st_size
     assert cropped < whole * 0.85, (cropped, whole)
+
+
+# --- a picture replaced while the build runs --------------------------------
+
+def test_a_picture_replaced_during_the_build_is_checked_again(picture_copy,
+                                                              monkeypatch):
+    """Replaced after the layout (between the fetcher's check and the
+    swap): checked again and refused; replaced between that check and the
+    reading of its bytes: refused, never converted unchecked."""
+    from flyers import pictures
+
+    folder = picture_copy / 'content' / 'images'
+    shutil.copy(folder / 'kontakt-1.jpg', folder / 'swap.jpg')
+    write_content(picture_copy, person('swap.jpg'))
+    placements = pictures._placements
+
+    def replaced_after_layout(*args):
+        (folder / 'swap.jpg').write_bytes(cut_short(photo('JPEG')))
+        return placements(*args)
+
+    monkeypatch.setattr(pictures, '_placements', replaced_after_layout)
+    err = _fails(picture_copy, 'build', '--jobs', '1')
+    assert ('error: content/p.yaml:9:13: people[0].photo.file: '
+            'images/swap.jpg: the image is damaged or cut short') in err
+    monkeypatch.setattr(pictures, '_placements', placements)
+    shutil.copy(folder / 'kontakt-2.jpg', folder / 'swap.jpg')
+    monkeypatch.setattr(pictures, 'read_input',
+                        lambda path: cut_short(photo('JPEG')))
+    err = _fails(picture_copy, 'build', '--jobs', '1')
+    assert ('error: content/p.yaml:9:13: people[0].photo.file: '
+            'images/swap.jpg: the file changed while the build ran; build '
+            'again\n') in err
