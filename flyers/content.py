@@ -90,6 +90,7 @@ class Campaign:
     call_to_action: str | None = None
     qr_tracking: dict = field(default_factory=dict)
     layouts: tuple[str, ...] = ()
+    brand: str = 'default'
     source: str = field(default='', repr=False)  # no path in a PDF
     positions: dict = field(default_factory=dict, compare=False, repr=False)
     # The file itself (absolute), whatever folder it was named from.
@@ -180,6 +181,9 @@ SCHEMA = Struct(name='campaign', build=Campaign, fields=(
         value=Pattern(regex=QUERY, description='tracking parameters such as '
                       'utm_medium=print&utm_source=leaflet')),
         'per layout, parameters added to the QR code\'s address'),
+    Field('brand', Pattern(regex=LAYOUT_NAME, description='a brand name'),
+          'the brand (brands/NAME/: colours, fonts, logo); default: '
+          'default'),
     Field('layouts', ListOf(item=Pattern(regex=LAYOUT_NAME,
                                          description='a layout name')),
           'the layouts to build; leave out for every default layout',
@@ -252,7 +256,7 @@ def texts(value, path: str = '') -> Iterator[tuple[str, str]]:
     elif dataclasses.is_dataclass(value):
         for spec in dataclasses.fields(value):
             if spec.name in ('positions', 'source', 'file', 'qr_tracking',
-                             'layouts', 'status', 'language'):
+                             'layouts', 'status', 'language', 'brand'):
                 continue
             sub = f'{path}.{spec.name}' if path else spec.name
             yield from texts(getattr(value, spec.name), sub)

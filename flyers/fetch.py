@@ -1,4 +1,5 @@
-"""What WeasyPrint may read: files inside the project's layouts/ and assets/.
+"""What WeasyPrint may read: files inside the project's layouts/, brands/ and
+assets/.
 
 WeasyPrint fetches every stylesheet, font and image through a URL fetcher.
 ``allowed_protocols={'file'}`` alone would still let a template read any file
@@ -36,7 +37,8 @@ from weasyprint.urls import (FatalURLFetchingError, URLFetcher,
 
 from .images import EXPORT_AGAIN, ImageRefused, decode, embedded_profile
 
-ALLOWED_FOLDERS = ('layouts', 'assets')
+ALLOWED_FOLDERS = ('layouts', 'brands', 'assets')
+_ALLOWED = ', '.join(f'{name}/' for name in ALLOWED_FOLDERS)
 
 
 class FetchRefused(FatalURLFetchingError):
@@ -49,7 +51,8 @@ class FetchRefused(FatalURLFetchingError):
 
 
 class ProjectFetcher(URLFetcher):
-    """Serve ``file:`` URLs inside ``root/layouts`` and ``root/assets``."""
+    """Serve ``file:`` URLs inside ``root/layouts``, ``root/brands`` and
+    ``root/assets``."""
 
     def __init__(self, root: Path, cmyk_profile: Path | None = None):
         super().__init__(allowed_protocols={'file'}, allow_redirects=False,
@@ -62,8 +65,8 @@ class ProjectFetcher(URLFetcher):
     def fetch(self, url, headers=None):
         parts = urlsplit(url)
         if parts.scheme.lower() != 'file':
-            raise FetchRefused(url, 'only files inside layouts/ and assets/ '
-                                    'may be used (no network, no data: URLs)')
+            raise FetchRefused(url, f'only files inside {_ALLOWED} may be '
+                                    'used (no network, no data: URLs)')
         if parts.netloc not in ('', 'localhost'):
             raise FetchRefused(url, 'remote file shares are not allowed')
         raw = Path(url2pathname(unquote(parts.path)))
@@ -71,8 +74,8 @@ class ProjectFetcher(URLFetcher):
             raise FetchRefused(url, '".." is not allowed in paths')
         resolved = raw.resolve()
         if not any(resolved.is_relative_to(folder) for folder in self.folders):
-            raise FetchRefused(url, 'only files inside layouts/ and assets/ '
-                                    'may be used')
+            raise FetchRefused(url, f'only files inside {_ALLOWED} may be '
+                                    'used')
         shown = resolved.relative_to(self.root).as_posix()
         if not resolved.is_file():
             raise FetchRefused(shown, 'not a regular file (a folder, pipe or '

@@ -79,7 +79,7 @@ def test_a_link_out_of_the_project_in_layouts_is_refused_before_reading(
     assert code == 1
     what = 'folder' if kind == 'shared-folder' else 'file'
     assert (f'error: {shown}: this {what} is a symbolic link (or lies in one) '
-            'that leads outside the project\'s content/, layouts/, assets/, '
+            'that leads outside the project\'s content/, layouts/, brands/, assets/, '
             'printshops/; the builder reads nothing else.') in err
     assert SECRET not in out + err
     assert not (project / 'output').exists()
