@@ -307,8 +307,9 @@ def _file_problems(root: Path, brand: Brand) -> list[Problem]:
         for index, face in enumerate(getattr(brand.fonts, kind)):
             named.append((f'fonts.{kind}[{index}].file', face.file,
                           FONT_SUFFIXES))
-    named += [('logos.print', brand.logos.print, ('.svg',)),
-              ('logos.screen', brand.logos.screen, ('.svg',))]
+    # A logo is SVG as a rule, but any picture the fetcher checks will do.
+    named += [('logos.print', brand.logos.print, None),
+              ('logos.screen', brand.logos.screen, None)]
     for path, file, suffixes in named:
         target = root / brand.path / file
         if not target.is_file():
@@ -317,7 +318,8 @@ def _file_problems(root: Path, brand: Brand) -> list[Problem]:
                 'correct the name')))
         elif suffixes and target.suffix.lower() not in suffixes:
             found.append(brand.problem(path, (
-                f'"{file}" is not {" or ".join(suffixes)} file')))
+                f'"{file}" is not a {" or ".join(suffixes)} file; name the '
+                'font file itself')))
     faces = {}
     for kind in FAMILIES:
         for index, face in enumerate(getattr(brand.fonts, kind)):

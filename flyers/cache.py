@@ -8,11 +8,11 @@ An output's inputs are everything its bytes depend on:
 
 - its content file, its layout's folder and the shared ones
   (``layouts/_base/``: a layout may use templates only from these), its
-  brand's folder (``brands/NAME/``) and the profile the brand's screen
-  colours come from, its print shop's file, its edition and its date
+  brand's ``brand.yaml`` and the profile the brand's screen colours come
+  from, its print shop's file, its edition and its date
   (:mod:`flyers.dates`);
-- the files WeasyPrint fetched while rendering it (fonts, logos, pictures,
-  colour profile): recorded when it was built, and checked
+- the files WeasyPrint fetched while rendering it (the brand's fonts and
+  logo, pictures, colour profile): recorded when it was built, and checked
   again, by their hashes, before the stored output is used.  So an asset
   only some outputs use rebuilds only those;
 - the tool itself: this package's source files and the versions of the
@@ -177,10 +177,11 @@ class Cache:
             'shared': {name: self.hashes.tree(name)
                        for name in shared_layout_folders(self.root)},
             'printshop': [job.printshop.name, self.hashes.file(shop)],
-            # brand.yaml, its fonts and logos, and the profile its screen
-            # colours are derived through: the brand's sheet is made from
-            # them, never fetched.
-            'brand': [job.brand.path, self.hashes.tree(job.brand.path),
+            # The brand's sheet is made from brand.yaml and the profile its
+            # screen colours are derived through, never fetched; its fonts
+            # and logos are deps (fetched), so a logo rebuilds only the
+            # edition that shows it.
+            'brand': [job.brand.source, self.hashes.file(job.brand.source),
                       self.hashes.file(job.brand.profile)],
         }
         text = json.dumps(parts, sort_keys=True, ensure_ascii=False)

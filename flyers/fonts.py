@@ -34,9 +34,12 @@ def font_files(root: Path) -> list[Path]:
 
 @functools.cache
 def _cmap(path: Path, mtime: float) -> frozenset[int]:
+    import io
+
     from fontTools.ttLib import TTFont
 
-    with TTFont(path, lazy=True) as font:
+    # read_input: a regular file of sane size, never a pipe or a huge one.
+    with TTFont(io.BytesIO(read_input(path)), lazy=True) as font:
         return frozenset(font.getBestCmap() or ())
 
 
@@ -52,12 +55,13 @@ def font_coverage(root: Path, layouts, brand) -> set[int]:
     paths = sorted(used)
     covered: set[int] | None = None
     for path in paths:
+        shown = path.resolve().relative_to(root.resolve()).as_posix()
         try:
             cmap = _cmap(path, path.stat().st_mtime)
+        except OSError as exc:
+            raise LayoutError(Problem(shown, (
+                f'cannot be read: {exc.strerror or exc}'))) from None
         except Exception as exc:  # fontTools raises many kinds on bad bytes
-            from .errors import LayoutError, Problem
-
-            shown = path.resolve().relative_to(root.resolve()).as_posix()
             raise LayoutError(Problem(shown, (
                 f'this font file cannot be read ({type(exc).__name__}); '
                 'replace it with the .otf or .ttf file from the font\'s '

@@ -114,12 +114,9 @@ class Producer:
 
 
 def _brand_files(root: Path, brand) -> set[Path]:
-    """The brand's fonts (WeasyPrint fetches a font once per process, so
-    later outputs would not list them) and logos, as the fetcher names
-    files."""
-    return {path.resolve() for path in brand.font_files(root)
-            + [root / brand.path / brand.logos.print,
-               root / brand.path / brand.logos.screen]}
+    """The brand's fonts: WeasyPrint fetches a font once per process, so
+    the later outputs of a worker would not list them."""
+    return {path.resolve() for path in brand.font_files(root)}
 
 
 def peak_rss() -> int:
