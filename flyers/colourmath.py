@@ -18,10 +18,11 @@ import re
 
 HEX_RE = re.compile(r'#[0-9a-fA-F]{6}')
 
-# sRGB (IEC 61966-2-1) to XYZ, and the D65 white point, as in the standard.
-_TO_XYZ = ((0.4124, 0.3576, 0.1805),
-           (0.2126, 0.7152, 0.0722),
-           (0.0193, 0.1192, 0.9505))
+# sRGB (IEC 61966-2-1) to XYZ, and the D65 white point (the rows sum to it,
+# so white is L 100, a 0, b 0).
+_TO_XYZ = ((0.4124564, 0.3575761, 0.1804375),
+           (0.2126729, 0.7151522, 0.0721750),
+           (0.0193339, 0.1191920, 0.9503041))
 _WHITE = (0.95047, 1.0, 1.08883)
 
 
