@@ -35,7 +35,7 @@ def _parser() -> argparse.ArgumentParser:
                         version=f'%(prog)s {__version__}')
     parser.add_argument('--project', type=Path, default=PROJECT,
                         metavar='DIR', help='project folder with content/, '
-                        'layouts/, assets/ (default: %(default)s)')
+                        'layouts/, brands/, assets/ (default: %(default)s)')
     commands = parser.add_subparsers(dest='command', metavar='COMMAND')
 
     build = commands.add_parser(
