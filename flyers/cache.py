@@ -8,9 +8,11 @@ An output's inputs are everything its bytes depend on:
 
 - its content file, its layout's folder and the shared ones
   (``layouts/_base/``: a layout may use templates only from these), its
-  print shop's file, its edition and its date (:mod:`flyers.dates`);
-- the files WeasyPrint fetched while rendering it (fonts, brand sheet,
-  logos, pictures, colour profile): recorded when it was built, and checked
+  brand's ``brand.yaml`` and the profile the brand's screen colours come
+  from, its print shop's file, its edition and its date
+  (:mod:`flyers.dates`);
+- the files WeasyPrint fetched while rendering it (the brand's fonts and
+  logo, pictures, colour profile): recorded when it was built, and checked
   again, by their hashes, before the stored output is used.  So an asset
   only some outputs use rebuilds only those;
 - the tool itself: this package's source files and the versions of the
@@ -175,6 +177,12 @@ class Cache:
             'shared': {name: self.hashes.tree(name)
                        for name in shared_layout_folders(self.root)},
             'printshop': [job.printshop.name, self.hashes.file(shop)],
+            # The brand's sheet is made from brand.yaml and the profile its
+            # screen colours are derived through, never fetched; its fonts
+            # and logos are deps (fetched), so a logo rebuilds only the
+            # edition that shows it.
+            'brand': [job.brand.source, self.hashes.file(job.brand.source),
+                      self.hashes.file(job.brand.profile)],
         }
         text = json.dumps(parts, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(text.encode()).hexdigest()

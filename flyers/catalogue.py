@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 from pathlib import Path
 
+from .brands import brand_names, load_brand, unknown_brand
 from .content import Campaign, load_campaign, texts
 from .errors import ContentError, FlyerError, LayoutError, Problem, UsageError
 from .inputs import outside_problem, real_inside, unsafe_name, unsafe_names
@@ -127,12 +128,11 @@ def load_everything(root: Path, contents: list[str], only_layouts: list[str],
                 'would overwrite each other, so rename one')))
         stems[campaign.name] = campaign.source
     jobs = []
-    coverage = None
+    brands: dict = {}  # name -> (Brand, characters its fonts cover) or None
     for campaign in campaigns:
-        if coverage is None:
-            from .fonts import font_coverage
-            coverage = font_coverage(root, layouts.values())
-        problems += _character_problems(campaign, coverage)
+        brand, coverage = _brand(root, campaign, brands, layouts, problems)
+        if brand is not None:
+            problems += _character_problems(campaign, coverage)
         problems += picture_problems(root, campaign)
         problems += _name_problems(campaign, available)
         chosen = only_layouts or list(dict.fromkeys(campaign.layouts)) or [
@@ -144,12 +144,39 @@ def load_everything(root: Path, contents: list[str], only_layouts: list[str],
             job_problems = _requirement_problems(campaign, layout)
             for edition in editions:
                 qr = _make_qr(campaign, layout, edition, job_problems)
-                if qr is not None and not job_problems and shop is not None:
-                    jobs.append(Job(campaign, layout, edition, shop, qr))
+                if (qr is not None and not job_problems and shop is not None
+                        and brand is not None):
+                    jobs.append(Job(campaign, layout, edition, shop, qr,
+                                    brand))
             problems += job_problems
     if problems:
         raise FlyerError(_unique(problems))
     return jobs
+
+
+def _brand(root: Path, campaign: Campaign, brands: dict, layouts: dict,
+           problems: list[Problem]):
+    """The campaign's brand and the characters its fonts cover (each brand
+    loaded once), or (None, None) with the problems added."""
+    name = campaign.brand
+    if name not in brands:
+        available = brand_names(root)
+        brands[name] = None
+        if name not in available:
+            problems.append(campaign.problem('brand', unknown_brand(
+                name, available)))
+            return None, None
+        try:
+            brand = load_brand(root, name)
+            from .fonts import font_coverage
+            brands[name] = (brand, font_coverage(root, layouts.values(),
+                                                 brand))
+        except LayoutError as exc:
+            problems += exc.problems
+    elif brands[name] is None and name not in brand_names(root):
+        problems.append(campaign.problem('brand', unknown_brand(
+            name, brand_names(root))))
+    return brands[name] or (None, None)
 
 
 def _unique(problems: list[Problem]) -> list[Problem]:
@@ -215,7 +242,8 @@ def _character_problems(campaign: Campaign, coverage: set[int]):
         if missing:
             shown = ', '.join(f'"{ch}" (U+{ord(ch):04X})' for ch in missing)
             found.append(campaign.problem(path, (
-                f'the brand fonts have no {shown}; the PDF would fall back to '
+                f'the fonts of the brand "{campaign.brand}" have no {shown}; '
+                'the PDF would fall back to '
                 'a font of this machine. Replace or remove '
                 f'{"it" if len(missing) == 1 else "them"}')))
     return found

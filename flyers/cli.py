@@ -35,7 +35,7 @@ def _parser() -> argparse.ArgumentParser:
                         version=f'%(prog)s {__version__}')
     parser.add_argument('--project', type=Path, default=PROJECT,
                         metavar='DIR', help='project folder with content/, '
-                        'layouts/, assets/ (default: %(default)s)')
+                        'layouts/, brands/, assets/ (default: %(default)s)')
     commands = parser.add_subparsers(dest='command', metavar='COMMAND')
 
     build = commands.add_parser(
@@ -119,7 +119,8 @@ def _parser() -> argparse.ArgumentParser:
         'serve', help='live preview of the real pages while you edit',
         description='Build everything in memory and show the pages on a '
                     'local web page (127.0.0.1 only); saving a file under '
-                    'content/, layouts/, assets/ or printshops/ rebuilds what '
+                    'content/, layouts/, brands/, assets/ or printshops/ '
+                    'rebuilds what '
                     'depends on it and the page updates itself. Ctrl-C stops.')
     serve.add_argument('--port', type=_port, default=8765,
                        help='port on 127.0.0.1, 1 to 65535, or 0 for any '
@@ -139,6 +140,17 @@ def _parser() -> argparse.ArgumentParser:
                           metavar='LAYOUT',
                           help='the layout to start from (default: '
                                '%(default)s)')
+
+    brand = commands.add_parser(
+        'new-brand', help='start a new brand from an existing one',
+        description='Copy brands/FROM to brands/NAME (brand.yaml, fonts and '
+                    'their licence, logos), ready to build; then change its '
+                    'brand.yaml and logos, and name it in a content file '
+                    'with "brand: NAME".')
+    brand.add_argument('name', metavar='NAME')
+    brand.add_argument('--from', dest='source', default='default',
+                       metavar='BRAND', help='the brand to start from '
+                       '(default: %(default)s)')
 
     preflight = commands.add_parser(
         'preflight', help='check built PDFs as a print shop would',
@@ -432,6 +444,16 @@ def cmd_new_layout(args) -> int:
     return Exit.OK
 
 
+def cmd_new_brand(args) -> int:
+    from .brands import new_brand
+
+    folder = new_brand(args.project.resolve(), args.name, args.source)
+    print(f'made brands/{folder.name}/ from brands/{args.source}/; change '
+          f'its brand.yaml, then name it in a content file with "brand: '
+          f'{folder.name}"')
+    return Exit.OK
+
+
 def cmd_schema(args) -> int:
     from .content import schema_markdown
 
@@ -441,6 +463,7 @@ def cmd_schema(args) -> int:
 
 COMMANDS = {'build': cmd_build, 'check': cmd_check, 'import': cmd_import,
             'preflight': cmd_preflight, 'new-layout': cmd_new_layout,
+            'new-brand': cmd_new_brand,
             'serve': cmd_serve, 'release': cmd_release,
             'merge-manifests': cmd_merge_manifests,
             'schema': cmd_schema}

@@ -116,6 +116,7 @@ class Campaign:
     hero: Picture | None = None
     people: tuple[Person, ...] = ()
     pictures_folder: str = 'images'
+    brand: str = 'default'
     source: str = field(default='', repr=False)  # no path in a PDF
     positions: dict = field(default_factory=dict, compare=False, repr=False)
     # The file itself (absolute), whatever folder it was named from.
@@ -251,6 +252,9 @@ SCHEMA = Struct(name='campaign', build=Campaign, fields=(
     Field('pictures_folder', RelativePath(what='folder'),
           'the folder inside content/ that holds the pictures; images '
           'when left out'),
+    Field('brand', Pattern(regex=LAYOUT_NAME, description='a brand name'),
+          'the brand (brands/NAME/: colours, fonts, logo); default: '
+          'default'),
     Field('layouts', ListOf(item=Pattern(regex=LAYOUT_NAME,
                                          description='a layout name')),
           'the layouts to build; leave out for every default layout',
@@ -342,7 +346,8 @@ def texts(value, path: str = '') -> Iterator[tuple[str, str]]:
         for spec in dataclasses.fields(value):
             if spec.name in ('positions', 'source', 'file', 'qr_tracking',
                              'layouts', 'status', 'language', 'src',
-                             'field', 'focus', 'pictures_folder', 'alt'):
+                             'field', 'focus', 'pictures_folder', 'alt',
+                             'brand'):
                 continue
             sub = f'{path}.{spec.name}' if path else spec.name
             yield from texts(getattr(value, spec.name), sub)

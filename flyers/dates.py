@@ -6,8 +6,8 @@ its XMP).  "Now" would make every build differ, so an output is dated:
 1. ``SOURCE_DATE_EPOCH`` when set (the reproducible-builds convention);
 2. else the time of the last git commit that touched one of its inputs:
    its content file, its layout's folder, the shared ``layouts/_*/``
-   folders, ``assets/``
-   and its print shop's file — the same in every clone, and unchanged for
+   folders, its brand's folder (``brands/NAME/``) and its print shop's
+   file — the same in every clone, and unchanged for
    outputs a commit did not touch, so the cache keeps them;
 3. else (not in git) the newest modification time among those files.
 
@@ -42,18 +42,20 @@ class Dates:
         self.fixed = int(epoch) if epoch else None
         self.times = None if self.fixed is not None else _git_times(root)
 
-    def inputs(self, content: str, layout: str, printshop: str) -> list[str]:
+    def inputs(self, content: str, layout: str, printshop: str,
+               brand: str = 'default') -> list[str]:
         """An output's input files and folders (folders end in /)."""
         return [project_relative(self.root, content), f'layouts/{layout}/',
                 *(f'{name}/' for name in shared_layout_folders(self.root)),
-                f'printshops/{printshop}.yaml']
+                f'brands/{brand}/', f'printshops/{printshop}.yaml']
 
-    def output(self, content: str, layout: str, printshop: str) -> str:
-        """The date of one output (content file, layout and print-shop
-        names as in a Job)."""
+    def output(self, content: str, layout: str, printshop: str,
+               brand: str = 'default') -> str:
+        """The date of one output (content file, layout, print-shop and
+        brand names as in a Job)."""
         if self.fixed is not None:
             return _format(self.fixed)
-        inputs = self.inputs(content, layout, printshop)
+        inputs = self.inputs(content, layout, printshop, brand)
         if self.times:
             found = [time for path, time in self.times.items()
                      if any(path == name or (name.endswith('/')
@@ -66,7 +68,8 @@ class Dates:
     def job(self, job) -> str:
         """The date of one :class:`~flyers.job.Job`'s output."""
         return self.output(job.campaign.file or job.campaign.source,
-                           job.layout.name, job.printshop.name)
+                           job.layout.name, job.printshop.name,
+                           job.brand.folder_name)
 
     def project(self) -> str:
         """The date of the whole project: of a release bundle."""

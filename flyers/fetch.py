@@ -1,5 +1,5 @@
-"""What WeasyPrint may read: files inside the project's layouts/ and assets/,
-and the campaign's pictures folder (``content/images/``).
+"""What WeasyPrint may read: files inside the project's layouts/, brands/ and
+assets/, and the campaign's pictures folder (``content/images/``).
 
 WeasyPrint fetches every stylesheet, font and image through a URL fetcher.
 ``allowed_protocols={'file'}`` alone would still let a template read any file
@@ -48,7 +48,7 @@ from .inputs import read_input
 
 # The project's folders every output may read; a campaign adds its
 # pictures folder (ProjectFetcher's ``pictures``).
-ALLOWED_FOLDERS = ('layouts', 'assets')
+ALLOWED_FOLDERS = ('layouts', 'brands', 'assets')
 
 
 class FetchRefused(FatalURLFetchingError):
@@ -61,7 +61,7 @@ class FetchRefused(FatalURLFetchingError):
 
 
 class ProjectFetcher(URLFetcher):
-    """Serve ``file:`` URLs inside ``root/layouts`` and ``root/assets`` (and
+    """Serve ``file:`` URLs inside ``root/layouts``, ``root/brands`` and ``root/assets`` (and
     the folders of :data:`ALLOWED_FOLDERS`), and inside ``pictures``: the
     campaign's pictures folder, whose ``picture_files`` (real paths) are
     served as they are."""
@@ -127,8 +127,13 @@ class ProjectFetcher(URLFetcher):
                 return _Converted(resolved.as_uri(), body=body,
                                   headers={'Content-Type': mime})
         mime, _ = mimetypes.guess_type(resolved.name)
+        try:
+            body = read_input(resolved)
+        except OSError as exc:
+            raise FetchRefused(shown, f'cannot be read: {exc.strerror or exc}'
+                               ) from None
         return URLFetcherResponse(
-            resolved.as_uri(), body=resolved.read_bytes(),
+            resolved.as_uri(), body=body,
             headers={'Content-Type': mime or 'application/octet-stream'})
 
 

@@ -1,8 +1,11 @@
 """The project's own fonts: which characters they can set.
 
-In: ``assets/fonts/*.otf|ttf``.  Out: the set of code points any of them
-covers, so content with a character the brand fonts lack is refused before
-WeasyPrint would quietly take it from a font of the machine.
+In: the font files of a brand (``brands/NAME/``, as its brand.yaml names
+them) and any @font-face of the layouts' stylesheets.  Out: the set of
+code points all of them cover, so content with a character its brand's
+fonts lack is refused before WeasyPrint would quietly take it from a font
+of the machine; and the PostScript names of every brand's fonts, which the
+preflight expects to find embedded.
 """
 
 from __future__ import annotations
@@ -18,44 +21,47 @@ FONT_SUFFIXES = ('.otf', '.ttf')
 
 
 def font_files(root: Path) -> list[Path]:
-    """The font files of ``assets/fonts/``: regular files whose real path
-    is in the project (a link out of it is never opened; the fetcher
-    refuses it when a stylesheet asks for it)."""
-    folder = root / 'assets' / 'fonts'
+    """The font files of every brand (``brands/*/``): regular files whose
+    real path is in the project (a link out of it is never opened; the
+    fetcher refuses it when a stylesheet asks for it)."""
+    folder = root / 'brands'
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.iterdir()
+    return sorted(p for p in folder.rglob('*')
                   if p.suffix.lower() in FONT_SUFFIXES
                   and real_inside(root, p) and p.is_file())
 
 
 @functools.cache
 def _cmap(path: Path, mtime: float) -> frozenset[int]:
+    import io
+
     from fontTools.ttLib import TTFont
 
-    with TTFont(path, lazy=True) as font:
+    # read_input: a regular file of sane size, never a pipe or a huge one.
+    with TTFont(io.BytesIO(read_input(path)), lazy=True) as font:
         return frozenset(font.getBestCmap() or ())
 
 
-def font_coverage(root: Path, layouts=None) -> set[int]:
-    """Characters that every font the layouts use has (every font of the
-    project without ``layouts``): a character missing from one weight would
-    fall back to a machine font in that weight, so only what all of them
-    cover is safe.  A font file no layout uses limits nothing."""
-    paths = font_files(root)
-    if layouts is not None:
-        used = set()
-        for layout in layouts:
-            used |= used_font_files(root, layout)
-        paths = sorted(used) or paths
+def font_coverage(root: Path, layouts, brand) -> set[int]:
+    """Characters that every font of the brand and every font of the
+    layouts' own @font-face rules has: a character missing from one weight
+    would fall back to a machine font in that weight, so only what all of
+    them cover is safe.  Another brand's fonts limit nothing."""
+    used = {path.resolve() for path in brand.font_files(root)
+            if real_inside(root, path)}
+    for layout in layouts:
+        used |= used_font_files(root, layout)
+    paths = sorted(used)
     covered: set[int] | None = None
     for path in paths:
+        shown = path.resolve().relative_to(root.resolve()).as_posix()
         try:
             cmap = _cmap(path, path.stat().st_mtime)
+        except OSError as exc:
+            raise LayoutError(Problem(shown, (
+                f'cannot be read: {exc.strerror or exc}'))) from None
         except Exception as exc:  # fontTools raises many kinds on bad bytes
-            from .errors import LayoutError, Problem
-
-            shown = path.resolve().relative_to(root.resolve()).as_posix()
             raise LayoutError(Problem(shown, (
                 f'this font file cannot be read ({type(exc).__name__}); '
                 'replace it with the .otf or .ttf file from the font\'s '
@@ -65,11 +71,10 @@ def font_coverage(root: Path, layouts=None) -> set[int]:
 
 
 def layout_stylesheets(root: Path, layout) -> list[Path]:
-    """The stylesheets a layout's pages use: the brand sheet and the shared
-    one (which the base template links), the layout's own, and what they
-    @import."""
-    first = [root / 'assets' / 'brand' / 'brand.css',
-             root / 'layouts' / '_base' / 'common.css']
+    """The stylesheets a layout's pages link: the shared one (which the
+    base template links), the layout's own, and what they @import.  (The
+    brand's sheet is made from brand.yaml: see :mod:`flyers.brands`.)"""
+    first = [root / 'layouts' / '_base' / 'common.css']
     first += [layout.folder / name for name in layout.stylesheets]
     sheets: list[Path] = []
     for path in first:
@@ -133,9 +138,10 @@ def css_text(path: Path) -> str:
 
 
 def project_name(path: Path) -> str:
-    """``layouts/…`` or ``assets/…`` for messages, else the name."""
+    """``layouts/…``, ``brands/…`` or ``assets/…`` for messages, else the
+    name."""
     parts = path.parts
-    for top in ('layouts', 'assets'):
+    for top in ('layouts', 'brands', 'assets'):
         if top in parts:
             index = len(parts) - 1 - parts[::-1].index(top)
             return '/'.join(parts[index:])

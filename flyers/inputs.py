@@ -4,7 +4,7 @@ In: the project folder and a file or folder name.  Out: the name relative
 to the project (as git, the cache and messages name it), or a
 :class:`~flyers.errors.FlyerError` when the file's real path — symbolic
 links followed — lies outside the folders the builder reads:
-``content/``, ``layouts/``, ``assets/`` and ``printshops/``.
+``content/``, ``layouts/``, ``brands/``, ``assets/`` and ``printshops/``.
 
 Every stage that opens or hashes a project file asks here first, so a
 symbolic link (``layouts/_x → /etc``) cannot make a template include, the
@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .errors import LayoutError, Problem
 
-INPUT_FOLDERS = ('content', 'layouts', 'assets', 'printshops')
+INPUT_FOLDERS = ('content', 'layouts', 'brands', 'assets', 'printshops')
 
 
 def real_inside(root: Path, path: Path, folders=INPUT_FOLDERS) -> bool:
@@ -148,13 +148,14 @@ def project_relative(root: Path, name: str) -> str:
 
 
 def unsafe_names(root: Path) -> list[Problem]:
-    """Content files and layout folders whose names hold a control
+    """Content files, layout and brand folders whose names hold a control
     character, a line or paragraph separator, a bidirectional control or
     bytes that are not UTF-8: such a name would end up in output names,
     links and download headers, so it is refused with the name shown
     escaped."""
     named = []
-    for pattern in ('content/*.yaml', 'content/*.yml', 'layouts/*/'):
+    for pattern in ('content/*.yaml', 'content/*.yml', 'layouts/*/',
+                    'brands/*/'):
         named += sorted(root.glob(pattern))
     return [problem for path in named
             if (problem := unsafe_name(path)) is not None]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .brands import Brand
 from .content import Campaign
 from .layouts import Layout
 from .printshop import PrintShop
@@ -28,6 +29,7 @@ class Job:
     edition: str
     printshop: PrintShop
     qr: QrCode
+    brand: Brand
 
     @property
     def is_print(self) -> bool:

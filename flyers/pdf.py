@@ -231,7 +231,8 @@ def _render_pdf(html, job, fetcher, font_config, owner, metadata_id):
         except TransparencyInX1a as exc:
             raise LayoutError(job.printshop.problem('pdfx', str(exc))) from None
         foreign = sorted({font.family for font in document.fonts.values()}
-                         - declared_families(fetcher.fetched))
+                         - declared_families(fetcher.fetched)
+                         - job.brand.families)
         if foreign:
             raise BuildError(owner('', (
                 f'part of {output} would be set in {", ".join(foreign)}, a '

@@ -5,8 +5,9 @@ Out: a :class:`~flyers.errors.Problem` for each declaration in the
 stylesheets it links (and those they @import) that gives an RGB (or other
 non-CMYK) colour to an element of that HTML: ``layouts/x/style.css:12:10``.
 
-Print colours are ``device-cmyk()`` (the brand tokens in
-``assets/brand/brand.css``, under ``.edition-print``); an sRGB colour is for
+Print colours are ``device-cmyk()`` (the brand tokens, made from
+``brands/NAME/brand.yaml`` in CMYK only, under ``.edition-print``: the
+brand's sheet is inline and not read here); an sRGB colour is for
 the screen edition only (rules under ``.edition-screen``, or ``@media
 screen``).  The preflight finds RGB in the PDF too, but only where it was
 drawn — once per field it coloured, and blaming that field; this finds the

@@ -95,7 +95,8 @@ class Producer:
         result = Result(job, rendered.pdf, rendered.pages, seconds, html,
                         rendered.copyfit, rendered.fields,
                         deps=sorted(str(p) for p in fetcher.fetched
-                                    | font_face_files(fetcher.fetched)),
+                                    | font_face_files(fetcher.fetched)
+                                    | _brand_files(self.root, job.brand)),
                         pid=os.getpid())
         if staging is None:
             return result
@@ -115,6 +116,12 @@ class Producer:
                 folds_mm=job.layout.page.folds_mm)
         result.peak_rss = peak_rss()
         return result
+
+
+def _brand_files(root: Path, brand) -> set[Path]:
+    """The brand's fonts: WeasyPrint fetches a font once per process, so
+    the later outputs of a worker would not list them."""
+    return {path.resolve() for path in brand.font_files(root)}
 
 
 def peak_rss() -> int:

@@ -12,7 +12,6 @@ before it adds ``<strong>``: content is never a template and never raw HTML.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +21,6 @@ from markupsafe import Markup
 from .columns import balance
 from .content import Campaign, is_placeholder_url, placeholders
 from .errors import LayoutError, Problem
-from .inputs import check_inside, read_input
 from .job import Job
 from .layouts import Layout
 from .sandbox import (MAX_OUTPUT, TemplateEnvironment, TemplateTooSlow,
@@ -64,28 +62,6 @@ def draft_reasons(campaign: Campaign) -> Draft:
 
 
 PRINT_PROFILE = '--print-profile'
-_LOGO_RE = re.compile(r'\.edition-(print|screen)\s*\{\s*--brand-logo\s*:\s*'
-                      r'url\(\s*["\']?([^"\')]+)["\']?\s*\)')
-
-
-def brand_logo(root: Path, edition: str) -> str:
-    """The logo of the edition, as declared by --brand-logo in
-    assets/brand/brand.css (the one place the brand is defined).  The
-    template shows it as an <img>, which can carry alt text; the URL is
-    relative to the layout folder, like the stylesheet's."""
-    path = check_inside(root, root / 'assets' / 'brand' / 'brand.css')
-    try:
-        css = read_input(path).decode('utf-8')
-    except (OSError, UnicodeDecodeError) as exc:
-        raise LayoutError(Problem('assets/brand/brand.css', (
-            f'cannot be read: {getattr(exc, "strerror", None) or exc}'))) \
-            from None
-    logos = dict(m.groups() for m in _LOGO_RE.finditer(css))
-    if edition not in logos:
-        raise LayoutError(Problem('assets/brand/brand.css', (
-            f'declares no --brand-logo for .edition-{edition}; add '
-            f'".edition-{edition} {{ --brand-logo: url(…); }}"')))
-    return logos[edition]
 
 
 def label(language: str, name: str) -> str:
@@ -175,10 +151,14 @@ class Renderer:
         context = {
             'campaign': campaign, 'layout': layout, 'qr': job.qr,
             'edition': job.edition,
-            'brand_logo': brand_logo(self.root, job.edition),
+            # The brand's logo as an <img> (which can carry alt text), its
+            # URL relative to the layout folder, like the stylesheets'.
+            'brand_logo': job.brand.logo_url(job.edition),
             'draft': draft_reasons(campaign), 'labels': labels,
             'page_css': Markup(page_css(job)),
-            'brand_css': '../../assets/brand/brand.css',
+            # Made from brands/NAME/brand.yaml (flyers/brands.py): set in a
+            # <style> element, nothing the build writes to read back.
+            'brand_css': Markup(job.brand.css()),
             'base_css': '../_base/common.css',
             'build_date': build_date,
         }

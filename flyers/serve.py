@@ -5,10 +5,10 @@ with its pages as pictures of the real PDF (trim, bleed, safe zone and folds
 as a switchable overlay), its preflight findings and a download link.
 
 One warm process: WeasyPrint is imported and the brand fonts are loaded
-once.  Saving a file under content/, layouts/, assets/ or printshops/
-rebuilds only the outputs that depend on it (a content file: its outputs;
-a layout folder: that layout's; shared parts, assets and print shops:
-all), and the page refreshes itself through server-sent events.  A failed
+once.  Saving a file under content/, layouts/, brands/, assets/ or
+printshops/ rebuilds only the outputs that depend on it (a content file:
+its outputs; a layout folder: that layout's; shared parts, brands, assets
+and print shops: all), and the page refreshes itself through server-sent events.  A failed
 build never stops the server: the page shows the errors (file:line:col,
 field, message) until a save mends them.  Nothing is written to output/.
 
@@ -36,7 +36,7 @@ from .errors import FlyerError, Problem
 from .limits import DEFAULT_SECONDS
 from .localhttp import GuardedHandler, LocalServer, content_disposition
 
-WATCHED = ('content', 'layouts', 'assets', 'printshops')
+WATCHED = ('content', 'layouts', 'brands', 'assets', 'printshops')
 PREVIEW_DPI = 60
 
 
@@ -107,7 +107,7 @@ class Previewer:
             elif (parts[0] == 'layouts' and len(parts) > 2
                   and not parts[1].startswith('_')):
                 layouts.add(parts[1])
-            elif parts[0] in ('layouts', 'assets', 'printshops'):
+            elif parts[0] in ('layouts', 'brands', 'assets', 'printshops'):
                 return None  # shared parts: every output depends on them
         if contents and layouts:
             return None
@@ -122,7 +122,8 @@ class Previewer:
                 return
             contents, layouts = scope or ([], [])
             if scope is None or (changed and any(
-                    p.suffix in ('.otf', '.ttf', '.css') and 'assets' in p.parts
+                    p.suffix in ('.otf', '.ttf', '.css', '.yaml')
+                    and ('assets' in p.parts or 'brands' in p.parts)
                     for p in changed)):
                 from weasyprint.text.fonts import FontConfiguration
                 self.font_config = FontConfiguration()

@@ -23,11 +23,22 @@ sys.path.insert(0, str(ROOT))
 from flyers.cli import main  # noqa: E402
 
 
-def copy_project(target: Path, content: bool = True) -> Path:
-    """A private copy of layouts/, assets/ (and content/) to build into."""
-    for name in ('layouts', 'assets', 'printshops') + (
+# The example campaign of the second brand: copied only where a test asks
+# for it (every_campaign=True, tests/test_brands.py), so the other tests
+# build the seed alone and the suite stays fast.
+SECOND_CAMPAIGN = 'solrosen-varstamma.yaml'
+
+
+def copy_project(target: Path, content: bool = True,
+                 every_campaign: bool = False) -> Path:
+    """A private copy of layouts/, brands/, assets/ (and content/) to
+    build into."""
+    for name in ('layouts', 'brands', 'assets', 'printshops') + (
             ('content',) if content else ()):
-        shutil.copytree(ROOT / name, target / name)
+        ignore = (shutil.ignore_patterns(SECOND_CAMPAIGN)
+                  if name == 'content' and not every_campaign else None)
+        shutil.copytree(ROOT / name, target / name,
+                        ignore=ignore)
     if not content:
         (target / 'content').mkdir()
     return target

@@ -73,7 +73,7 @@ def test_changing_one_layout_rebuilds_only_its_outputs(project, capsys):
 def test_an_asset_rebuilds_only_the_outputs_that_use_it(project, capsys):
     # The screen editions show logo.svg, the print editions logo-cmyk.svg.
     assert run(project, 'build', capsys=capsys)[0] == 0
-    logo = project / 'assets' / 'brand' / 'logo.svg'
+    logo = project / 'brands' / 'default' / 'logo.svg'
     logo.write_text(logo.read_text('utf-8') + '\n<!-- new -->\n', 'utf-8')
     code, out, err = run(project, 'build', capsys=capsys)
     assert code == 0, err
@@ -213,8 +213,8 @@ def test_every_output_depends_on_the_fonts_it_may_use(project, capsys):
     first document only, yet every cache entry must list them, or a changed
     font would not rebuild the later ones."""
     assert run(project, 'build', '--jobs', '1', capsys=capsys)[0] == 0
-    fonts = {f'assets/fonts/{path.name}'
-             for path in (project / 'assets' / 'fonts').glob('*.otf')}
+    fonts = {f'brands/default/fonts/{path.name}' for path in
+             (project / 'brands' / 'default' / 'fonts').glob('*.otf')}
     metas = [json.loads(meta.read_text())
              for meta in (project / '.cache').rglob('meta.json')]
     assert len(metas) == 4

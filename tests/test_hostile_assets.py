@@ -127,13 +127,12 @@ JUNK_ICC = b'not a colour profile ' * 20
 # --- the build -------------------------------------------------------------
 
 def use_as_logo(project: Path, name: str, data: bytes) -> None:
-    """Make ``assets/brand/NAME`` the brand logo of both editions."""
-    (project / 'assets' / 'brand' / name).write_bytes(data)
-    brand = project / 'assets' / 'brand' / 'brand.css'
+    """Make ``brands/default/NAME`` the brand logo of both editions."""
+    (project / 'brands' / 'default' / name).write_bytes(data)
+    brand = project / 'brands' / 'default' / 'brand.yaml'
     text = brand.read_text('utf-8')
     for logo in ('logo-cmyk.svg', 'logo.svg'):
-        text = text.replace(f'url(../../assets/brand/{logo})',
-                            f'url(../../assets/brand/{name})')
+        text = text.replace(f': {logo} ', f': {name} ')
     brand.write_text(text, 'utf-8')
 
 
@@ -220,7 +219,7 @@ def test_a_hostile_image_fails_the_build(project, capsys, case, edition):
     name, make, message = IMAGES[case]
     use_as_logo(project, name, make())
     err = build_fails(project, capsys, '--edition', edition)
-    assert refused(f'assets/brand/{name}', message) in err
+    assert refused(f'brands/default/{name}', message) in err
 
 
 def test_an_image_with_a_good_profile_still_builds(project, capsys):

@@ -314,14 +314,14 @@ def test_the_usual_draft_mark_keeps_its_size(built):
     assert 5 <= x0 and x1 <= width - 5
 
 
-# --- fonts: only those the layouts use limit the characters ------------------
+# --- fonts: only those of the brand and the layouts limit the characters ------------------
 
 def _tiny_font(target: Path) -> None:
     """A font with a handful of glyphs (A, B, C and a space)."""
     from fontTools import subset
 
     options = subset.Options()
-    font = subset.load_font(str(ROOT / 'assets' / 'fonts' /
+    font = subset.load_font(str(ROOT / 'brands' / 'default' / 'fonts' /
                                 'Inter-Regular.otf'), options)
     subsetter = subset.Subsetter(options)
     subsetter.populate(text='ABC ')
@@ -330,29 +330,30 @@ def _tiny_font(target: Path) -> None:
 
 
 def test_a_font_no_layout_uses_limits_nothing(project, capsys):
-    _tiny_font(project / 'assets' / 'fonts' / 'Unused-Tiny.otf')
+    _tiny_font(project / 'brands' / 'default' / 'fonts' / 'Unused-Tiny.otf')
     code, _, err = run(project, 'check', '--layout', 'poster-a3',
                        '--edition', 'print', capsys=capsys)
     assert code == 0, err  # the seed is full of å, ä and ö
 
 
 def test_a_font_a_layout_uses_still_limits_the_characters(project, capsys):
-    _tiny_font(project / 'assets' / 'fonts' / 'Tiny.otf')
+    _tiny_font(project / 'brands' / 'default' / 'fonts' / 'Tiny.otf')
     css = project / 'layouts' / 'poster-a3' / 'style.css'
     css.write_text(css.read_text('utf-8') + '\n@font-face { font-family: '
-                   '"Tiny"; src: url(../../assets/fonts/Tiny.otf); }\n'
+                   '"Tiny"; src: url(../../brands/default/fonts/Tiny.otf); }\n'
                    '.url { font-family: "Tiny", var(--brand-font-text); }\n',
                    'utf-8')
     code, _, err = run(project, 'check', '--layout', 'poster-a3',
                        '--edition', 'print', capsys=capsys)
     assert code == 1
-    assert ('error: content/trygghet-vasteras.yaml:19:8: title: the brand '
-            'fonts have no "T" (U+0054), "V" (U+0056), "e" (U+0065)') in err
+    assert ('error: content/trygghet-vasteras.yaml:19:8: title: the fonts of '
+            'the brand "default" have no "T" (U+0054), "V" (U+0056), "e" '
+            '(U+0065)') in err
 
 
 def test_a_character_no_used_font_has_is_still_refused(project, tmp_path,
                                                        capsys):
-    _tiny_font(project / 'assets' / 'fonts' / 'Unused-Tiny.otf')
+    _tiny_font(project / 'brands' / 'default' / 'fonts' / 'Unused-Tiny.otf')
     path = tmp_path / 'symbol.yaml'
     path.write_text(SEED.replace('title: Trygghet i Västerås',
                                  'title: Trygghet i Västerås ⊕'), 'utf-8')
@@ -360,18 +361,19 @@ def test_a_character_no_used_font_has_is_still_refused(project, tmp_path,
                        capsys=capsys)
     assert code == 1
     assert [l for l in err.splitlines() if l.startswith('error:')] == [
-        f'error: {path}:19:8: title: the brand fonts have no "⊕" (U+2295); '
-        'the PDF would fall back to a font of this machine. Replace or '
-        'remove it']
+        f'error: {path}:19:8: title: the fonts of the brand "default" have '
+        'no "⊕" (U+2295); the PDF would fall back to a font of this machine. '
+        'Replace or remove it']
 
 
 def test_a_damaged_font_a_layout_uses_is_named(project, capsys):
-    font = project / 'assets' / 'fonts' / 'Inter-Bold.otf'
+    font = project / 'brands' / 'default' / 'fonts' / 'Inter-Bold.otf'
     font.write_bytes(font.read_bytes()[:3000])
     code, _, err = run(project, 'check', '--layout', 'poster-a3',
                        capsys=capsys)
     assert code == 1
     assert [l for l in err.splitlines() if l.startswith('error:')] == [
-        'error: assets/fonts/Inter-Bold.otf: this font file cannot be read '
+        'error: brands/default/fonts/Inter-Bold.otf: this font file cannot be '
+        'read '
         "(TTLibError); replace it with the .otf or .ttf file from the font's "
         'publisher']

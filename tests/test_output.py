@@ -79,7 +79,7 @@ def test_every_font_is_embedded_and_ours(built, layout):
     for font in fonts:
         assert font['emb'] == 'yes', font
         assert font['sub'] == 'yes', font
-        # Subset prefix + one of the brand families from assets/brand.
+        # Subset prefix + one of the brand families (brands/NAME/brand.yaml).
         assert font['name'].split('+')[1].startswith('Brand-'), font
 
 

@@ -79,8 +79,8 @@ def test_a_link_out_of_the_project_in_layouts_is_refused_before_reading(
     assert code == 1
     what = 'folder' if kind == 'shared-folder' else 'file'
     assert (f'error: {shown}: this {what} is a symbolic link (or lies in one) '
-            'that leads outside the project\'s content/, layouts/, assets/, '
-            'printshops/; the builder reads nothing else.') in err
+            'that leads outside the project\'s content/, layouts/, brands/, '
+            'assets/, printshops/; the builder reads nothing else.') in err
     assert SECRET not in out + err
     assert not (project / 'output').exists()
     # Nothing outside was opened: not by the templates, not by the cache.
@@ -271,7 +271,9 @@ def test_printing_whole_values_shows_no_machine_path(project, expression):
 
 @pytest.mark.parametrize('where, command', [
     ('content/pipe.yaml', 'build'),
-    ('assets/brand/brand.css', 'build'),
+    ('brands/default/brand.yaml', 'build'),
+    ('brands/default/fonts/Inter-Regular.otf', 'build'),
+    ('brands/default/logo.svg', 'build'),
     ('layouts/_base/common.css', 'build'),
     ('layouts/poster-a3/style.css', 'build'),
     ('printshops/default.yaml', 'build'),
@@ -367,12 +369,13 @@ def test_a_cache_entry_file_that_is_no_regular_file_is_built_again(
 
 
 def test_a_huge_input_file_is_refused_unread(project, capsys):
-    brand = project / 'assets' / 'brand' / 'brand.css'
-    with open(brand, 'r+b') as file:
+    font = project / 'brands' / 'default' / 'fonts' / 'Inter-Regular.otf'
+    with open(font, 'r+b') as file:
         file.truncate(300 * 1024 ** 2)  # sparse: no disk, no memory
     code, _, err = run(project, 'check', '--layout', 'poster-a3',
                        '--edition', 'screen', capsys=capsys)
     assert code == 1
-    assert ('error: assets/brand/brand.css: cannot be read: the file is '
+    assert ('error: brands/default/fonts/Inter-Regular.otf: cannot be read: '
+            'the file is '
             '314,572,800 bytes, more than any input may be (268,435,456); is '
             'it the right file?') in err

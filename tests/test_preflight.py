@@ -25,7 +25,7 @@ from flyers.preflight import CHECKS, Expectations, Finding, Report, preflight
 from flyers.qr import make_qr
 
 ROOT = Path(__file__).resolve().parent.parent
-FONT = ROOT / 'assets' / 'fonts' / 'Inter-Regular.otf'
+FONT = ROOT / 'brands' / 'default' / 'fonts' / 'Inter-Regular.otf'
 URL = 'https://www.liberalerna.se/vasteras/trygghet?utm_medium=print'
 K = 'device-cmyk(0 0 0 1)'  # black ink only
 PAPER = 'device-cmyk(0 0 0 0)'

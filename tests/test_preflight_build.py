@@ -71,10 +71,10 @@ def test_an_rgb_colour_fails_the_build_with_its_place(project, capsys):
 
 
 def test_too_much_ink_fails_the_build(project, capsys):
-    brand = project / 'assets' / 'brand' / 'brand.css'
+    brand = project / 'brands' / 'default' / 'brand.yaml'
     brand.write_text(brand.read_text('utf-8').replace(
-        '--brand-primary-deep: device-cmyk(1 .7 0 .6)',
-        '--brand-primary-deep: device-cmyk(1 .9 .8 .9)'), 'utf-8')
+        'primary-deep: C100 M70 Y0 K60', 'primary-deep: C100 M90 Y80 K90'),
+        'utf-8')
     code, _, err = run(project, 'check', '--layout', 'poster-a3',
                        '--edition', 'print', capsys=capsys)
     assert code == 1

@@ -17,8 +17,8 @@ def fetcher(project) -> ProjectFetcher:
     return ProjectFetcher(project)
 
 
-def test_a_file_inside_assets_is_served(fetcher, project):
-    logo = project / 'assets' / 'brand' / 'logo.svg'
+def test_a_file_inside_brands_is_served(fetcher, project):
+    logo = project / 'brands' / 'default' / 'logo.svg'
     response = fetcher.fetch(logo.as_uri())
     assert response.read() == logo.read_bytes()
     assert response.content_type == 'image/svg+xml'
@@ -37,7 +37,7 @@ def test_anything_outside_the_project_is_refused(fetcher, url):
 
 
 def test_dot_dot_is_refused_even_when_it_lands_inside(fetcher, project):
-    sneaky = f'{(project / "assets").as_uri()}/../assets/brand/logo.svg'
+    sneaky = f'{(project / "assets").as_uri()}/../brands/default/logo.svg'
     with pytest.raises(FetchRefused, match='".." is not allowed'):
         fetcher.fetch(sneaky)
 
@@ -70,8 +70,8 @@ def test_a_layout_that_reads_outside_fails_the_build(project, capsys):
                        capsys=capsys)
     assert code == 1
     assert ('error: layouts/leaflet-a5: refused to load "file:///etc/passwd":'
-            ' only files inside layouts/, assets/ and content/images/ may be '
-            'used') in err
+            ' only files inside layouts/, brands/, assets/ and content/images/ '
+            'may be used') in err
     assert not (project / 'output').exists()
 
 

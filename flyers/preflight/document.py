@@ -129,8 +129,8 @@ def check_fonts(fonts: dict, frames: list[Frame], expect: Expectations,
             if ours:
                 out.error('fonts', f'the font "{shown or "Type 3"}" is drawn '
                           'shapes (Type 3), not one of the project\'s fonts '
-                          '(assets/fonts); use the brand fonts', frame=frame,
-                          limit=False)
+                          '(brands/*/fonts); use the brand fonts',
+                          frame=frame, limit=False)
             continue
         described = font
         if subtype == '/Type0':
@@ -147,7 +147,7 @@ def check_fonts(fonts: dict, frames: list[Frame], expect: Expectations,
             out.error('fonts', f'the font "{shown}" is not embedded, so the '
                       'printer would set the text in a font of its own; '
                       'build it again with the project\'s fonts '
-                      '(assets/fonts)', frame=frame, limit=False)
+                      '(brands/*/fonts)', frame=frame, limit=False)
             continue
         if not ours or shown in ours:
             continue
