@@ -1062,3 +1062,38 @@ def test_a_picture_replaced_during_the_build_is_checked_again(picture_copy,
     assert ('error: content/p.yaml:9:13: people[0].photo.file: '
             'images/swap.jpg: the file changed while the build ran; build '
             'again\n') in err
+
+
+def test_a_cmyk_jpeg_without_adobe_marker_in_assets_keeps_its_colours(
+        picture_copy):
+    """The fetcher's own conversion for print (logos, images in assets/)
+    reads a CMYK JPEG without Adobe's marker as plain ink values too (the
+    screen edition refuses CMYK images in assets/)."""
+    from PIL import Image
+
+    red = Image.new('CMYK', (300, 300), (0, 255, 255, 0))
+    (picture_copy / 'assets' / 'plain.jpg').write_bytes(
+        _plain_cmyk(red))
+    template = picture_copy / 'layouts' / 'photo-test' / 'template.html.j2'
+    template.write_text(template.read_text().replace(
+        '<h1 data-field="title">',
+        '<img src="../../assets/plain.jpg" alt="Röd ruta" style="display: block; '
+        'width: 30mm; height: 30mm"><h1 data-field="title">'))
+    content = write_content(picture_copy, '')
+    code, _, err = _run(picture_copy, 'build', '--edition', 'print',
+                        str(content))
+    assert code == 0, err
+    for name in ('p-photo-test',):  # the screen edition refuses CMYK
+        import pypdfium2
+
+        document = pypdfium2.PdfDocument(str(picture_copy / 'output'
+                                             / f'{name}.pdf'))
+        try:
+            page = document[0].render(scale=50 / 72).to_pil().convert('RGB')
+        finally:
+            document.close()
+        left = (page.width - 148 * 50 / 25.4) / 2
+        top = (page.height - 210 * 50 / 25.4) / 2
+        r, g, b = page.getpixel((round(left + 25 * 50 / 25.4),
+                                 round(top + 25 * 50 / 25.4)))
+        assert r > 150 and g < 100 and b < 100, (name, (r, g, b))
