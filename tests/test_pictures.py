@@ -644,6 +644,28 @@ def _sixteen_bit_grey() -> bytes:
     return _encoded(image.convert('I;16'), 'PNG')
 
 
+def _sixteen_bit_rgb() -> bytes:
+    """The pattern as a PNG of 16 bits per channel (Pillow writes none)."""
+    import struct
+    import zlib
+
+    image = _pattern()
+    eight = image.tobytes()
+    sixteen = bytearray(len(eight) * 2)
+    sixteen[0::2] = eight
+    sixteen[1::2] = eight
+    row = image.width * 6
+    raw = b''.join(b'\x00' + sixteen[y * row:(y + 1) * row]
+                   for y in range(image.height))
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return (struct.pack('>I', len(body)) + kind + body
+                + struct.pack('>I', zlib.crc32(kind + body)))
+    return (b'\x89PNG\r\n\x1a\n' + chunk(b'IHDR', struct.pack(
+        '>IIBBBBB', image.width, image.height, 16, 2, 0, 0, 0))
+        + chunk(b'IDAT', zlib.compress(raw)) + chunk(b'IEND', b''))
+
+
 def _palette() -> bytes:
     """A palette PNG whose tRNS marks an index no pixel uses."""
     image = _pattern().quantize(8)
@@ -675,6 +697,7 @@ USABLE = {
     'EXIF orientation 6': ('turned6.jpg', lambda: _oriented(6), 'pattern'),
     'EXIF orientation 8': ('turned8.jpg', lambda: _oriented(8), 'pattern'),
     '16-bit grey PNG': ('grey16.png', _sixteen_bit_grey, 'grey16'),
+    '16-bit RGB PNG': ('rgb16.png', _sixteen_bit_rgb, 'pattern'),
     'palette PNG, tRNS on an unused index': ('palette.png', _palette,
                                              'pattern'),
     'PNG named .jpg': ('png.jpg', lambda: _encoded(_pattern(), 'PNG'),
@@ -1097,3 +1120,26 @@ def test_a_cmyk_jpeg_without_adobe_marker_in_assets_keeps_its_colours(
         r, g, b = page.getpixel((round(left + 25 * 50 / 25.4),
                                  round(top + 25 * 50 / 25.4)))
         assert r > 150 and g < 100 and b < 100, (name, (r, g, b))
+
+
+def test_a_picture_that_cannot_be_read_is_named(picture_copy, monkeypatch):
+    """chmod 000 (the tests may run as root, who reads it anyway: the
+    refusal is simulated where the builder reads)."""
+    from flyers import picturefiles
+
+    folder = picture_copy / 'content' / 'images'
+    shutil.copy(folder / 'kontakt-1.jpg', folder / 'locked.jpg')
+    os.chmod(folder / 'locked.jpg', 0)
+    read = picturefiles.read_input
+
+    def refused(path, *args, **kwargs):
+        if Path(path).name == 'locked.jpg':
+            raise PermissionError(13, 'Permission denied', str(path))
+        return read(path, *args, **kwargs)
+
+    monkeypatch.setattr(picturefiles, 'read_input', refused)
+    write_content(picture_copy, person('locked.jpg'))
+    for command in ('check', 'build'):
+        assert ('error: content/p.yaml:9:13: people[0].photo.file: '
+                'images/locked.jpg cannot be read: Permission denied\n'
+                ) in _fails(picture_copy, command)
