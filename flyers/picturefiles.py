@@ -7,11 +7,14 @@ field and the file (``content/x.yaml:12:9: hero.file: images/hero.jpg
 …``); nothing when all are fine.
 
 A picture's file lies in the campaign's pictures folder inside
-``content/`` (``images`` unless ``pictures_folder`` says otherwise).  Links
-are followed and refused when they lead out of that folder.  The file must
-be a JPEG, PNG or WebP that decodes whole (:mod:`flyers.images`: not
-damaged or cut short, no decompression bomb, a usable colour profile), has
-one frame (no animation) and no transparent pixels.
+``content/`` (``images`` unless ``pictures_folder`` says otherwise), which
+must be a folder.  Links are followed and refused when they lead out of
+that folder.  The file must be a JPEG, PNG or WebP that decodes whole
+(:mod:`flyers.images`: not damaged or cut short, no decompression bomb, a
+usable colour profile; a JPEG also holds enough data for the size its
+header declares, since libjpeg fills an early end with grey), has one
+frame (no animation) and no transparent pixels.  A name that is missing
+but present in another Unicode form (NFD) is pointed out.
 
 Decoding a photo takes time, so the verdict is kept on disk
 (``.cache/pictures/``) under the file's SHA-256: a rebuild after a text

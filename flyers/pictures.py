@@ -6,9 +6,19 @@ content picture's pixels swapped for ones prepared for its placed size and
 the edition — print: 1.5 × the print shop's ``warn_under_ppi`` (300 → 450
 ppi), CMYK through the print shop's profile with the perceptual intent;
 screen: 150 ppi, sRGB — and the pictures too small for their place:
-errors (under ``fail_under_ppi``) and warnings (under ``warn_under_ppi``),
-each naming the content field, the file, the placed size and the pixels
+errors (under ``fail_under_ppi``, whatever edition is built: the pictures
+must do for print) and warnings (under ``warn_under_ppi``, print only),
+each naming the content field, the file, the size shown and the pixels
 needed.
+
+An ``<img>`` whose box shows only part of its picture (``object-fit:
+cover``) gets only that part prepared (and two pixels around it), on the
+pixel grid of the whole picture prepared, drawn where it lies in the
+whole: the page looks the same and the PDF is smaller.  A CMYK JPEG
+without Adobe's APP14 marker holds plain ink values (Pillow reads every
+CMYK JPEG as inverted): they are inverted back before converting.  A file
+replaced since the fetcher checked it is checked again, and its bytes
+are converted only if they are those checked.
 
 WeasyPrint lays the page out with a flat stand-in of the picture's size
 (:func:`stand_in`, served by the fetcher); the replacement reports the
