@@ -875,6 +875,13 @@ FOLDER_CASES = {
         'content/p.yaml:7:9: hero.file: images/loop1.jpg is a symbolic link '
         '(or lies in one) that leads outside content/images/; replace the '
         'link by a copy of the picture'),
+    'alt and credit too long': (
+        'hero:\n  file: kvallsgata.jpg\n  alt: ' + 'a' * 5000
+        + '\n  credit: ' + 'b' * 2000 + '\n',
+        'content/p.yaml:8:8: hero.alt: expected at most 300 characters, '
+        'found 5000; shorten the text\nerror: content/p.yaml:9:11: '
+        'hero.credit: expected at most 80 characters, found 2000; shorten '
+        'the text'),
     'a folder as the file': (
         hero('sub'),
         'content/p.yaml:7:9: hero.file: images/sub is not a regular file (a '
