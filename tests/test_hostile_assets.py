@@ -67,6 +67,9 @@ def photo(fmt: str = 'PNG', **options) -> bytes:
     from PIL import Image
 
     with Image.open(PHOTO) as image:
+        # RGB whatever the picture in docs/ is saved as (a palette PNG
+        # cannot be written as JPEG).
+        image = image.convert('RGB')
         if fmt == 'CMYK JPEG':
             image, fmt = image.convert('CMYK'), 'JPEG'
         buffer = io.BytesIO()

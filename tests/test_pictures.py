@@ -444,11 +444,12 @@ def test_a_picture_a_little_small_warns_in_the_preflight_report(
     code, out, err = _run(picture_copy, 'build', str(content), '--edition',
                           'print')
     assert code == 0, err
-    assert 'preflight output/p-photo-test.pdf: passed (1 warning)' in out
+    assert 'preflight output/p-photo-test.pdf: passed (' in out
     manifest = json.loads((picture_copy / 'output' / 'manifest.json')
                           .read_text())
     entry, = [e for e in manifest['outputs'] if e['content'] == 'content/p.yaml']
-    warnings = entry['preflight']['warnings']
+    # (The test layout may get other warnings, such as an empty band.)
+    warnings = [w for w in entry['preflight']['warnings'] if 'ppi' in w]
     assert warnings == [
         'page 1 at 10.0 mm, 17.3 mm: content/p.yaml:9:13: '
         'people[0].photo.file: images/fair.jpg is 300 × 375 pixels, fewer '
