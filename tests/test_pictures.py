@@ -1108,8 +1108,8 @@ def test_a_cmyk_jpeg_without_adobe_marker_in_assets_keeps_its_colours(
     template = picture_copy / 'layouts' / 'photo-test' / 'template.html.j2'
     template.write_text(template.read_text().replace(
         '<h1 data-field="title">',
-        '<img src="../../assets/plain.jpg" alt="Röd ruta" style="display: block; '
-        'width: 30mm; height: 30mm"><h1 data-field="title">'))
+        '<img src="../../assets/plain.jpg" alt="Röd ruta" style="display: '
+        'block; width: 30mm; height: 30mm"><h1 data-field="title">'))
     content = write_content(picture_copy, '')
     code, _, err = _run(picture_copy, 'build', '--edition', 'print',
                         str(content))
