@@ -1151,3 +1151,35 @@ def test_a_picture_that_cannot_be_read_is_named(picture_copy, monkeypatch):
         assert ('error: content/p.yaml:9:13: people[0].photo.file: '
                 'images/locked.jpg cannot be read: Permission denied\n'
                 ) in _fails(picture_copy, command)
+
+
+def test_the_preview_shows_picture_problems_and_recovers(picture_copy):
+    """serve's in-process builds: a bad picture and one too small are
+    shown as the build's lines; a good one builds again."""
+    from flyers.serve import Previewer
+
+    folder = picture_copy / 'content' / 'images'
+    (folder / 'short.jpg').write_bytes(_jpeg_claiming(9000, 9000))
+    content = write_content(picture_copy, person('short.jpg'))
+    previewer = Previewer(picture_copy)
+    previewer.rebuild()
+    assert [str(p) for p in previewer.state.problems] == [
+        'content/p.yaml:9:13: people[0].photo.file: images/short.jpg: the '
+        'file says the image is 9000 × 9000 pixels but holds only '
+        f'{(folder / "short.jpg").stat().st_size:,} bytes, too few for that: '
+        'it is cut short or damaged; export it again from the original (as '
+        'PNG, JPEG or TIFF) and replace the file']
+    (folder / 'small.jpg').write_bytes(_sized_jpeg(200, 250))
+    write_content(picture_copy, person('small.jpg'))
+    previewer.rebuild({content})
+    assert [str(p) for p in previewer.state.problems] == [
+        'content/p.yaml:9:13: people[0].photo.file: images/small.jpg is 200 '
+        '× 250 pixels, too few for print: placed at 32 × 40 mm it prints at '
+        '159 ppi, and the print shop needs 300 ppi (it refuses under 200); '
+        'use a picture of at least 378 × 473 pixels, or a layout that places '
+        'it smaller']
+    write_content(picture_copy, person('kontakt-1.jpg'))
+    previewer.rebuild({content})
+    assert previewer.state.problems == []
+    assert sorted(previewer.state.outputs) == [
+        'output/p-photo-test-screen.pdf', 'output/p-photo-test.pdf']
