@@ -118,12 +118,16 @@ def _write_options(job: Job, metadata_id: str) -> dict:
 
 
 def _copyfit_sizes(layout: Layout):
-    """The smaller sizes to try, largest first, down to the floor."""
+    """Every size copyfit may choose, largest first: from the ceiling (the
+    stylesheet's size when the manifest declares none) down to the floor;
+    and the index of the stylesheet's size among them."""
     start = start_size(layout)
     fit = layout.copyfit
-    steps = int(round((start - fit.floor_pt) / fit.step_pt + 1e-9))
-    return start, [round(start - fit.step_pt * n, 3)
-                   for n in range(1, steps + 1)]
+    up = max(0, int((max(fit.ceiling_pt or start, start) - start)
+                    / fit.step_pt + 1e-9))
+    down = int(round((start - fit.floor_pt) / fit.step_pt + 1e-9))
+    return [round(start + fit.step_pt * n, 3)
+            for n in range(up, -down - 1, -1)], up
 
 
 def _render_pdf(html, job, fetcher, font_config, owner, metadata_id):
@@ -164,42 +168,7 @@ def _render_pdf(html, job, fetcher, font_config, owner, metadata_id):
         if wrong:
             raise LayoutError(wrong)
     with weasyprint_messages() as messages:
-        document, analysis = lay_out()
-        copyfit = None
-        too_long = document is None or len(document.pages) > layout.page.count
-        if too_long and layout.copyfit and (
-                analysis is None or not analysis.count_problems()):
-            # Copyfit: shrink the body type step by step; the first size at
-            # which everything fits wins, and the build says so.
-            # Fitting is monotonic in the size, so search: the first step
-            # (the usual small overflow), then the floor (give up at once if
-            # even that fails), then halve the range in between.
-            start, sizes = _copyfit_sizes(layout)
-            tried = {}
-
-            def fits(index):
-                if index not in tried:
-                    tried[index] = lay_out(sizes[index])
-                document, _ = tried[index]
-                return (document is not None
-                        and len(document.pages) <= layout.page.count)
-
-            best = None
-            if fits(0):
-                best = 0
-            elif fits(len(sizes) - 1):
-                low, best = 0, len(sizes) - 1  # low fails, best fits
-                while best - low > 1:
-                    middle = (low + best) // 2
-                    if fits(middle):
-                        best = middle
-                    else:
-                        low = middle
-            if best is not None:
-                document, analysis = tried[best]
-                copyfit = (layout.copyfit.property, start, sizes[best])
-            else:
-                document, analysis = tried[len(sizes) - 1]
+        document, analysis, copyfit = _copyfit(layout, lay_out)
         problems = analysis.problems() if analysis else []
         if not problems and (document is None
                              or len(document.pages) > layout.page.count):
@@ -207,7 +176,7 @@ def _render_pdf(html, job, fetcher, font_config, owner, metadata_id):
                 html, base_url, analysis, (layout, output, owner), fetcher,
                 font_config, _copyfit_sheet(layout, font_config))
             if layout.copyfit:
-                start, sizes = _copyfit_sizes(layout)
+                start = start_size(layout)
                 problem = dataclasses.replace(problem, message=(
                     problem.message + f' (even with the type shrunk from '
                     f'{start:g} to {layout.copyfit.floor_pt:g} pt, the '
@@ -231,6 +200,138 @@ def _render_pdf(html, job, fetcher, font_config, owner, metadata_id):
             raise LayoutError(_weasyprint_problems(messages, layout))
     return Rendered(pdf, len(document.pages), copyfit,
                     analysis.field_boxes())
+
+
+def _copyfit(layout: Layout, lay_out):
+    """Lay the document out at the stylesheet's sizes, or at the copyfit
+    size that fills the pages best: the largest size between the floor and
+    the ceiling at which everything fits.  Returns (document, analysis,
+    (property, from pt, to pt) or None when the stylesheet's size is used).
+
+    Fitting is monotonic in the size, so the sizes are searched, not all
+    tried, and the likely cases cost least.  The stylesheet's size first
+    (content written for the layout: one layout, no more).  When that fits,
+    the free space it leaves (:func:`_free_share`) predicts how far the
+    type can grow: that size is tried, then one step larger (see
+    :func:`_grown`).  When it is too long: the first step down (the usual
+    small overflow), then the floor (give up at once if even that fails),
+    then halve the range in between.
+    """
+    if not layout.copyfit:
+        document, analysis = lay_out()
+        return document, analysis, None
+    sizes, at_start = _copyfit_sizes(layout)
+    count = layout.page.count
+    tried = {}
+
+    def attempt(index):
+        if index not in tried:
+            tried[index] = lay_out(None if index == at_start
+                                   else sizes[index])
+        return tried[index]
+
+    def fits(index):
+        document, analysis = attempt(index)
+        if document is None:
+            return False
+        if index < at_start:  # grown: every page right, nothing clipped
+            return len(document.pages) == count and not analysis.problems()
+        return len(document.pages) <= count
+
+
+    best = None
+    if fits(at_start):
+        best = at_start
+        if at_start:
+            best = _grown(sizes, at_start, fits, tried[at_start][0])
+    else:
+        document, analysis = tried[at_start]
+        last = len(sizes) - 1
+        if last > at_start and (analysis is None
+                                or not analysis.count_problems()):
+            if fits(at_start + 1):
+                best = at_start + 1
+            elif fits(last):
+                best = largest_fitting(fits, at_start + 1, last)
+            else:
+                document, analysis = tried[last]
+    if best is None:
+        return document, analysis, None
+    document, analysis = tried[best]
+    copyfit = (None if best == at_start else
+               (layout.copyfit.property, sizes[at_start], sizes[best]))
+    return document, analysis, copyfit
+
+
+def largest_fitting(fits, low: int, high: int) -> int:
+    """``fits(low)`` is false, ``fits(high)`` true (sizes largest first):
+    the smallest index, so the largest size, that fits."""
+    while high - low > 1:
+        middle = (low + high) // 2
+        if fits(middle):
+            high = middle
+        else:
+            low = middle
+    return high
+
+
+# Less free space than this share of a page's frame: the type stays as
+# the stylesheet sets it (growing by one step would not fit anyway).
+FULL = 0.02
+
+
+def _grown(sizes, at_start: int, fits, document) -> int:
+    """The index of the largest size that fits, given that the one at
+    ``at_start`` does.  Text set at size s covers an area about s² (lines
+    get longer and taller), so a frame with free share f of its height
+    has room for about s / sqrt(1 - f): that size is tried first, then
+    one step more; a miss is narrowed down by halving."""
+    share = _free_share(document)
+    if share is not None and share < FULL:
+        return at_start
+    if share is None:
+        guess = at_start - 1  # no frame marked: try one step up
+    else:
+        target = sizes[at_start] / max(1 - share, 0.05) ** 0.5
+        guess = min(range(at_start), key=lambda i: abs(sizes[i] - target))
+    if not fits(guess):
+        return largest_fitting(fits, guess, at_start)
+    if guess == 0 or not fits(guess - 1):
+        return guess
+    if fits(0):
+        return 0
+    return largest_fitting(fits, 0, guess - 1)
+
+
+def _free_share(document) -> float | None:
+    """The smallest share of free height in the frames the templates mark
+    ``data-fill`` (a page, a panel): the frame's height less the blocks
+    stacked in it, over its height; None when no frame is marked.  Blocks
+    side by side (a grid's columns) are stacks of their own, and an empty
+    block (a spacer) is free space."""
+    shares = []
+
+    def visit(box):
+        element = getattr(box, 'element', None)
+        if (element is not None and getattr(box, 'element_tag', None)
+                and element.get('data-fill') is not None and box.height):
+            stacks: dict[int, float] = {}
+            for child in getattr(box, 'children', ()) or ():
+                node = getattr(child, 'element', None)
+                if node is None or (len(node) == 0
+                                    and not (node.text or '').strip()):
+                    continue
+                column = round(child.position_x)
+                stacks[column] = stacks.get(column, 0) + child.margin_height()
+            if stacks:
+                shares.append(max(0.0, 1 - max(stacks.values()) / box.height))
+            return
+        for child in getattr(box, 'children', ()) or ():
+            visit(child)
+
+    for page in document.pages:
+        visit(page._page_box)
+    return min(shares) if shares else None
 
 
 def _copyfit_sheet(layout: Layout, font_config):

@@ -1,7 +1,8 @@
 """Preflight, what the pages look like: backgrounds to the bleed edge and QR
 codes on pages rendered by PDFium, total ink on Ghostscript's CMYK raster.
 
-In: the PDF's bytes, its page frames and the expectations.  Out: findings for bleed-reach, qr and ink.
+In: the PDF's bytes, its page frames and the expectations.  Out: findings for bleed-reach, qr, ink
+and layout (empty bands, :mod:`.bands`, on the same pictures).
 
 Each page is rendered once, at a low resolution that still shows the
 smallest allowed QR code (72–150 dpi); that one picture serves the bleed
@@ -16,6 +17,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from .bands import check_bands
 from .findings import MM_PER_PT, PT_PER_MM, Collector, Expectations, Frame
 
 QR_DPI = 300
@@ -77,6 +79,8 @@ def check_rendered(data: bytes, frames: list[Frame], expect: Expectations,
             image, view = _render(page, dpi / 72)
             if check_bleed:
                 _bleed_reach(image, view, frame, expect.bleed_mm, out)
+            check_bands(image, view, frame, expect.empty_bands_allowed_mm,
+                        out)
             codes += _codes_on(page, frame, image, view)
         wanted = set(expect.qr_urls)
         if len({code.text for code in codes} & wanted) < len(wanted):
