@@ -37,19 +37,26 @@ def empty_band(image, view, frame: Frame, allowed=()) -> tuple[float, float]:
     left, right = int(round(left)) + 1, int(round(right)) - 1
     top, bottom = int(round(top)) + 1, int(round(bottom)) - 1
     per_mm = view.scale / MM_PER_PT
+    height_mm = (ty1 - ty0) * MM_PER_PT
     rgb = image.convert('RGB')
+
+    def at(y):  # mm from the trim's top; the edge rows reach the edges
+        if y <= top:
+            return 0.0
+        if y > bottom:
+            return height_mm
+        return (ty1 - view.pt(0, y)[1]) * MM_PER_PT
+
     best = (0.0, 0.0)
     start = None
-    for y in range(top, bottom + 1):
-        at_mm = (y - top) / per_mm
-        empty = y < bottom and (
-            any(a <= at_mm <= b for a, b in allowed) or _uniform(
+    for y in range(top, bottom + 2):
+        empty = y <= bottom and (
+            any(a <= at(y) <= b for a, b in allowed) or _uniform(
                 rgb.crop((left, y, right, y + 1)).getextrema()))
         if empty and start is None:
             start = y
         elif not empty and start is not None:
-            band = ((start - top) / per_mm, (y - top) / per_mm)
-            band = _without(band, allowed)
+            band = _without((at(start), at(y)), allowed)
             if band[1] - band[0] > best[1] - best[0]:
                 best = band
             start = None

@@ -1,0 +1,212 @@
+"""Layouts that fill the page (issue 11 §3): copyfit grows type for short
+content, no empty band taller than 12 % of the page on any page of a
+default layout (seed, short and long fixtures), the preflight's band
+warning, and the poster's imprint and rule."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, ROOT, copy_project
+
+sys.path.insert(0, str(ROOT))
+
+from flyers.preflight import Expectations, preflight  # noqa: E402
+from flyers.preflight.bands import LIMIT, measure_pdf  # noqa: E402
+
+LAYOUTS = ('leaflet-a5', 'poster-a3', 'trifold-dl')
+CAMPAIGNS = ('trygghet-vasteras', 'kort-cykel', 'kort-skola', 'lang-trygghet')
+
+
+def _final_seed(text: str) -> str:
+    """The seed as a final campaign: a DRAFT mark runs diagonally across
+    every page and would hide an empty band."""
+    text = text.replace('status: draft', 'status: final')
+    text = text.replace('https://example.org/trygghet-vasteras',
+                        'https://liberalerna.se/vasteras/trygghet')
+    text = text.replace('[namn saknas]', 'Anna Lind')
+    text = re.sub(r'url: "#"\n', '', text)
+    return text
+
+
+@pytest.fixture(scope='module')
+def filled(tmp_path_factory):
+    """The seed and the fixtures, every default layout, print edition:
+    one build."""
+    project = copy_project(tmp_path_factory.mktemp('fill') / 'project',
+                           content=False)
+    seed = (ROOT / 'content' / 'trygghet-vasteras.yaml').read_text('utf-8')
+    (project / 'content' / 'trygghet-vasteras.yaml').write_text(
+        _final_seed(seed), 'utf-8')
+    for path in (FIXTURES / 'fill').glob('*.yaml'):
+        shutil.copy(path, project / 'content' / path.name)
+    args = [sys.executable, str(ROOT / 'make_flyers.py'), '--project',
+            str(project), 'build', '--edition', 'print']
+    for layout in LAYOUTS:
+        args += ['--layout', layout]
+    result = subprocess.run(args, capture_output=True, text=True,
+                            timeout=600)
+    assert result.returncode == 0, result.stderr
+    manifest = json.loads((project / 'output' / 'manifest.json').read_text())
+    return project, manifest, result.stdout
+
+
+@pytest.mark.parametrize('campaign', CAMPAIGNS)
+@pytest.mark.parametrize('layout', LAYOUTS)
+def test_no_page_has_an_empty_band(filled, campaign, layout):
+    project, _, out = filled
+    pdf = project / 'output' / f'{campaign}-{layout}.pdf'
+    height = 420 if layout == 'poster-a3' else 210
+    bands = measure_pdf(pdf.read_bytes())
+    tall = [(page, round(top), round(bottom))
+            for page, (top, bottom) in enumerate(bands, 1)
+            if bottom - top > LIMIT * height]
+    assert tall == []
+    assert not re.search(rf'{campaign}-{layout}\.pdf: passed.*\n'
+                         r'(  warning: (?!layout).*\n)*'
+                         r'  warning: layout:', out), out
+
+
+def test_short_content_is_set_larger_and_the_manifest_says_so(filled):
+    _, manifest, out = filled
+    entries = {(Path(e['content']).stem, e['layout']): e
+               for e in manifest['outputs']}
+    short = entries[('kort-cykel', 'leaflet-a5')]['copyfit']
+    assert short['property'] == '--type-body'
+    assert short['from_pt'] == 9 and 9 < short['to_pt'] <= 11
+    assert re.search(r'built\s+output/kort-cykel-leaflet-a5\.pdf .* '
+                     r'copyfit: --type-body 9 → \d+(\.\d+)? pt', out), out
+    # The long campaign is set smaller than the short one.
+    long = entries[('lang-trygghet', 'leaflet-a5')]['copyfit'] or {
+        'to_pt': 9}
+    assert long['to_pt'] < short['to_pt']
+
+
+def _sizes_and_boxes(pdf: Path, page: int = 0):
+    """(text, size pt, (x0, top, x1, bottom) mm from the trim's top-left)
+    of every character of one page, read by PDFium."""
+    import pypdfium2
+    import pypdfium2.raw as raw
+
+    document = pypdfium2.PdfDocument(str(pdf))
+    try:
+        pdfpage = document[page]
+        textpage = pdfpage.get_textpage()
+        trim = pdfpage.get_trimbox()
+        chars = []
+        for i in range(textpage.count_chars()):
+            text = textpage.get_text_range(i, 1)
+            x0, y0, x1, y1 = textpage.get_charbox(i)
+            size = raw.FPDFText_GetFontSize(textpage, i) * 0.75
+            mm = 25.4 / 72
+            chars.append((text, size, ((x0 - trim[0]) * mm,
+                                       (trim[3] - y1) * mm,
+                                       (x1 - trim[0]) * mm,
+                                       (trim[3] - y0) * mm)))
+        return chars
+    finally:
+        document.close()
+
+
+@pytest.mark.parametrize('campaign', CAMPAIGNS)
+def test_poster_imprint_is_readable(filled, campaign):
+    project, _, _ = filled
+    chars = _sizes_and_boxes(project / 'output' /
+                             f'{campaign}-poster-a3.pdf')
+    text = ''.join(c[0] for c in chars)
+    start = text.index('Ansvarig utgivare')
+    sizes = {round(c[1], 1) for c in chars[start:start + 17]}
+    assert min(sizes) >= 8
+
+
+def test_poster_list_and_its_rule_fill_the_width(filled):
+    """The rule above the list is drawn across the text width (PDFium's
+    paths), and the list spans it."""
+    import pypdfium2
+    import pypdfium2.raw as raw
+
+    project, _, _ = filled
+    pdf = project / 'output' / 'kort-cykel-poster-a3.pdf'
+    document = pypdfium2.PdfDocument(str(pdf))
+    try:
+        page = document[0]
+        trim = page.get_trimbox()
+        widths = []
+        for obj in page.get_objects():
+            if obj.type == raw.FPDF_PAGEOBJ_PATH:
+                left, bottom, right, top = obj.get_pos()
+                height_mm = (top - bottom) * 25.4 / 72
+                width_mm = (right - left) * 25.4 / 72
+                if 2 <= height_mm <= 3 and width_mm > 50:
+                    widths.append(width_mm)
+    finally:
+        document.close()
+    text_width = 297 - 2 * 18
+    assert widths and max(widths) == pytest.approx(text_width, abs=1)
+
+
+def _synthetic_pdf(tmp_path: Path, body_height_mm: float) -> bytes:
+    """An A5 page with text blocks down to ``body_height_mm``."""
+    from weasyprint import HTML
+
+    line = '<p style="margin:0;font-size:10pt">Rad med text på sidan.</p>'
+    lines = int(body_height_mm / 4.5)
+    html = ('<style>@page { size: A5; margin: 10mm } '
+            'p { line-height: 4.5mm }</style>' + line * lines)
+    return HTML(string=html).write_pdf()
+
+
+@pytest.mark.parametrize('filled_mm, empty', [(180, False), (95, True)])
+def test_the_band_measure_on_a_synthetic_page(tmp_path, filled_mm, empty):
+    data = _synthetic_pdf(tmp_path, filled_mm)
+    (top, bottom), = measure_pdf(data)
+    if empty:
+        # Text to about 105 mm (10 mm margin + 95 mm), paper below.
+        assert top == pytest.approx(105, abs=3)
+        assert bottom == pytest.approx(210, abs=2.5)
+    else:
+        assert bottom - top < LIMIT * 210
+    path = tmp_path / 'page.pdf'
+    path.write_bytes(data)
+    expect = Expectations(edition='screen', pages=1, trim_mm=(148, 210),
+                          bleed_mm=0, safe_mm=5, qr_urls=(), qr_min_mm=20)
+    report = preflight(path, expect)
+    warnings = [str(f) for f in report.findings if f.check == 'layout']
+    assert ('layout', 'warn' if empty else 'pass') in report.checks
+    if empty:
+        assert len(warnings) == 1
+        assert re.fullmatch(
+            r'page 1 has a (\d+) mm empty band at (\d+)–210 mm; fill it '
+            r'\(copyfit ceiling_pt, the layout\'s flexible spaces\) or '
+            r'declare it in layout\.yaml \(empty_bands_allowed_mm\)',
+            warnings[0]), warnings
+        # A band the design declares is not counted.
+        allowed = Expectations(**{**expect.__dict__,
+                                  'empty_bands_allowed_mm': ((100, 210),)})
+        report = preflight(path, allowed)
+        assert [f for f in report.findings if f.check == 'layout'] == []
+    else:
+        assert warnings == []
+
+
+def test_a_bad_declared_band_is_refused(tmp_path, capsys):
+    from conftest import run
+
+    project = copy_project(tmp_path / 'project')
+    manifest = project / 'layouts' / 'poster-a3' / 'layout.yaml'
+    manifest.write_text(manifest.read_text('utf-8')
+                        + 'empty_bands_allowed_mm: [[80, 20]]\n', 'utf-8')
+    code, _, err = run(project, 'check', '--layout', 'poster-a3',
+                       capsys=capsys)
+    assert code == 1
+    assert re.search(r'layouts/poster-a3/layout\.yaml:\d+:\d+: '
+                     r'empty_bands_allowed_mm\[0\]: expected \[from, to\] '
+                     r'in mm from the top of the page, from smaller than to',
+                     err), err
