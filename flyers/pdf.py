@@ -136,12 +136,14 @@ def _render_pdf(html, job, fetcher, font_config, owner, metadata_id):
     layout, output = job.layout, job.path
     base_url = layout.folder.resolve().as_uri() + '/'
 
-    def lay_out(size=None):
+    def lay_out(size=None, spread=''):
         sheets = []
         if size is not None:
             sheets.append(CSS(string=f':root {{ {layout.copyfit.property}: '
                                      f'{size}pt !important; }}',
                               font_config=font_config))
+        if spread:
+            sheets.append(CSS(string=spread, font_config=font_config))
         try:
             document = HTML(string=html, base_url=base_url,
                             url_fetcher=fetcher
@@ -169,6 +171,8 @@ def _render_pdf(html, job, fetcher, font_config, owner, metadata_id):
             raise LayoutError(wrong)
     with weasyprint_messages() as messages:
         document, analysis, copyfit = _copyfit(layout, lay_out)
+        document, analysis = _spread(layout, lay_out, document, analysis,
+                                     copyfit[2] if copyfit else None)
         problems = analysis.problems() if analysis else []
         if not problems and (document is None
                              or len(document.pages) > layout.page.count):
@@ -292,7 +296,7 @@ def _grown(sizes, at_start: int, fits, document) -> int:
     if share is None:
         guess = at_start - 1  # no frame marked: try one step up
     else:
-        target = sizes[at_start] / max(1 - share, 0.05) ** 0.5
+        target = sizes[at_start] / max(1 - share, 0.05) ** 0.75
         guess = min(range(at_start), key=lambda i: abs(sizes[i] - target))
     if not fits(guess):
         return largest_fitting(fits, guess, at_start)
@@ -305,13 +309,22 @@ def _grown(sizes, at_start: int, fits, document) -> int:
 
 def _free_share(document) -> float | None:
     """The smallest share of free height in the frames the templates mark
-    ``data-fill`` (a page, a panel): the frame's height less the blocks
-    stacked in it, over its height; None when no frame is marked.  Blocks
-    side by side (a grid's columns) are stacks of their own, and an empty
-    block (a spacer) is free space."""
-    shares = []
+    ``data-fill``; None when no frame is marked."""
+    frames = _free_space(document)
+    return min(free / height for free, height, _ in frames.values()) \
+        if frames else None
 
-    def visit(box):
+
+def _free_space(document) -> dict[str, tuple[float, float, int]]:
+    """{name: (free, height, page index)} in CSS px of the frames the
+    templates mark
+    ``data-fill="NAME"`` (a page, a panel): the frame's height less the
+    blocks stacked in it.  Blocks side by side (a grid's columns) are
+    stacks of their own (the tallest counts), and an empty block (a
+    spacer) is free space."""
+    frames = {}
+
+    def visit(box, page):
         element = getattr(box, 'element', None)
         if (element is not None and getattr(box, 'element_tag', None)
                 and element.get('data-fill') is not None and box.height):
@@ -324,14 +337,86 @@ def _free_share(document) -> float | None:
                 column = round(child.position_x)
                 stacks[column] = stacks.get(column, 0) + child.margin_height()
             if stacks:
-                shares.append(max(0.0, 1 - max(stacks.values()) / box.height))
+                name = element.get('data-fill') or str(len(frames))
+                frames.setdefault(name, (
+                    max(0.0, box.height - max(stacks.values())), box.height,
+                    page))
             return
         for child in getattr(box, 'children', ()) or ():
-            visit(child)
+            visit(child, page)
 
-    for page in document.pages:
-        visit(page._page_box)
-    return min(shares) if shares else None
+    for index, page in enumerate(document.pages):
+        visit(page._page_box, index)
+    return frames
+
+
+# Free space below this share of a frame's height is left where the
+# layout's flexible rows put it.
+SPREAD_FROM = 0.03
+PX_PER_MM = 96 / 25.4
+
+
+def _spread(layout: Layout, lay_out, document, analysis, size):
+    """Share out the free space the type could not fill: every frame
+    marked ``data-fill="NAME"`` with free space left gets it as the CSS
+    custom property ``--fill`` (a length), which the layout's stylesheet
+    divides between the gaps it chooses (``calc(var(--fill) * .2)``); the
+    frame's flexible rows take what is left.  One more layout, only when
+    there is space to share; kept only when everything still fits."""
+    if document is None or len(document.pages) != layout.page.count or (
+            analysis is not None and analysis.problems()):
+        return document, analysis
+    frames = {name: (free, page) for name, (free, height, page)
+              in _free_space(document).items()
+              if free > SPREAD_FROM * height
+              and re.fullmatch(r'[a-z0-9-]+', name)}
+    # A layout may let type grow with --fill too (a title): its lines are
+    # not known in advance, so the frames of a page that then overflows
+    # get half the space on the next try, and none on the one after.
+    shares = dict.fromkeys(frames, 1.0)
+    for _ in range(3):
+        fills = {name: shares[name] * free
+                 for name, (free, _) in frames.items() if shares[name]}
+        if not fills:
+            break
+        spread = lay_out(size, _fill_sheet(fills))
+        if (spread[0] is not None
+                and len(spread[0].pages) == layout.page.count
+                and not spread[1].problems()):
+            return _topped_up(layout, lay_out, size, spread, fills)
+        over = spread[1].overflowing_block() if spread[1] else None
+        page = over[1] if over and over[0] else None
+        for name, (_, at) in frames.items():
+            if page is None or at == page:
+                shares[name] = 0.5 if shares[name] == 1.0 else 0.0
+    return document, analysis
+
+
+def _fill_sheet(fills: dict[str, float]) -> str:
+    return ''.join(f'[data-fill="{name}"] {{ --fill: '
+                   f'{fill / PX_PER_MM:.2f}mm; }}'
+                   for name, fill in sorted(fills.items()))
+
+
+def _topped_up(layout: Layout, lay_out, size, spread, fills):
+    """The layout's shares of --fill may add up to less than the space
+    (type that grew with it took less than allowed): what is still free
+    in a frame is added to its --fill once more (or half of it), if that
+    fits."""
+    left = {name: free
+            for name, (free, height, _) in _free_space(spread[0]).items()
+            if name in fills and free > SPREAD_FROM * height}
+    for share in (1.0, 0.5):
+        if not left:
+            break
+        topped = lay_out(size, _fill_sheet(
+            {**fills, **{name: fills[name] + share * free
+                         for name, free in left.items()}}))
+        if (topped[0] is not None
+                and len(topped[0].pages) == layout.page.count
+                and not topped[1].problems()):
+            return topped
+    return spread
 
 
 def _copyfit_sheet(layout: Layout, font_config):

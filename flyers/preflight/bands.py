@@ -3,8 +3,10 @@
 In: a page rendered by PDFium (any resolution; the preflight reuses the
 picture :mod:`.raster` makes for its other checks) or a PDF's bytes, the
 page's frame, and the margins the layout declares may stay empty.  Out: the
-tallest band of the trimmed page in which every row of pixels is one
-uniform colour (bare paper, or a flat background), as (top, bottom) in mm
+tallest band of the trimmed page in which every row of pixels is one and
+the same uniform colour (bare paper, or a flat background: where paper
+meets a coloured panel, one band ends and the next starts), as (top,
+bottom) in mm
 from the trim's top edge; and the ``layout`` warning when it is taller
 than :data:`LIMIT` of the page height:
 
@@ -48,23 +50,33 @@ def empty_band(image, view, frame: Frame, allowed=()) -> tuple[float, float]:
         return (ty1 - view.pt(0, y)[1]) * MM_PER_PT
 
     best = (0.0, 0.0)
-    start = None
+    start = colour = None
     for y in range(top, bottom + 2):
-        empty = y <= bottom and (
-            any(a <= at(y) <= b for a, b in allowed) or _uniform(
-                rgb.crop((left, y, right, y + 1)).getextrema()))
-        if empty and start is None:
-            start = y
-        elif not empty and start is not None:
+        row = None
+        if y <= bottom:
+            extrema = rgb.crop((left, y, right, y + 1)).getextrema()
+            if any(a <= at(y) <= b for a, b in allowed):
+                row = colour or extrema
+            elif _uniform(extrema):
+                row = extrema
+        # A band is one colour: where paper meets a coloured panel, the
+        # edge is part of the design and the band ends.
+        if start is not None and (row is None or not _same(row, colour)):
             band = _without((at(start), at(y)), allowed)
             if band[1] - band[0] > best[1] - best[0]:
                 best = band
             start = None
+        if row is not None and start is None:
+            start, colour = y, row
     return best
 
 
 def _uniform(extrema) -> bool:
     return all(high - low <= UNIFORM for low, high in extrema)
+
+
+def _same(one, other) -> bool:
+    return all(abs(a[0] - b[0]) <= UNIFORM for a, b in zip(one, other))
 
 
 def _without(band, allowed):
