@@ -222,8 +222,20 @@ def test_another_print_shop_is_one_file(project, capsys):
         trim = [float(v) for v in page.TrimBox]
         bleed = [float(v) for v in page.BleedBox]
         media = [float(v) for v in page.MediaBox]
-        marks = [operands for operands, op in pikepdf.parse_content_stream(
-            page) if str(op) == 'm']
+        # The crop marks are drawn in page space; the design's own paths
+        # (a rule across the poster) under WeasyPrint's px-to-pt "cm".
+        marks, stack, scaled = [], [], False
+        for operands, op in pikepdf.parse_content_stream(page):
+            op = str(op)
+            if op == 'q':
+                stack.append(scaled)
+            elif op == 'Q':
+                scaled = stack.pop()
+            elif op == 'cm':
+                scaled = True
+            elif op == 'm' and not scaled:
+                marks.append(operands)
+    assert marks
     assert trim[0] - bleed[0] == pytest.approx(8 * 72 / 25.4, abs=0.01)
     # The slug grows with the bleed, so the crop marks (from the bleed edge
     # outwards) stay on the sheet.
