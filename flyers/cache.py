@@ -303,6 +303,9 @@ class Cache:
             self._prune(keep_bytes)
         except OSError:
             pass
+        from .picturefiles import prune as prune_pictures
+
+        prune_pictures(self.root)
 
     def _prune(self, keep_bytes: int) -> None:
         if not self.folder.is_dir():

@@ -18,6 +18,7 @@ from .errors import ContentError, FlyerError, LayoutError, Problem, UsageError
 from .inputs import outside_problem, real_inside, unsafe_name, unsafe_names
 from .job import EDITIONS, Job
 from .layouts import CONTENT_FIELDS, Layout, layout_names, load_layout
+from .picturefiles import picture_problems
 from .printshop import load_printshop
 from .qr import QrCode, QrTooDense, make_qr, with_tracking
 from .render import label
@@ -132,6 +133,7 @@ def load_everything(root: Path, contents: list[str], only_layouts: list[str],
             from .fonts import font_coverage
             coverage = font_coverage(root, layouts.values())
         problems += _character_problems(campaign, coverage)
+        problems += picture_problems(root, campaign)
         problems += _name_problems(campaign, available)
         chosen = only_layouts or list(dict.fromkeys(campaign.layouts)) or [
             name for name, layout in layouts.items() if layout.is_default]

@@ -17,13 +17,13 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from .errors import ContentError, Problem
 from .inputs import read_input
 from .yamlstrict import MAX_BYTES
-from .schema import (Choice, Field, ListOf, MapOf, Pattern, Struct, Text, Url,
-                     convert_file, describe)
+from .schema import (Choice, Field, ListOf, MapOf, Pattern, RelativePath,
+                     Struct, Text, Url, convert_file, describe)
 
 
 @dataclass(frozen=True)
@@ -70,6 +70,29 @@ class FurtherReading:
 
 
 @dataclass(frozen=True)
+class Picture:
+    """A photo from the campaign's pictures folder.  ``file`` is relative to
+    that folder; ``src`` (its address from a layout folder) and ``field``
+    (its content path, e.g. ``people[1].photo``) are filled in by the
+    loader, for the templates."""
+
+    file: str
+    alt: str
+    credit: str | None = None
+    focus: str = '50% 50%'
+    src: str = ''
+    field: str = ''
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    role: str | None = None
+    quote: str | None = None
+    photo: Picture | None = None
+
+
+@dataclass(frozen=True)
 class Campaign:
     """One campaign's content, validated.  ``source`` is the file it came
     from, as shown to the user; ``positions`` maps field paths to (line,
@@ -90,6 +113,9 @@ class Campaign:
     call_to_action: str | None = None
     qr_tracking: dict = field(default_factory=dict)
     layouts: tuple[str, ...] = ()
+    hero: Picture | None = None
+    people: tuple[Person, ...] = ()
+    pictures_folder: str = 'images'
     source: str = field(default='', repr=False)  # no path in a PDF
     positions: dict = field(default_factory=dict, compare=False, repr=False)
     # The file itself (absolute), whatever folder it was named from.
@@ -99,6 +125,19 @@ class Campaign:
     def name(self) -> str:
         """The file's stem: output files are called ``NAME-LAYOUT.pdf``."""
         return Path(self.source).stem
+
+    @property
+    def pictures(self) -> tuple[Picture, ...]:
+        """Every picture of the content, in reading order."""
+        found = [self.hero] if self.hero else []
+        found += [person.photo for person in self.people if person.photo]
+        return tuple(found)
+
+    @property
+    def credits(self) -> tuple[str, ...]:
+        """The pictures' credits, each once, in reading order."""
+        return tuple(dict.fromkeys(p.credit for p in self.pictures
+                                   if p.credit))
 
     @property
     def is_draft(self) -> bool:
@@ -113,6 +152,24 @@ class Campaign:
         line, column = self.positions.get(parent, (1, 1))
         return Problem(self.source, message, line, column, path)
 
+
+PERCENT = r'(100(\.0+)?|[1-9]?[0-9](\.[0-9]+)?)%'
+PICTURE = Struct(name='picture', build=Picture, fields=(
+    Field('file', RelativePath(what='file'),
+          'the picture\'s file (JPEG, PNG or WebP), relative to the '
+          'pictures folder (content/images/ unless pictures_folder says '
+          'otherwise)', True),
+    Field('alt', Text(inline=False, max_length=300),
+          'what the picture shows, in words: the screen edition\'s '
+          'alternative text', True),
+    Field('credit', Text(inline=False, max_length=80),
+          'who made it; printed small ("Foto: …")'),
+    Field('focus', Pattern(regex=PERCENT + ' ' + PERCENT,
+                           description='two percentages such as "30% 40%" '
+                           '(across, then down; 0% to 100%)'),
+          'the point to keep in frame when a layout crops the picture '
+          '(CSS object-position); 50% 50% when left out'),
+))
 
 LAYOUT_NAME = r'[a-z0-9][a-z0-9-]{0,40}'
 QUERY = r'[A-Za-z0-9_.~-]+=[A-Za-z0-9_.~%+-]*(&[A-Za-z0-9_.~-]+=[A-Za-z0-9_.~%+-]*)*'
@@ -180,6 +237,20 @@ SCHEMA = Struct(name='campaign', build=Campaign, fields=(
         value=Pattern(regex=QUERY, description='tracking parameters such as '
                       'utm_medium=print&utm_source=leaflet')),
         'per layout, parameters added to the QR code\'s address'),
+    Field('hero', PICTURE, 'the campaign\'s main photo (leaflet front, '
+          'poster, tri-fold cover)'),
+    Field('people', ListOf(item=Struct(name='person', build=Person, fields=(
+        Field('name', Text(inline=False, max_length=80), 'the person\'s '
+              'name', True),
+        Field('role', Text(inline=False, max_length=120),
+              'what they do (candidate, contact person, …)'),
+        Field('quote', Text(inline=False, max_length=400),
+              'a short quote, printed beside the photo'),
+        Field('photo', PICTURE, 'a portrait'),
+    )), max_items=12), 'the local candidates or contact persons'),
+    Field('pictures_folder', RelativePath(what='folder'),
+          'the folder inside content/ that holds the pictures; images '
+          'when left out'),
     Field('layouts', ListOf(item=Pattern(regex=LAYOUT_NAME,
                                          description='a layout name')),
           'the layouts to build; leave out for every default layout',
@@ -214,14 +285,32 @@ def _load_campaign(path: Path, shown_as: str) -> Campaign:
     campaign, problems, positions = convert_file(
         path, shown_as, SCHEMA, ContentError, trailing_comments=False)
     if campaign is not None:
-        campaign = dataclasses.replace(campaign, source=shown_as,
-                                       positions=positions,
-                                       file=str(Path(path).absolute()))
+        campaign = _with_picture_addresses(dataclasses.replace(
+            campaign, source=shown_as, positions=positions,
+            file=str(Path(path).absolute())))
         problems += _placeholder_problems(campaign)
     problems.sort(key=lambda p: (p.line or 0, p.column or 0))
     if problems or campaign is None:
         raise ContentError(problems)
     return campaign
+
+
+def _with_picture_addresses(campaign: Campaign) -> Campaign:
+    """Each picture with its address from a layout folder (layouts/NAME/)
+    and its content path."""
+    folder = campaign.pictures_folder
+
+    def addressed(picture, path):
+        if picture is None:
+            return None
+        src = '../../content/' + quote(f'{folder}/{picture.file}')
+        return dataclasses.replace(picture, src=src, field=path)
+
+    people = tuple(dataclasses.replace(
+        person, photo=addressed(person.photo, f'people[{index}].photo'))
+        for index, person in enumerate(campaign.people))
+    return dataclasses.replace(campaign, hero=addressed(campaign.hero, 'hero'),
+                               people=people)
 
 
 # --- placeholders ---------------------------------------------------------
@@ -252,7 +341,8 @@ def texts(value, path: str = '') -> Iterator[tuple[str, str]]:
     elif dataclasses.is_dataclass(value):
         for spec in dataclasses.fields(value):
             if spec.name in ('positions', 'source', 'file', 'qr_tracking',
-                             'layouts', 'status', 'language'):
+                             'layouts', 'status', 'language', 'src',
+                             'field', 'focus', 'pictures_folder', 'alt'):
                 continue
             sub = f'{path}.{spec.name}' if path else spec.name
             yield from texts(getattr(value, spec.name), sub)

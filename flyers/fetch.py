@@ -1,4 +1,5 @@
-"""What WeasyPrint may read: files inside the project's layouts/ and assets/.
+"""What WeasyPrint may read: files inside the project's layouts/ and assets/,
+and the campaign's pictures folder (``content/images/``).
 
 WeasyPrint fetches every stylesheet, font and image through a URL fetcher.
 ``allowed_protocols={'file'}`` alone would still let a template read any file
@@ -20,6 +21,14 @@ reaches the press (as CMYK JPEG: WeasyPrint keeps JPEG data as it is).
 Images with transparent areas are refused there: on press they would need
 a decision (white? the background?) that a designer should make, in the
 image itself.
+
+The campaign's own pictures (``hero``, people's photos) are different:
+they were checked when the content was loaded (:mod:`flyers.picturefiles`,
+its verdict cached by the file's hash), so WeasyPrint lays the page out
+with a stand-in of the picture's size, and :mod:`flyers.pictures` then
+swaps in pixels prepared for the size each is placed at, before the PDF
+is written.  The fetcher records which URL is which picture
+(``picture_urls``).
 """
 
 from __future__ import annotations
@@ -35,7 +44,10 @@ from weasyprint.urls import (FatalURLFetchingError, URLFetcher,
                              URLFetcherResponse)
 
 from .images import EXPORT_AGAIN, ImageRefused, decode, embedded_profile
+from .inputs import read_input
 
+# The project's folders every output may read; a campaign adds its
+# pictures folder (ProjectFetcher's ``pictures``).
 ALLOWED_FOLDERS = ('layouts', 'assets')
 
 
@@ -49,20 +61,36 @@ class FetchRefused(FatalURLFetchingError):
 
 
 class ProjectFetcher(URLFetcher):
-    """Serve ``file:`` URLs inside ``root/layouts`` and ``root/assets``."""
+    """Serve ``file:`` URLs inside ``root/layouts`` and ``root/assets`` (and
+    the folders of :data:`ALLOWED_FOLDERS`), and inside ``pictures``: the
+    campaign's pictures folder, whose ``picture_files`` (real paths) are
+    served as they are."""
 
-    def __init__(self, root: Path, cmyk_profile: Path | None = None):
+    def __init__(self, root: Path, cmyk_profile: Path | None = None,
+                 pictures: Path | None = None, picture_files=()):
         super().__init__(allowed_protocols={'file'}, allow_redirects=False,
                          fail_on_errors=True)
         self.root = root.resolve()
         self.folders = tuple(self.root / name for name in ALLOWED_FOLDERS)
+        if pictures is not None:
+            real = pictures.resolve()
+            if real.is_relative_to((self.root / 'content').resolve()):
+                self.folders += (real,)
+        names = [f'{folder.relative_to(self.root).as_posix()}/'
+                 if folder.is_relative_to(self.root) else str(folder)
+                 for folder in self.folders]
+        self.allowed = ' and '.join(
+            [', '.join(names[:-1]), names[-1]] if len(names) > 1 else names)
         self.fetched: set[Path] = set()
         self.cmyk_profile = cmyk_profile
+        self.picture_files = frozenset(picture_files)
+        # WeasyPrint's image id (md5 of the URL) → the picture's real path.
+        self.picture_urls: dict[str, Path] = {}
 
     def fetch(self, url, headers=None):
         parts = urlsplit(url)
         if parts.scheme.lower() != 'file':
-            raise FetchRefused(url, 'only files inside layouts/ and assets/ '
+            raise FetchRefused(url, f'only files inside {self.allowed} '
                                     'may be used (no network, no data: URLs)')
         if parts.netloc not in ('', 'localhost'):
             raise FetchRefused(url, 'remote file shares are not allowed')
@@ -71,7 +99,7 @@ class ProjectFetcher(URLFetcher):
             raise FetchRefused(url, '".." is not allowed in paths')
         resolved = raw.resolve()
         if not any(resolved.is_relative_to(folder) for folder in self.folders):
-            raise FetchRefused(url, 'only files inside layouts/ and assets/ '
+            raise FetchRefused(url, f'only files inside {self.allowed} '
                                     'may be used')
         shown = resolved.relative_to(self.root).as_posix()
         if not resolved.is_file():
@@ -80,6 +108,8 @@ class ProjectFetcher(URLFetcher):
                                if resolved.exists() else
                                'no such file in the project')
         self.fetched.add(resolved)
+        if resolved in self.picture_files:
+            return self._picture(url, resolved, shown)
         suffix = resolved.suffix.lower()
         if suffix not in NOT_IMAGES:
             stat = resolved.stat()
@@ -98,6 +128,26 @@ class ProjectFetcher(URLFetcher):
         return URLFetcherResponse(
             resolved.as_uri(), body=resolved.read_bytes(),
             headers={'Content-Type': mime or 'application/octet-stream'})
+
+
+    def _picture(self, url: str, path: Path, shown: str):
+        """A content picture: checked (the verdict is cached by the file's
+        hash) but not decoded again.  WeasyPrint lays the page out with a
+        flat grey stand-in of the picture's size (it would decode a JPEG
+        with EXIF data, or a WebP, on every layout); flyers.pictures swaps
+        in the real pixels, prepared for their placed size, after layout."""
+        from hashlib import md5
+
+        from .picturefiles import checked
+        from .pictures import stand_in
+
+        verdict = checked(self.root, path)
+        if 'refused' in verdict:
+            raise FetchRefused(shown, verdict['refused'])
+        self.picture_urls[md5(url.encode(), usedforsecurity=False)
+                          .hexdigest()] = path
+        return _Converted(path.as_uri(), body=stand_in(self.root, verdict),
+                          headers={'Content-Type': 'image/png'})
 
 
 class _Converted(URLFetcherResponse):

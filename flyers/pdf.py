@@ -13,7 +13,9 @@ went wrong in the user's terms:
   (:mod:`flyers.overflow`), after copyfit if the layout has it;
 - a wrong page size or count, content spilling out of a frame, text in the
   safe zone (:mod:`flyers.pagecheck`) fail; the builder's own DRAFT mark is
-  fitted to the page instead (:mod:`flyers.draftmark`).
+  fitted to the page instead (:mod:`flyers.draftmark`);
+- the content's pictures are swapped for pixels prepared for their placed
+  size and edition, and fail when too small (:mod:`flyers.pictures`).
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from .job import Job
 from .marks import TransparencyInX1a, print_finisher
 from .overflow import measure_overflow
 from .pagecheck import Analysis
+from .pictures import prepare_pictures
 from .printcolours import print_colour_problems
 from .render import PRINT_PROFILE
 
@@ -47,6 +50,9 @@ class Rendered:
     # ((page index, x0, y0, x1, y1 in mm from the trim's top-left), field):
     # where each content field's text lies, for the preflight's messages.
     fields: tuple = ()
+    # (placement, Problem): content pictures with fewer pixels than print
+    # asks for (flyers.pictures), for the preflight report.
+    picture_warnings: tuple = ()
 
 
 class _Collect(logging.Handler):
@@ -188,6 +194,11 @@ def _render_pdf(html, job, fetcher, font_config, owner, metadata_id):
             problems = [problem]
         if problems:
             raise BuildError(problems)
+        # The content's pictures, prepared for the size they are placed at.
+        too_small, picture_warnings = prepare_pictures(
+            document, job, fetcher, layout.folder.parent.parent)
+        if too_small:
+            raise BuildError(too_small)
         try:
             pdf = document.write_pdf(**_write_options(job, metadata_id))
         except TransparencyInX1a as exc:
@@ -203,7 +214,7 @@ def _render_pdf(html, job, fetcher, font_config, owner, metadata_id):
         if messages:
             raise LayoutError(_weasyprint_problems(messages, layout))
     return Rendered(pdf, len(document.pages), copyfit,
-                    analysis.field_boxes())
+                    analysis.field_boxes(), tuple(picture_warnings))
 
 
 def _copyfit(layout: Layout, lay_out):

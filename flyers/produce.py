@@ -28,6 +28,8 @@ from .journal import write_problem
 from .limits import DEFAULT_SECONDS, TimeLimitExceeded
 from .limits import time_limit as limited
 from .pdf import render_pdf
+from .picturefiles import picture_path, pictures_folder
+from .pictures import with_picture_warnings
 from .render import Renderer
 from .result import Result
 
@@ -82,7 +84,10 @@ class Producer:
                                     time_limit=time_limit)
         profile = (self.root / job.printshop.icc_profile if job.is_print
                    else None)
-        fetcher = ProjectFetcher(self.root, profile)
+        fetcher = ProjectFetcher(
+            self.root, profile, pictures_folder(self.root, job.campaign),
+            [picture_path(self.root, job.campaign, picture).resolve()
+             for picture in job.campaign.pictures])
         rendered = render_pdf(html, job, fetcher, self.font_config,
                               job.campaign.problem,
                               metadata_id=f'{job.path}\n{html}')
@@ -100,9 +105,9 @@ class Producer:
         except OSError as exc:
             raise FlyerError(write_problem(job.path, exc)) from None
         started = time.perf_counter()
-        result.preflight = preflight(staged, job_expectations(self.root,
-                                                              result),
-                                     shown_as=job.path)
+        result.preflight = with_picture_warnings(
+            preflight(staged, job_expectations(self.root, result),
+                      shown_as=job.path), rendered.picture_warnings)
         result.preflight_seconds = time.perf_counter() - started
         if proofs and result.preflight.ok:
             result.previews = page_previews(

@@ -35,13 +35,14 @@ LABELS = {
            'logo_alt': 'Logotyp', 'logo_alt_of': 'Logotyp för',
            'qr_alt': 'QR-kod som leder till {url}',
            'scan': 'Skanna koden och läs mer på', 'proposals': 'Våra förslag',
-           'faq': 'Vanliga frågor', 'further_reading': 'Läs vidare'},
+           'faq': 'Vanliga frågor', 'further_reading': 'Läs vidare',
+           'photo': 'Foto'},
     'en': {'draft': 'DRAFT – not for print', 'read_more': 'Read more',
            'logo_alt': 'Logo', 'logo_alt_of': 'Logo of',
            'qr_alt': 'QR code leading to {url}',
            'scan': 'Scan the code and read more at', 'proposals':
            'Our proposals', 'faq': 'Questions and answers',
-           'further_reading': 'Read more'},
+           'further_reading': 'Read more', 'photo': 'Photo'},
 }
 
 

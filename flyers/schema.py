@@ -182,6 +182,44 @@ class Pattern(Kind):
         return self.expect(node, path, ctx)
 
 
+@dataclass(frozen=True)
+class RelativePath(Kind):
+    """A file or folder name relative to a folder of the project, written
+    with "/": no absolute path, no "..", no backslash, nothing invisible.
+    (Whether it exists, and where links lead, is checked by the stage that
+    knows the folder.)"""
+
+    what: str = 'file'
+
+    @property
+    def description(self):
+        return f'a {self.what} name such as ' + (
+            '"hero.jpg"' if self.what == 'file' else '"images"')
+
+    def convert(self, node, path, ctx):
+        if not isinstance(node, yaml.ScalarNode) or not node.value.strip():
+            return self.expect(node, path, ctx)
+        value = node.value.strip()
+        parts = value.split('/')
+        if value.startswith(('/', '~')) or re.match(r'[A-Za-z]:', value):
+            why = 'it is an absolute path'
+        elif '..' in parts:
+            why = 'it contains ".." (a way out of the folder)'
+        elif '\\' in value:
+            why = 'it contains a backslash'
+        elif any(not c.isprintable() for c in value):
+            why = 'it contains an invisible character'
+        else:
+            cleaned = '/'.join(p for p in parts if p not in ('', '.'))
+            return cleaned or self.expect(node, path, ctx)
+        where = ('relative to the pictures folder (content/images/ unless '
+                 'pictures_folder says otherwise)' if self.what == 'file'
+                 else 'inside content/')
+        ctx.problem(node, path, f'"{shown(value)}" cannot be used: {why}; '
+                    f'name a {self.what} {where}, with "/" between folders')
+        return None
+
+
 _MAX_DIGITS = 15
 
 

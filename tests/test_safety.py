@@ -70,7 +70,8 @@ def test_a_layout_that_reads_outside_fails_the_build(project, capsys):
                        capsys=capsys)
     assert code == 1
     assert ('error: layouts/leaflet-a5: refused to load "file:///etc/passwd":'
-            ' only files inside layouts/ and assets/ may be used') in err
+            ' only files inside layouts/, assets/ and content/images/ may be '
+            'used') in err
     assert not (project / 'output').exists()
 
 

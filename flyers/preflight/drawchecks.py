@@ -89,7 +89,9 @@ def check_drawn(pages: list[Drawn], expect: Expectations,
                       f'least {expect.min_rule_pt:g} pt thick or they may '
                       'not print: make it thicker in the CSS or the SVG',
                       frame=frame, box=rule.box)
-        for image in drawn.images:
+        # The screen edition's images are scaled to 150 ppi on purpose
+        # (flyers.pictures): resolution is a print matter.
+        for image in drawn.images if expect.is_print else ():
             check_ppi(image, frame, expect, out)
 
 
