@@ -135,8 +135,10 @@ def _bleed_reach(image, view: _View, frame: Frame, bleed_mm: float,
         beyond = _samples(image, view, frame, at_bleed, vertical)
         if inside is None or beyond is None:
             continue
+        # Only bare paper at the bleed edge is a fault: a picture run into
+        # the bleed changes colour between any two lines, as it should.
         runs = [run for run in _differences(inside, beyond)
-                if (run[1] - run[0]) / per_mm >= MIN_GAP_MM]
+                if (run[1] - run[0]) / per_mm >= MIN_GAP_MM and run[2]]
         if not runs:
             continue
         total = sum(last - first for first, last, _ in runs) / per_mm
