@@ -240,3 +240,125 @@ def test_a_bad_declared_band_is_refused(tmp_path, capsys):
                      r'empty_bands_allowed_mm\[0\]: expected \[from, to\] '
                      r'in mm from the top of the page, from smaller than to',
                      err), err
+
+
+# --- boxes, columns, headings (issue 11 §3) ---------------------------------
+
+MM = 25.4 / 72
+COLUMNS = {'leaflet-a5': (1, (74,)), 'trifold-dl': (1, (99, 198))}
+
+
+def _columns(pdf: Path, page: int, splits) -> dict[int, list]:
+    """The text lines of one page, per column: [(top, bottom, text)] in mm
+    from the trim's top, read by PDFium (its text rectangles, joined into
+    lines)."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(str(pdf))
+    try:
+        pdfpage = document[page]
+        trim = pdfpage.get_trimbox()
+        textpage = pdfpage.get_textpage()
+        rects = []
+        for i in range(textpage.count_rects()):
+            left, bottom, right, top = textpage.get_rect(i)
+            text = textpage.get_text_bounded(left, bottom, right, top)
+            x = (left - trim[0]) * MM
+            rects.append((sum(x > s for s in splits), (trim[3] - top) * MM,
+                          (trim[3] - bottom) * MM, text))
+    finally:
+        document.close()
+    columns: dict[int, list] = {}
+    for column, top, bottom, text in sorted(rects):
+        lines = columns.setdefault(column, [])
+        if lines and abs((lines[-1][0] + lines[-1][1]) / 2
+                         - (top + bottom) / 2) < 1.2:
+            last = lines[-1]
+            lines[-1] = (min(last[0], top), max(last[1], bottom),
+                         last[2] + ' ' + text)
+        else:
+            lines.append((top, bottom, text))
+    return columns
+
+
+def _squash(text: str) -> str:
+    return re.sub(r'[\W_]+', '', text.replace('\u2010', '')
+                  .replace('\x02', '')).lower()
+
+
+def _content(project: Path, campaign: str) -> dict:
+    import yaml
+
+    return yaml.safe_load((project / 'content' / f'{campaign}.yaml')
+                          .read_text('utf-8'))
+
+
+@pytest.mark.parametrize('campaign', CAMPAIGNS)
+@pytest.mark.parametrize('layout', sorted(COLUMNS))
+def test_a_heading_never_ends_a_column(filled, layout, campaign):
+    """Every line of a heading is followed, in its column, by the next line
+    of text at most a blank line below: never by the column's end."""
+    project, _, _ = filled
+    content = _content(project, campaign)
+    headings = [s['heading'] for s in content.get('sections', [])]
+    headings += [content[k]['heading'] for k in ('faq', 'further_reading')
+                 if k in content and content[k].get('heading')]
+    page, splits = COLUMNS[layout]
+    columns = _columns(project / 'output' / f'{campaign}-{layout}.pdf',
+                       page, splits)
+    seen = 0
+    for lines in columns.values():
+        for index, (top, bottom, text) in enumerate(lines):
+            if len(_squash(text)) < 6 or not any(
+                    _squash(text) in _squash(h) for h in headings):
+                continue
+            seen += 1
+            assert index + 1 < len(lines), f'{text!r} ends its column'
+            gap = lines[index + 1][0] - bottom
+            assert gap < 2 * (bottom - top), (
+                f'{text!r} is {gap:.1f} mm above the next line')
+    assert seen  # the test looked at headings
+
+
+@pytest.mark.parametrize('campaign', [c for c in CAMPAIGNS if c not in (
+    'kort-cykel', 'kort-cykel-foto')])
+@pytest.mark.parametrize('layout', sorted(COLUMNS))
+def test_the_faq_panel_holds_all_its_questions(filled, layout, campaign):
+    """One tinted rectangle (PDFium's path objects) lies behind the FAQ's
+    heading and every one of its questions: the box is never split."""
+    import pypdfium2
+    import pypdfium2.raw as raw
+
+    project, _, _ = filled
+    content = _content(project, campaign)
+    page, splits = COLUMNS[layout]
+    pdf = project / 'output' / f'{campaign}-{layout}.pdf'
+    lines = [line for column in _columns(pdf, page, splits).values()
+             for line in column]
+    document = pypdfium2.PdfDocument(str(pdf))
+    try:
+        pdfpage = document[page]
+        trim = pdfpage.get_trimbox()
+        boxes = []
+        for obj in pdfpage.get_objects():
+            if obj.type == raw.FPDF_PAGEOBJ_PATH:
+                left, bottom, right, top = obj.get_bounds()
+                boxes.append(((left - trim[0]) * MM, (trim[3] - top) * MM,
+                              (right - trim[0]) * MM,
+                              (trim[3] - bottom) * MM))
+    finally:
+        document.close()
+
+    def line_of(text):
+        """The first line of ``text`` on the page."""
+        return next(line for line in lines if len(_squash(line[2])) >= 6
+                    and _squash(text).startswith(_squash(line[2])[:12]))
+
+    heading = line_of(content['faq']['heading'])
+    panels = [b for b in boxes if b[1] <= heading[0] <= b[3]
+              and b[3] - b[1] < 150 and b[2] - b[0] < 100]
+    assert panels, 'no panel behind the FAQ heading'
+    x0, y0, x1, y1 = min(panels, key=lambda b: (b[2] - b[0]) * (b[3] - b[1]))
+    for item in content['faq']['items']:
+        top, bottom, _ = line_of(item['question'])
+        assert y0 <= top and bottom <= y1, item['question']
