@@ -258,7 +258,7 @@ def _copyfit(layout: Layout, lay_out):
     if fits(at_start):
         best = at_start
         if at_start:
-            best = _grown(sizes, at_start, fits, tried[at_start][0])
+            best = _grown(sizes, at_start, fits, tried)
     else:
         document, analysis = tried[at_start]
         last = len(sizes) - 1
@@ -295,27 +295,42 @@ def largest_fitting(fits, low: int, high: int) -> int:
 FULL = 0.02
 
 
-def _grown(sizes, at_start: int, fits, document) -> int:
+def _grown(sizes, at_start: int, fits, tried) -> int:
     """The index of the largest size that fits, given that the one at
-    ``at_start`` does.  Text set at size s covers an area about s² (lines
-    get longer and taller), so a frame with free share f of its height
-    has room for about s / sqrt(1 - f): that size is tried first, then
-    one step more; a miss is narrowed down by halving."""
-    share = _free_share(document)
-    if share is not None and share < FULL:
-        return at_start
-    if share is None:
-        guess = at_start - 1  # no frame marked: try one step up
-    else:
-        target = sizes[at_start] / max(1 - share, 0.05) ** 0.75
-        guess = min(range(at_start), key=lambda i: abs(sizes[i] - target))
-    if not fits(guess):
-        return largest_fitting(fits, guess, at_start)
-    if guess == 0 or not fits(guess - 1):
-        return guess
-    if fits(0):
-        return 0
-    return largest_fitting(fits, 0, guess - 1)
+    ``at_start`` does.  Text set at size s covers an area of about s² (its
+    lines get longer and taller) but not every block grows with it, so a
+    frame with free share f of its height has room for about
+    s / (1 - f)^0.75: that size is tried, and from it the next guess, until
+    a guess fails (then the range in between is halved) or the frames are
+    full."""
+    best, low = at_start, -1  # best fits; low, when >= 0, does not
+    stride = 1  # steps taken by the last guess that fitted
+    for _ in range(4):
+        share = _free_share(tried[best][0])
+        if share is not None and share < FULL:
+            break
+        candidates = range(low + 1, best)
+        if not candidates:
+            break
+        if share is None:  # no frame marked: one step, then more
+            guess = best - stride
+        else:
+            target = sizes[best] / max(1 - share, 0.05) ** 0.75
+            guess = min(min(candidates,
+                            key=lambda i: abs(sizes[i] - target)), best - 1)
+            # A guess that fitted and still left room was too timid (the
+            # type is a small part of the page): go twice as far.
+            if best < at_start:
+                guess = min(guess, best - 2 * stride)
+        guess = max(guess, low + 1)
+        if fits(guess):
+            best, stride = guess, max(1, best - guess)
+        else:
+            low = guess
+            break
+    if low >= 0 and best - low > 1:
+        return largest_fitting(fits, low, best)
+    return best
 
 
 def _free_share(document) -> float | None:
@@ -363,7 +378,7 @@ def _free_space(document) -> dict[str, tuple[float, float, int]]:
 
 # Free space below this share of a frame's height is left where the
 # layout's flexible rows put it.
-SPREAD_FROM = 0.03
+SPREAD_FROM = 0.05
 PX_PER_MM = 96 / 25.4
 
 
@@ -412,12 +427,11 @@ def _fill_sheet(fills: dict[str, float]) -> str:
 def _topped_up(layout: Layout, lay_out, size, spread, fills):
     """The layout's shares of --fill may add up to less than the space
     (type that grew with it took less than allowed): what is still free
-    in a frame is added to its --fill once more (or half of it), if that
-    fits."""
+    in a frame is added to its --fill once more, if that fits."""
     left = {name: free
             for name, (free, height, _) in _free_space(spread[0]).items()
             if name in fills and free > SPREAD_FROM * height}
-    for share in (1.0, 0.5):
+    for share in (1.0,):
         if not left:
             break
         topped = lay_out(size, _fill_sheet(
