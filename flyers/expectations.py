@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .layouts import Layout
+from .preflight.bands import LIMIT as BAND_LIMIT
 from .render import draft_reasons
 
 
@@ -32,6 +33,7 @@ def expectations(root: Path, layout: Layout, printshop, edition: str,
         ink_limit=printshop.ink_limit,
         draft=draft, font_names=postscript_names(root), fields=fields,
         folds_mm=page.folds_mm,
+        empty_band_limit=BAND_LIMIT,
         empty_bands_allowed_mm=layout.empty_bands_allowed_mm)
 
 

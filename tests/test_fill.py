@@ -206,7 +206,8 @@ def test_the_band_measure_on_a_synthetic_page(tmp_path, filled_mm, empty):
     path = tmp_path / 'page.pdf'
     path.write_bytes(data)
     expect = Expectations(edition='screen', pages=1, trim_mm=(148, 210),
-                          bleed_mm=0, safe_mm=5, qr_urls=(), qr_min_mm=20)
+                          bleed_mm=0, safe_mm=5, qr_urls=(), qr_min_mm=20,
+                          empty_band_limit=LIMIT)
     report = preflight(path, expect)
     warnings = [str(f) for f in report.findings if f.check == 'layout']
     assert ('layout', 'warn' if empty else 'pass') in report.checks

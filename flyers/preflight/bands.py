@@ -90,12 +90,13 @@ def _without(band, allowed):
     return top, bottom
 
 
-def check_bands(image, view, frame: Frame, allowed, out: Collector) -> None:
+def check_bands(image, view, frame: Frame, expect, out: Collector) -> None:
     """The ``layout`` warning for one rendered page."""
     out.ran('layout')
-    top, bottom = empty_band(image, view, frame, allowed)
+    top, bottom = empty_band(image, view, frame,
+                             expect.empty_bands_allowed_mm)
     height_mm = (frame.trim[3] - frame.trim[1]) * MM_PER_PT
-    if bottom - top > LIMIT * height_mm:
+    if bottom - top > expect.empty_band_limit * height_mm:
         out.warning('layout', band_message(frame.index + 1, top, bottom),
                     limit=False)
 

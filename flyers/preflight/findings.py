@@ -49,8 +49,11 @@ class Expectations:
     # Vertical folds, in mm from the trim's left edge (a folded leaflet):
     # no text may come closer to one than the safe zone.
     folds_mm: tuple[float, ...] = ()
-    # (from, to) mm from the trim's top edge: white space the design wants,
-    # not counted by the empty-band check (layout.yaml).
+    # The empty-band check (a warning): no horizontal band of one colour
+    # taller than this share of the page height; None: not checked.  The
+    # (from, to) bands, mm from the trim's top edge, are white space the
+    # design wants (layout.yaml) and do not count.
+    empty_band_limit: float | None = None
     empty_bands_allowed_mm: tuple[tuple[float, float], ...] = ()
 
     def __post_init__(self):
