@@ -2,21 +2,22 @@
 
 In: a page rendered by PDFium (any resolution; the preflight reuses the
 picture :mod:`.raster` makes for its other checks) or a PDF's bytes, the
-page's frame, and the margins the layout declares may stay empty.  Out: the
+page's frame, and the bands the layout declares may stay empty.  Out: the
 tallest band of the trimmed page in which every row of pixels is one and
 the same uniform colour (bare paper, or a flat background: where paper
 meets a coloured panel, one band ends and the next starts), as (top,
-bottom) in mm
-from the trim's top edge; and the ``layout`` warning when it is taller
-than :data:`LIMIT` of the page height:
+bottom) in mm from the trim's top edge; and the ``layout`` warning when
+it is taller than the expected share (:data:`LIMIT`, 12 %) of the page
+height:
 
-    layout: page 2 has a 38 mm empty band at 95–133 mm
+    layout: page 2 has a 38 mm empty band at 95–133 mm; fill it …
 
-A leaflet that leaves such a band looks unfinished: copyfit (pdf.py) and the
-layouts' flexible spaces are meant to fill it.  A design that wants white
-space declares it (layout.yaml ``empty_bands_allowed_mm``: [from, to] in mm
-from the top of the trim, per page or for every page); rows in a declared
-band are never counted.
+A leaflet that leaves such a band looks unfinished: copyfit and the spread
+of free space (:mod:`flyers.pdf`) are meant to fill it.  A design that
+wants white space declares it (layout.yaml ``empty_bands_allowed_mm``:
+[[from, to], …] in mm from the top of the trim, on every page); rows in a
+declared band are never counted.  A DRAFT mark crosses the page and hides
+bands: the measure is meant for final outputs.
 """
 
 from __future__ import annotations
