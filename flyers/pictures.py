@@ -338,8 +338,12 @@ def _prepared_class():
         def make(cls, original, data: bytes, size):
             from PIL import Image
 
+            # Named by its bytes, not by the original's address (which is
+            # WeasyPrint's id): two clones in two folders write the same
+            # PDF (tests/test_reproducible.py).
+            name = hashlib.sha256(data).hexdigest()[:32]
             prepared = cls(Image.open(io.BytesIO(data)),
-                           f'{original.id}-{size[0]}x{size[1]}', data,
+                           f'{name}-{size[0]}x{size[1]}', data,
                            None, original._cache, 'none', options)
             prepared._intrinsic = (original.width, original.height,
                                    original.ratio)
