@@ -68,9 +68,20 @@ def _units(campaign: Campaign, blocks: list[str], skip_sections: int):
 
 
 def balance(campaign: Campaign, blocks: list[str], count: int = 2,
-            skip_sections: int = 0) -> list[list[Piece]]:
-    """Split the blocks into ``count`` columns of about equal weight."""
+            skip_sections: int = 0, min_weight: int = 0
+            ) -> list[list[Piece]]:
+    """Split the blocks into ``count`` columns of about equal weight; into
+    fewer when there is less than ``min_weight`` for each (short content
+    set in one column fills more of the page than two short ones).
+
+    A box with a background (the FAQ) is never split: its background would
+    be cut.  A cut falls only between paragraphs, so a heading stays with
+    the paragraph after it and no column starts or ends with a lone line
+    of a paragraph."""
     units = list(_units(campaign, blocks, skip_sections))
+    if min_weight:
+        total = sum(u[3] for u in units)
+        count = max(1, min(count, int(total // min_weight)))
     columns: list[list[tuple]] = []
     remaining = units
     for left in range(count, 0, -1):
@@ -82,13 +93,21 @@ def balance(campaign: Campaign, blocks: list[str], count: int = 2,
         best, best_cost, running = 0, None, 0
         for cut in range(len(remaining) + 1):
             cost = abs(running - target)
-            if best_cost is None or cost < best_cost:
+            if (best_cost is None or cost < best_cost) and _may_cut(
+                    remaining, cut):
                 best, best_cost = cut, cost
             if cut < len(remaining):
                 running += remaining[cut][3]
         columns.append(remaining[:best])
         remaining = remaining[best:]
     return [_pieces(column) for column in columns]
+
+
+def _may_cut(units: list[tuple], cut: int) -> bool:
+    """Whether a column may end before ``units[cut]``: not inside the FAQ
+    box."""
+    return not (0 < cut < len(units) and units[cut][0] == 'faq'
+                and units[cut - 1][0] == 'faq')
 
 
 def _pieces(units: list[tuple]) -> list[Piece]:

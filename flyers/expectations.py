@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .layouts import Layout
+from .preflight.bands import LIMIT as BAND_LIMIT
 from .render import draft_reasons
 
 
@@ -31,7 +32,9 @@ def expectations(root: Path, layout: Layout, printshop, edition: str,
         fail_under_ppi=printshop.fail_under_ppi,
         ink_limit=printshop.ink_limit,
         draft=draft, font_names=postscript_names(root), fields=fields,
-        folds_mm=page.folds_mm)
+        folds_mm=page.folds_mm,
+        empty_band_limit=BAND_LIMIT,
+        empty_bands_allowed_mm=layout.empty_bands_allowed_mm)
 
 
 def job_expectations(root: Path, result):

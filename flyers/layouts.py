@@ -43,13 +43,16 @@ class QrSpec:
 
 @dataclass(frozen=True)
 class Copyfit:
-    """When content does not fit: shrink the CSS custom property
-    ``property`` (a size in pt set in the layout's stylesheets) in steps of
-    ``step_pt`` down to ``floor_pt``, then fail."""
+    """Fit the content to the page: the CSS custom property ``property``
+    (a size in pt set in the layout's stylesheets) takes the largest value,
+    in steps of ``step_pt`` between ``floor_pt`` and ``ceiling_pt`` (default:
+    the stylesheet's size, so type only shrinks), at which everything fits;
+    content that does not fit at the floor fails."""
 
     property: str
     floor_pt: float
     step_pt: float = 0.25
+    ceiling_pt: float | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,7 @@ class Layout:
     requires: tuple[str, ...] = ()
     default: str = 'yes'
     copyfit: Copyfit | None = None
+    empty_bands_allowed_mm: tuple = ()
     name: str = ''
     folder: Path = field(default=Path('.'), compare=False, repr=False)
     positions: dict = field(default_factory=dict, compare=False, repr=False)
@@ -122,8 +126,17 @@ SCHEMA = Struct(name='layout', build=Layout, fields=(
         Field('floor_pt', Number(minimum=4, maximum=200),
               'never smaller than this', True),
         Field('step_pt', Number(minimum=0.05, maximum=20),
-              'shrink in steps of this (default 0.25)'),
-    )), 'what to do when content does not fit (default: fail at once)'),
+              'shrink (or grow) in steps of this (default 0.25)'),
+        Field('ceiling_pt', Number(minimum=4, maximum=400),
+              'grow the size up to this when the content is shorter than '
+              'the page holds, so the page fills instead of leaving a white '
+              'band (default: the stylesheet\'s size; never grow)'),
+    )), 'what to do when content does not fit the page, or leaves it '
+        'half empty (default: fail at once when it does not fit)'),
+    Field('empty_bands_allowed_mm', ListOf(item=ListOf(item=Number(
+        minimum=0, maximum=2000))), 'white space the design wants: [from, '
+        'to] in mm from the top of the trimmed page, on every page; the '
+        'preflight\'s empty-band warning does not count these rows'),
 ))
 
 
@@ -161,6 +174,28 @@ def load_layout(root: Path, name: str) -> Layout:
             problems.append(layout.problem('copyfit.property', (
                 f'no stylesheet of the layout sets {layout.copyfit.property} '
                 'to a size in pt (e.g. "--type-body: 9pt;")')))
+        elif layout.copyfit:
+            fit, start = layout.copyfit, start_size(layout)
+            if fit.floor_pt > start:
+                problems.append(layout.problem('copyfit.floor_pt', (
+                    f'{fit.floor_pt:g} pt is larger than the stylesheet\'s '
+                    f'{fit.property} ({start:g} pt); the floor is the '
+                    'smallest size allowed')))
+            if fit.ceiling_pt is not None and fit.ceiling_pt < start:
+                problems.append(layout.problem('copyfit.ceiling_pt', (
+                    f'{fit.ceiling_pt:g} pt is smaller than the stylesheet\'s '
+                    f'{fit.property} ({start:g} pt); the ceiling is the '
+                    'largest size allowed')))
+        bands = []
+        for index, band in enumerate(layout.empty_bands_allowed_mm):
+            if len(band) != 2 or band[0] >= band[1]:
+                problems.append(layout.problem(
+                    f'empty_bands_allowed_mm[{index}]', 'expected [from, to] '
+                    'in mm from the top of the page, from smaller than to'))
+            else:
+                bands.append((float(band[0]), float(band[1])))
+        layout = dataclasses.replace(layout,
+                                     empty_bands_allowed_mm=tuple(bands))
         names = layout.page.names
         if names and len(names) != layout.page.count:
             problems.append(layout.problem(

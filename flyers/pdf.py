@@ -124,12 +124,16 @@ def _write_options(job: Job, metadata_id: str) -> dict:
 
 
 def _copyfit_sizes(layout: Layout):
-    """The smaller sizes to try, largest first, down to the floor."""
+    """Every size copyfit may choose, largest first: from the ceiling (the
+    stylesheet's size when the manifest declares none) down to the floor;
+    and the index of the stylesheet's size among them."""
     start = start_size(layout)
     fit = layout.copyfit
-    steps = int(round((start - fit.floor_pt) / fit.step_pt + 1e-9))
-    return start, [round(start - fit.step_pt * n, 3)
-                   for n in range(1, steps + 1)]
+    up = max(0, int((max(fit.ceiling_pt or start, start) - start)
+                    / fit.step_pt + 1e-9))
+    down = int(round((start - fit.floor_pt) / fit.step_pt + 1e-9))
+    return [round(start + fit.step_pt * n, 3)
+            for n in range(up, -down - 1, -1)], up
 
 
 def _render_pdf(html, job, fetcher, font_config, owner, metadata_id):
@@ -138,12 +142,14 @@ def _render_pdf(html, job, fetcher, font_config, owner, metadata_id):
     layout, output = job.layout, job.path
     base_url = layout.folder.resolve().as_uri() + '/'
 
-    def lay_out(size=None):
+    def lay_out(size=None, spread=''):
         sheets = []
         if size is not None:
             sheets.append(CSS(string=f':root {{ {layout.copyfit.property}: '
                                      f'{size}pt !important; }}',
                               font_config=font_config))
+        if spread:
+            sheets.append(CSS(string=spread, font_config=font_config))
         try:
             document = HTML(string=html, base_url=base_url,
                             url_fetcher=fetcher
@@ -170,42 +176,9 @@ def _render_pdf(html, job, fetcher, font_config, owner, metadata_id):
         if wrong:
             raise LayoutError(wrong)
     with weasyprint_messages() as messages:
-        document, analysis = lay_out()
-        copyfit = None
-        too_long = document is None or len(document.pages) > layout.page.count
-        if too_long and layout.copyfit and (
-                analysis is None or not analysis.count_problems()):
-            # Copyfit: shrink the body type step by step; the first size at
-            # which everything fits wins, and the build says so.
-            # Fitting is monotonic in the size, so search: the first step
-            # (the usual small overflow), then the floor (give up at once if
-            # even that fails), then halve the range in between.
-            start, sizes = _copyfit_sizes(layout)
-            tried = {}
-
-            def fits(index):
-                if index not in tried:
-                    tried[index] = lay_out(sizes[index])
-                document, _ = tried[index]
-                return (document is not None
-                        and len(document.pages) <= layout.page.count)
-
-            best = None
-            if fits(0):
-                best = 0
-            elif fits(len(sizes) - 1):
-                low, best = 0, len(sizes) - 1  # low fails, best fits
-                while best - low > 1:
-                    middle = (low + best) // 2
-                    if fits(middle):
-                        best = middle
-                    else:
-                        low = middle
-            if best is not None:
-                document, analysis = tried[best]
-                copyfit = (layout.copyfit.property, start, sizes[best])
-            else:
-                document, analysis = tried[len(sizes) - 1]
+        document, analysis, copyfit = _copyfit(layout, lay_out)
+        document, analysis = _spread(layout, lay_out, document, analysis,
+                                     copyfit[2] if copyfit else None)
         problems = analysis.problems() if analysis else []
         if not problems and (document is None
                              or len(document.pages) > layout.page.count):
@@ -213,7 +186,7 @@ def _render_pdf(html, job, fetcher, font_config, owner, metadata_id):
                 html, base_url, analysis, (layout, output, owner), fetcher,
                 font_config, _copyfit_sheet(layout, font_config))
             if layout.copyfit:
-                start, sizes = _copyfit_sizes(layout)
+                start = start_size(layout)
                 problem = dataclasses.replace(problem, message=(
                     problem.message + f' (even with the type shrunk from '
                     f'{start:g} to {layout.copyfit.floor_pt:g} pt, the '
@@ -243,6 +216,233 @@ def _render_pdf(html, job, fetcher, font_config, owner, metadata_id):
             raise LayoutError(_weasyprint_problems(messages, layout))
     return Rendered(pdf, len(document.pages), copyfit,
                     analysis.field_boxes(), tuple(picture_warnings))
+
+
+def _copyfit(layout: Layout, lay_out):
+    """Lay the document out at the stylesheet's sizes, or at the copyfit
+    size that fills the pages best: the largest size between the floor and
+    the ceiling at which everything fits.  Returns (document, analysis,
+    (property, from pt, to pt) or None when the stylesheet's size is used).
+
+    Fitting is monotonic in the size, so the sizes are searched, not all
+    tried, and the likely cases cost least.  The stylesheet's size first
+    (content written for the layout: one layout, no more).  When that fits,
+    the free space it leaves (:func:`_free_share`) predicts how far the
+    type can grow: that size is tried, then one step larger (see
+    :func:`_grown`).  When it is too long: the first step down (the usual
+    small overflow), then the floor (give up at once if even that fails),
+    then halve the range in between.
+    """
+    if not layout.copyfit:
+        document, analysis = lay_out()
+        return document, analysis, None
+    sizes, at_start = _copyfit_sizes(layout)
+    count = layout.page.count
+    tried = {}
+
+    def attempt(index):
+        if index not in tried:
+            tried[index] = lay_out(None if index == at_start
+                                   else sizes[index])
+        return tried[index]
+
+    def fits(index):
+        document, analysis = attempt(index)
+        if document is None:
+            return False
+        if index < at_start:  # grown: every page right, nothing clipped
+            return len(document.pages) == count and not analysis.problems()
+        return len(document.pages) <= count
+
+
+    best = None
+    if fits(at_start):
+        best = at_start
+        if at_start:
+            best = _grown(sizes, at_start, fits, tried)
+    else:
+        document, analysis = tried[at_start]
+        last = len(sizes) - 1
+        if last > at_start and (analysis is None
+                                or not analysis.count_problems()):
+            if fits(at_start + 1):
+                best = at_start + 1
+            elif fits(last):
+                best = largest_fitting(fits, at_start + 1, last)
+            else:
+                document, analysis = tried[last]
+    if best is None:
+        return document, analysis, None
+    document, analysis = tried[best]
+    copyfit = (None if best == at_start else
+               (layout.copyfit.property, sizes[at_start], sizes[best]))
+    return document, analysis, copyfit
+
+
+def largest_fitting(fits, low: int, high: int) -> int:
+    """``fits(low)`` is false, ``fits(high)`` true (sizes largest first):
+    the smallest index, so the largest size, that fits."""
+    while high - low > 1:
+        middle = (low + high) // 2
+        if fits(middle):
+            high = middle
+        else:
+            low = middle
+    return high
+
+
+# Less free space than this share of a page's frame: the type stays as
+# the stylesheet sets it (growing by one step would not fit anyway).
+FULL = 0.02
+
+
+def _grown(sizes, at_start: int, fits, tried) -> int:
+    """The index of the largest size that fits, given that the one at
+    ``at_start`` does.  Text set at size s covers an area of about s² (its
+    lines get longer and taller) but not every block grows with it, so a
+    frame with free share f of its height has room for about
+    s / (1 - f)^0.75: that size is tried, and from it the next guess, until
+    a guess fails (then the range in between is halved) or the frames are
+    full."""
+    best, low = at_start, -1  # best fits; low, when >= 0, does not
+    stride = 1  # steps taken by the last guess that fitted
+    for _ in range(4):
+        share = _free_share(tried[best][0])
+        if share is not None and share < FULL:
+            break
+        candidates = range(low + 1, best)
+        if not candidates:
+            break
+        if share is None:  # no frame marked: one step, then more
+            guess = best - stride
+        else:
+            target = sizes[best] / max(1 - share, 0.05) ** 0.75
+            guess = min(min(candidates,
+                            key=lambda i: abs(sizes[i] - target)), best - 1)
+            # A guess that fitted and still left room was too timid (the
+            # type is a small part of the page): go twice as far.
+            if best < at_start:
+                guess = min(guess, best - 2 * stride)
+        guess = max(guess, low + 1)
+        if fits(guess):
+            best, stride = guess, max(1, best - guess)
+        else:
+            low = guess
+            break
+    if low >= 0 and best - low > 1:
+        return largest_fitting(fits, low, best)
+    return best
+
+
+def _free_share(document) -> float | None:
+    """The smallest share of free height in the frames the templates mark
+    ``data-fill``; None when no frame is marked."""
+    frames = _free_space(document)
+    return min(free / height for free, height, _ in frames.values()) \
+        if frames else None
+
+
+def _free_space(document) -> dict[str, tuple[float, float, int]]:
+    """{name: (free, height, page index)} in CSS px of the frames the
+    templates mark
+    ``data-fill="NAME"`` (a page, a panel): the frame's height less the
+    blocks stacked in it.  Blocks side by side (a grid's columns) are
+    stacks of their own (the tallest counts), and an empty block (a
+    spacer) is free space."""
+    frames = {}
+
+    def visit(box, page):
+        element = getattr(box, 'element', None)
+        if (element is not None and getattr(box, 'element_tag', None)
+                and element.get('data-fill') is not None and box.height):
+            stacks: dict[int, float] = {}
+            for child in getattr(box, 'children', ()) or ():
+                node = getattr(child, 'element', None)
+                if node is None or (len(node) == 0
+                                    and not (node.text or '').strip()):
+                    continue
+                column = round(child.position_x)
+                stacks[column] = stacks.get(column, 0) + child.margin_height()
+            if stacks:
+                name = element.get('data-fill') or str(len(frames))
+                frames.setdefault(name, (
+                    max(0.0, box.height - max(stacks.values())), box.height,
+                    page))
+            return
+        for child in getattr(box, 'children', ()) or ():
+            visit(child, page)
+
+    for index, page in enumerate(document.pages):
+        visit(page._page_box, index)
+    return frames
+
+
+# Free space below this share of a frame's height is left where the
+# layout's flexible rows put it.
+SPREAD_FROM = 0.05
+PX_PER_MM = 96 / 25.4
+
+
+def _spread(layout: Layout, lay_out, document, analysis, size):
+    """Share out the free space the type could not fill: every frame
+    marked ``data-fill="NAME"`` with free space left gets it as the CSS
+    custom property ``--fill`` (a length), which the layout's stylesheet
+    divides between the gaps it chooses (``calc(var(--fill) * .2)``); the
+    frame's flexible rows take what is left.  One more layout, only when
+    there is space to share; kept only when everything still fits."""
+    if document is None or len(document.pages) != layout.page.count or (
+            analysis is not None and analysis.problems()):
+        return document, analysis
+    frames = {name: (free, page) for name, (free, height, page)
+              in _free_space(document).items()
+              if free > SPREAD_FROM * height
+              and re.fullmatch(r'[a-z0-9-]+', name)}
+    # A layout may let type grow with --fill too (a title): its lines are
+    # not known in advance, so the frames of a page that then overflows
+    # get half the space on the next try, and none on the one after.
+    shares = dict.fromkeys(frames, 1.0)
+    for _ in range(3):
+        fills = {name: shares[name] * free
+                 for name, (free, _) in frames.items() if shares[name]}
+        if not fills:
+            break
+        spread = lay_out(size, _fill_sheet(fills))
+        if (spread[0] is not None
+                and len(spread[0].pages) == layout.page.count
+                and not spread[1].problems()):
+            return _topped_up(layout, lay_out, size, spread, fills)
+        over = spread[1].overflowing_block() if spread[1] else None
+        page = over[1] if over and over[0] else None
+        for name, (_, at) in frames.items():
+            if page is None or at == page:
+                shares[name] = 0.5 if shares[name] == 1.0 else 0.0
+    return document, analysis
+
+
+def _fill_sheet(fills: dict[str, float]) -> str:
+    return ''.join(f'[data-fill="{name}"] {{ --fill: '
+                   f'{fill / PX_PER_MM:.2f}mm; }}'
+                   for name, fill in sorted(fills.items()))
+
+
+def _topped_up(layout: Layout, lay_out, size, spread, fills):
+    """The layout's shares of --fill may add up to less than the space
+    (type that grew with it took less than allowed): what is still free
+    in a frame is added to its --fill once more, if that fits."""
+    left = {name: free
+            for name, (free, height, _) in _free_space(spread[0]).items()
+            if name in fills and free > SPREAD_FROM * height}
+    for share in (1.0,):
+        if not left:
+            break
+        topped = lay_out(size, _fill_sheet(
+            {**fills, **{name: fills[name] + share * free
+                         for name, free in left.items()}}))
+        if (topped[0] is not None
+                and len(topped[0].pages) == layout.page.count
+                and not topped[1].problems()):
+            return topped
+    return spread
 
 
 def _copyfit_sheet(layout: Layout, font_config):

@@ -447,7 +447,11 @@ def _prepared_class():
         def make(cls, original, data: bytes, size, crop=None):
             from PIL import Image
 
-            name = f'{original.id}-{size[0]}x{size[1]}' + (
+            # Named by its bytes, not by the original's address (which is
+            # WeasyPrint's id): two clones in two folders write the same
+            # PDF (tests/test_reproducible.py).
+            name = hashlib.sha256(data).hexdigest()[:32] + (
+                f'-{size[0]}x{size[1]}') + (
                 '-' + '-'.join(map(str, crop)) if crop else '')
             prepared = cls(Image.open(io.BytesIO(data)), name, data,
                            None, original._cache, 'none', options)

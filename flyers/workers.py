@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from .cache import CACHE_ENV
 from .environment import default_jobs
 from .errors import FlyerError, Problem
 from .limits import DEFAULT_SECONDS
@@ -135,9 +136,16 @@ def _work(root, job, date, staging, proofs, time_limit=None):
 
 # --- on worker processes -----------------------------------------------------
 
-def _start_worker(root: Path, package: str, build_pid: int) -> None:
+def _start_worker(root: Path, package: str, build_pid: int,
+                  cache_env: str | None = None) -> None:
     # Ctrl-C is the main process's to handle: it stops the workers.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # The forkserver keeps the environment it started with: the cache
+    # folder is the build's (workers keep prepared pictures there).
+    if cache_env is None:
+        os.environ.pop(CACHE_ENV, None)
+    else:
+        os.environ[CACHE_ENV] = cache_env
     # A killed build leaves no worker behind, and no worker takes the
     # machine's memory (a MemoryError instead, reported as an error).
     from .lifeline import limit_memory, watch
@@ -199,7 +207,8 @@ def _run_on_workers(root, todo, staging, proofs, finished, count,
     package = str(Path(__file__).resolve().parent)
     pool = ProcessPoolExecutor(max_workers=count, mp_context=_context(),
                                initializer=_start_worker,
-                               initargs=(root, package, os.getpid()))
+                               initargs=(root, package, os.getpid(),
+                                         os.environ.get(CACHE_ENV)))
     # Between two outputs finishing, no more than one output's time limit
     # (and the grace) can pass: each busy worker started its output no
     # earlier than the last one finished.  Past it a worker is stuck.

@@ -16,6 +16,9 @@ SEED_CONTENT = ROOT / 'content' / 'trygghet-vasteras.yaml'
 
 def _write_variant(tmp_path: Path, name: str, old: str, new: str) -> Path:
     text = SEED_CONTENT.read_text('utf-8')
+    # Without the seed's pictures (issue 11): these tests measure text.
+    text = text[:text.index('\nhero:')] + '\n' + text[text.index(
+        'call_to_action:'):]
     assert old in text
     path = tmp_path / f'{name}.yaml'
     path.write_text(text.replace(old, new, 1), 'utf-8')

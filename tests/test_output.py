@@ -147,7 +147,12 @@ def test_qr_code_is_vector_not_an_image(built):
     listing = subprocess.run(['pdfimages', '-list',
                               str(built.pdf('leaflet-a5'))],
                              capture_output=True, text=True, check=True).stdout
-    assert len(listing.strip().splitlines()) == 2  # header lines only
+    # Header lines and the seed's three pictures (its hero photo and two
+    # portraits, issue 11): the QR code is not among them.
+    lines = listing.strip().splitlines()
+    assert len(lines) == 2 + 3
+    assert all(line.split()[3] != line.split()[4] or int(line.split()[3])
+               > 200 for line in lines[2:])  # no small square: no QR image
 
 
 def test_pdf_structure_is_clean(built):
@@ -234,10 +239,10 @@ def test_backgrounds_run_into_the_bleed(built):
     def colour(image, x_mm, y_mm):
         return image.getpixel((int(x_mm * px), int(y_mm * px)))
 
-    blue = colour(images[0], 10 + 74, 10 + 10)  # inside the trim, top band
-    assert blue != (255, 255, 255)
+    # The front's top is the seed's hero photo (issue 11): printed right up
+    # to the bleed edge, never bare paper there.
     for x_mm in (7.5, 10 + 74, 10 + 148 + 2.5):  # left bleed, middle, right
-        assert colour(images[0], x_mm, 7.5) == blue  # top bleed
+        assert colour(images[0], x_mm, 7.5) != (255, 255, 255)  # top bleed
     deep = colour(images[1], 10 + 74, 10 + 205)
     assert deep != (255, 255, 255)
     assert colour(images[1], 10 + 74, 10 + 210 + 2.5) == deep  # bottom bleed

@@ -32,6 +32,7 @@ qr:
   size_mm: 25
   min_mm: 20
 default: no
+empty_bands_allowed_mm: [[0, 210]]  # a bare test page: white space is fine
 '''
 TEMPLATE = '''{% extends "_base/base.html.j2" %}
 {% import "_base/parts.html.j2" as parts with context %}

@@ -40,8 +40,19 @@ def test_tagged_with_language_title_and_alt_texts(built, layout):
     assert roles[0] == '/Document'
     assert '/H1' in roles
     figures = {str(alt) for role, alt in structure if role == '/Figure'}
+    # The seed's pictures: the hero photo on both, the people's portraits
+    # on the leaflet's back (issue 11).
+    import yaml
+
+    seed = yaml.safe_load((built.project / 'content' /
+                           'trygghet-vasteras.yaml').read_text('utf-8'))
+    pictures = {' '.join(seed['hero']['alt'].split())}
+    if layout == 'leaflet-a5':
+        pictures |= {' '.join(person['photo']['alt'].split())
+                     for person in seed['people']}
     assert figures == {'Logotyp för Liberalerna Västerås',
-                       'QR-kod som leder till example.org/trygghet-vasteras'}
+                       'QR-kod som leder till example.org/trygghet-vasteras'
+                       } | pictures
 
 
 def test_reading_order_follows_the_content(built):

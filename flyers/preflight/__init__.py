@@ -23,7 +23,9 @@ The checks, in order (the ids are ``Finding.check``):
 - ``qr``: the codes decode to the intended addresses at 300 dpi, with
   modules, quiet zone, contrast and size fit for print;
 - ``links``: no scripts, files or data in links, no embedded files, and no
-  placeholder addresses outside a draft.
+  placeholder addresses outside a draft;
+- ``layout`` (a warning): no empty horizontal band taller than 12 % of the
+  page height, outside the bands the layout declares (:mod:`.bands`).
 
 The file is read once: pikepdf and PDFium share its bytes, and Ghostscript
 (the slowest part) renders it in the background meanwhile.

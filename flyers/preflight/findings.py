@@ -20,7 +20,7 @@ MAX_PER_PAGE = 5
 
 CHECKS = ('structure', 'pages', 'trim-box', 'bleed-box', 'bleed-reach',
           'fonts', 'safe-zone', 'folds', 'text-size', 'rule-width',
-          'image-ppi', 'colour', 'ink', 'qr', 'links')
+          'image-ppi', 'colour', 'ink', 'qr', 'links', 'layout')
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,12 @@ class Expectations:
     # Vertical folds, in mm from the trim's left edge (a folded leaflet):
     # no text may come closer to one than the safe zone.
     folds_mm: tuple[float, ...] = ()
+    # The empty-band check (a warning): no horizontal band of one colour
+    # taller than this share of the page height; None: not checked.  The
+    # (from, to) bands, mm from the trim's top edge, are white space the
+    # design wants (layout.yaml) and do not count.
+    empty_band_limit: float | None = None
+    empty_bands_allowed_mm: tuple[tuple[float, float], ...] = ()
 
     def __post_init__(self):
         if self.edition not in ('print', 'screen'):

@@ -1,7 +1,8 @@
 """Preflight, what the pages look like: backgrounds to the bleed edge and QR
 codes on pages rendered by PDFium, total ink on Ghostscript's CMYK raster.
 
-In: the PDF's bytes, its page frames and the expectations.  Out: findings for bleed-reach, qr and ink.
+In: the PDF's bytes, its page frames and the expectations.  Out: findings for bleed-reach, qr, ink
+and layout (empty bands, :mod:`.bands`, on the same pictures).
 
 Each page is rendered once, at a low resolution that still shows the
 smallest allowed QR code (72–150 dpi); that one picture serves the bleed
@@ -16,6 +17,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from .bands import check_bands
 from .findings import MM_PER_PT, PT_PER_MM, Collector, Expectations, Frame
 
 QR_DPI = 300
@@ -77,6 +79,8 @@ def check_rendered(data: bytes, frames: list[Frame], expect: Expectations,
             image, view = _render(page, dpi / 72)
             if check_bleed:
                 _bleed_reach(image, view, frame, expect.bleed_mm, out)
+            if expect.empty_band_limit is not None:
+                check_bands(image, view, frame, expect, out)
             codes += _codes_on(page, frame, image, view)
         wanted = set(expect.qr_urls)
         if len({code.text for code in codes} & wanted) < len(wanted):
@@ -131,8 +135,10 @@ def _bleed_reach(image, view: _View, frame: Frame, bleed_mm: float,
         beyond = _samples(image, view, frame, at_bleed, vertical)
         if inside is None or beyond is None:
             continue
+        # Only bare paper at the bleed edge is a fault: a picture run into
+        # the bleed changes colour between any two lines, as it should.
         runs = [run for run in _differences(inside, beyond)
-                if (run[1] - run[0]) / per_mm >= MIN_GAP_MM]
+                if (run[1] - run[0]) / per_mm >= MIN_GAP_MM and run[2]]
         if not runs:
             continue
         total = sum(last - first for first, last, _ in runs) / per_mm
