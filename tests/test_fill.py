@@ -356,12 +356,12 @@ def test_the_faq_panel_holds_all_its_questions(filled, layout, campaign):
 
 
 # (layout, page index, column edges in mm from the trim's left, leading)
-COLUMNS = {'leaflet-a5': (1, (0, 74, 148), 1.38),
+EVEN_COLUMNS = {'leaflet-a5': (1, (0, 74, 148), 1.38),
            'trifold-dl': (1, (0, 99, 198, 297), 1.4)}
 
 
 @pytest.mark.parametrize('campaign', CAMPAIGNS)
-@pytest.mark.parametrize('layout', sorted(COLUMNS))
+@pytest.mark.parametrize('layout', sorted(EVEN_COLUMNS))
 def test_columns_end_within_two_lines(filled, campaign, layout):
     """The leaflet's back and the tri-fold's inside: the last line of body
     text in each column (characters at the body size, read by PDFium)
@@ -370,7 +370,7 @@ def test_columns_end_within_two_lines(filled, campaign, layout):
     pdf = project / 'output' / f'{campaign}-{layout}.pdf'
     entry, = [e for e in manifest['outputs']
               if e['path'] == f'output/{pdf.name}']
-    page, edges, leading = COLUMNS[layout]
+    page, edges, leading = EVEN_COLUMNS[layout]
     body = (entry['copyfit'] or {}).get('to_pt') or (
         9 if layout == 'leaflet-a5' else 8.8)
     bottoms = {}
