@@ -423,8 +423,10 @@ def _spread(layout: Layout, lay_out, document, analysis, size):
     return document, analysis
 
 
-# Columns whose bottoms differ by less than this are left as they are.
-EVEN_FROM = 1.5 * PX_PER_MM
+# Columns whose bottoms differ by less than this (about a line of the
+# smallest body type, half of the two lines allowed) are left as they are:
+# no layout is spent on them.
+EVEN_FROM = 4 * PX_PER_MM
 
 
 def _uneven_columns(document) -> dict[str, float]:
