@@ -14,6 +14,8 @@ went wrong in the user's terms:
 - a wrong page size or count, content spilling out of a frame, text in the
   safe zone (:mod:`flyers.pagecheck`) fail; the builder's own DRAFT mark is
   fitted to the page instead (:mod:`flyers.draftmark`);
+- the free space left after copyfit is shared out (``--fill``), and
+  columns side by side are lined up at the bottom (``--even``);
 - the content's pictures are swapped for pixels prepared for their placed
   size and edition, and fail when too small (:mod:`flyers.pictures`).
 """
