@@ -14,6 +14,8 @@ went wrong in the user's terms:
 - a wrong page size or count, content spilling out of a frame, text in the
   safe zone (:mod:`flyers.pagecheck`) fail; the builder's own DRAFT mark is
   fitted to the page instead (:mod:`flyers.draftmark`);
+- the free space left after copyfit is shared out (``--fill``), and
+  columns side by side are lined up at the bottom (``--even``);
 - the content's pictures are swapped for pixels prepared for their placed
   size and edition, and fail when too small (:mod:`flyers.pictures`).
 """
@@ -165,6 +167,7 @@ def _render_pdf(html, job, fetcher, font_config, owner, metadata_id):
         if document is None:
             return None, None
         fit_marks(document, job.safe_mm)
+        document._flyers_sheet = spread  # what _evened adds to
         return document, Analysis(document, layout, output, owner,
                                   job.safe_mm)
 
@@ -177,8 +180,11 @@ def _render_pdf(html, job, fetcher, font_config, owner, metadata_id):
             raise LayoutError(wrong)
     with weasyprint_messages() as messages:
         document, analysis, copyfit = _copyfit(layout, lay_out)
+        size = copyfit[2] if copyfit else None
         document, analysis = _spread(layout, lay_out, document, analysis,
-                                     copyfit[2] if copyfit else None)
+                                     size)
+        document, analysis = _evened(layout, lay_out, document, analysis,
+                                     size)
         problems = analysis.problems() if analysis else []
         if not problems and (document is None
                              or len(document.pages) > layout.page.count):
@@ -416,6 +422,73 @@ def _spread(layout: Layout, lay_out, document, analysis, size):
         for name, (_, at) in frames.items():
             if page is None or at == page:
                 shares[name] = 0.5 if shares[name] == 1.0 else 0.0
+    return document, analysis
+
+
+# Columns whose bottoms differ by less than this (about a line of the
+# smallest body type, half of the two lines allowed) are left as they are:
+# no layout is spent on them.
+EVEN_FROM = 4 * PX_PER_MM
+
+
+def _uneven_columns(document) -> dict[str, float]:
+    """{column name: px} how much shorter than the tallest of its row each
+    column marked ``data-column="NAME"`` is (the blocks stacked in it, as
+    :func:`_free_space` counts them).  The layout's stylesheet shares that
+    out between the column's blocks (``var(--even)``): vertical
+    justification, so the column bottoms line up though the split was
+    decided before layout (:mod:`flyers.columns`)."""
+    rows: dict[tuple, dict[str, float]] = {}
+
+    def visit(box, page):
+        element = getattr(box, 'element', None)
+        name = element.get('data-column') if element is not None and \
+            getattr(box, 'element_tag', None) else None
+        if name:
+            height = sum(
+                child.margin_height()
+                for child in getattr(box, 'children', ()) or ()
+                if getattr(child, 'element', None) is not None)
+            rows.setdefault((page, round(box.position_y)), {})[name] = height
+            return
+        for child in getattr(box, 'children', ()) or ():
+            visit(child, page)
+
+    for index, page in enumerate(document.pages):
+        visit(page._page_box, index)
+    uneven = {}
+    for columns in rows.values():
+        tallest = max(columns.values())
+        for name, height in columns.items():
+            if tallest - height > EVEN_FROM and re.fullmatch(
+                    r'[a-z0-9-]+', name):
+                uneven[name] = tallest - height
+    return uneven
+
+
+def _even_sheet(evens: dict[str, float]) -> str:
+    return ''.join(f'[data-column="{name}"] {{ --even: '
+                   f'{even / PX_PER_MM:.2f}mm; }}'
+                   for name, even in sorted(evens.items()))
+
+
+def _evened(layout: Layout, lay_out, document, analysis, size):
+    """The columns of a row lined up at the bottom (:func:`_uneven_columns`):
+    one more layout, with the sheet of the layout kept so far, only when
+    they are uneven; kept only when everything still fits."""
+    if document is None or len(document.pages) != layout.page.count or (
+            analysis is not None and analysis.problems()):
+        return document, analysis
+    evens = _uneven_columns(document)
+    if not evens:
+        return document, analysis
+    # The sheet of the document kept: the last one laid out, unless
+    # _spread went back to an earlier one.
+    kept = getattr(document, '_flyers_sheet', '')
+    evened = lay_out(size, kept + _even_sheet(evens))
+    if (evened[0] is not None and len(evened[0].pages) == layout.page.count
+            and not evened[1].problems()):
+        return evened
     return document, analysis
 
 
