@@ -23,6 +23,9 @@ from .content import Campaign
 
 PARAGRAPH_END = 45  # about half a line of a narrow column, and the gap
 HEADING = 110  # a two-line heading and its space
+# Keeping the FAQ box whole may leave columns this far (a share of a
+# column's weight) out of balance before it is continued in the next one.
+FAQ_SPLIT_AT = 0.3
 
 
 @dataclass(frozen=True)
@@ -74,10 +77,14 @@ def balance(campaign: Campaign, blocks: list[str], count: int = 2,
     fewer when there is less than ``min_weight`` for each (short content
     set in one column fills more of the page than two short ones).
 
-    A box with a background (the FAQ) is never split: its background would
-    be cut.  A cut falls only between paragraphs, so a heading stays with
-    the paragraph after it and no column starts or ends with a lone line
-    of a paragraph."""
+    A box with a background (the FAQ) is kept whole while the columns can
+    still be balanced around it; only when it is too large for that (more
+    than :data:`FAQ_SPLIT_AT` of a column's share out of balance) does it
+    continue in the next column, between two questions, each part in a
+    box of its own (``continued``), never a background cut by the column's
+    end.  A cut falls only between paragraphs, so a heading stays with the
+    paragraph after it and no column starts or ends with a lone line of a
+    paragraph."""
     units = list(_units(campaign, blocks, skip_sections))
     if min_weight:
         total = sum(u[3] for u in units)
@@ -91,13 +98,18 @@ def balance(campaign: Campaign, blocks: list[str], count: int = 2,
         total = sum(u[3] for u in remaining)
         target = total / left
         best, best_cost, running = 0, None, 0
+        split, split_cost = 0, None  # the best cut inside the FAQ too
         for cut in range(len(remaining) + 1):
             cost = abs(running - target)
             if (best_cost is None or cost < best_cost) and _may_cut(
                     remaining, cut):
                 best, best_cost = cut, cost
+            if split_cost is None or cost < split_cost:
+                split, split_cost = cut, cost
             if cut < len(remaining):
                 running += remaining[cut][3]
+        if best_cost is not None and best_cost > FAQ_SPLIT_AT * target:
+            best = split
         columns.append(remaining[:best])
         remaining = remaining[best:]
     return [_pieces(column) for column in columns]
