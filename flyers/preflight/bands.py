@@ -39,7 +39,6 @@ def empty_band(image, view, frame: Frame, allowed=()) -> tuple[float, float]:
     right, bottom = view.px(tx1, ty0)
     left, right = int(round(left)) + 1, int(round(right)) - 1
     top, bottom = int(round(top)) + 1, int(round(bottom)) - 1
-    per_mm = view.scale / MM_PER_PT
     height_mm = (ty1 - ty0) * MM_PER_PT
     rgb = image.convert('RGB')
 
