@@ -61,7 +61,7 @@ def main() -> int:
 
     work = Path(tempfile.mkdtemp(prefix='flyers-bench-'))
     try:
-        for name in ('layouts', 'assets', 'printshops', 'content'):
+        for name in ('layouts', 'brands', 'assets', 'printshops', 'content'):
             shutil.copytree(ROOT / name, work / name)
         # --no-cache: every run builds everything (the cache would make
         # every run after the first a no-op; bench/run.py measures that).

@@ -48,7 +48,7 @@ def without_pictures(text: str) -> str:
 
 def make_project(folder: Path) -> Path:
     project = folder / 'project'
-    for name in ('layouts', 'assets', 'printshops', 'content'):
+    for name in ('layouts', 'brands', 'assets', 'printshops', 'content'):
         shutil.copytree(ROOT / name, project / name)
     (project / 'content' / 'trygghet-vasteras.yaml').unlink()
     text = SEED.read_text('utf-8')

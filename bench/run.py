@@ -123,7 +123,7 @@ def variants(count: int) -> dict[str, dict]:
 
 def make_project(work: Path, count: int) -> None:
     """A throw-away copy of the project with ``count`` content variants."""
-    for name in ('layouts', 'assets', 'printshops'):
+    for name in ('layouts', 'brands', 'assets', 'printshops'):
         shutil.copytree(ROOT / name, work / name)
     (work / 'content').mkdir()
     for name, data in variants(count).items():

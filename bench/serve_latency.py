@@ -31,7 +31,7 @@ def main() -> int:
 
     work = Path(tempfile.mkdtemp(prefix='flyers-serve-bench-'))
     try:
-        for name in ('layouts', 'assets', 'printshops', 'content'):
+        for name in ('layouts', 'brands', 'assets', 'printshops', 'content'):
             shutil.copytree(ROOT / name, work / name)
         preview = start(work, 0)
         previewer, stop = preview.previewer, threading.Event()
