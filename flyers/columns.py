@@ -23,6 +23,7 @@ from .content import Campaign
 
 PARAGRAPH_END = 45  # about half a line of a narrow column, and the gap
 HEADING = 110  # a two-line heading and its space
+BOX = 90  # the FAQ box's padding above and below its text
 # Keeping the FAQ box whole may leave columns this far (a share of a
 # column's weight) out of balance before it is continued in the next one.
 FAQ_SPLIT_AT = 0.3
@@ -57,10 +58,12 @@ def _units(campaign: Campaign, blocks: list[str], skip_sections: int):
                     yield 'sections', index, item, weight
         elif name == 'faq' and campaign.faq:
             for item, question in enumerate(campaign.faq.items):
-                weight = (len(question.question) + len(question.answer)
-                          + 2 * PARAGRAPH_END)
+                # The question is a line (or two) of its own, in bold.
+                weight = (int(len(question.question) * 1.2)
+                          + len(question.answer) + 3 * PARAGRAPH_END)
                 if item == 0:
-                    weight += HEADING + len(campaign.faq.heading or '')
+                    weight += (HEADING + BOX
+                               + len(campaign.faq.heading or ''))
                 yield 'faq', 0, item, weight
         elif name == 'further_reading' and campaign.further_reading:
             reading = campaign.further_reading

@@ -144,7 +144,8 @@ def _render_pdf(html, job, fetcher, font_config, owner, metadata_id):
     layout, output = job.layout, job.path
     base_url = layout.folder.resolve().as_uri() + '/'
 
-    def lay_out(size=None, spread=''):
+    def lay_out(size=None, fills=None, evens=None):
+        spread = _fill_sheet(fills or {}) + _even_sheet(evens or {})
         sheets = []
         if size is not None:
             sheets.append(CSS(string=f':root {{ {layout.copyfit.property}: '
@@ -167,7 +168,8 @@ def _render_pdf(html, job, fetcher, font_config, owner, metadata_id):
         if document is None:
             return None, None
         fit_marks(document, job.safe_mm)
-        document._flyers_sheet = spread  # what _evened adds to
+        # What _evened adds to.
+        document._flyers_fills, document._flyers_evens = fills, evens
         return document, Analysis(document, layout, output, owner,
                                   job.safe_mm)
 
@@ -181,8 +183,13 @@ def _render_pdf(html, job, fetcher, font_config, owner, metadata_id):
     with weasyprint_messages() as messages:
         document, analysis, copyfit = _copyfit(layout, lay_out)
         size = copyfit[2] if copyfit else None
+        # The columns are lined up in the same layout that shares out the
+        # free space; only when that changed them is one more needed.
         document, analysis = _spread(layout, lay_out, document, analysis,
-                                     size)
+                                     size, _uneven_columns(
+                                         document, filled=False)
+                                     if _all_right(layout, document, analysis)
+                                     else {})
         document, analysis = _evened(layout, lay_out, document, analysis,
                                      size)
         problems = analysis.problems() if analysis else []
@@ -389,15 +396,22 @@ SPREAD_FROM = 0.05
 PX_PER_MM = 96 / 25.4
 
 
-def _spread(layout: Layout, lay_out, document, analysis, size):
+def _all_right(layout: Layout, document, analysis) -> bool:
+    """Whether a layout has the layout's page count and nothing wrong."""
+    return (document is not None and len(document.pages) == layout.page.count
+            and not (analysis is not None and analysis.problems()))
+
+
+def _spread(layout: Layout, lay_out, document, analysis, size, evens):
     """Share out the free space the type could not fill: every frame
     marked ``data-fill="NAME"`` with free space left gets it as the CSS
     custom property ``--fill`` (a length), which the layout's stylesheet
     divides between the gaps it chooses (``calc(var(--fill) * .2)``); the
     frame's flexible rows take what is left.  One more layout, only when
-    there is space to share; kept only when everything still fits."""
-    if document is None or len(document.pages) != layout.page.count or (
-            analysis is not None and analysis.problems()):
+    there is space to share, with the columns' ``evens`` (see
+    :func:`_evened`) set in the same layout; kept only when everything
+    still fits."""
+    if not _all_right(layout, document, analysis):
         return document, analysis
     frames = {name: (free, page) for name, (free, height, page)
               in _free_space(document).items()
@@ -412,11 +426,9 @@ def _spread(layout: Layout, lay_out, document, analysis, size):
                  for name, (free, _) in frames.items() if shares[name]}
         if not fills:
             break
-        spread = lay_out(size, _fill_sheet(fills))
-        if (spread[0] is not None
-                and len(spread[0].pages) == layout.page.count
-                and not spread[1].problems()):
-            return _topped_up(layout, lay_out, size, spread, fills)
+        spread = lay_out(size, fills, evens)
+        if _all_right(layout, *spread):
+            return _topped_up(layout, lay_out, size, spread, fills, evens)
         over = spread[1].overflowing_block() if spread[1] else None
         page = over[1] if over and over[0] else None
         for name, (_, at) in frames.items():
@@ -431,63 +443,75 @@ def _spread(layout: Layout, lay_out, document, analysis, size):
 EVEN_FROM = 4 * PX_PER_MM
 
 
-def _uneven_columns(document) -> dict[str, float]:
-    """{column name: px} how much shorter than the tallest of its row each
-    column marked ``data-column="NAME"`` is (the blocks stacked in it, as
-    :func:`_free_space` counts them).  The layout's stylesheet shares that
-    out between the column's blocks (``var(--even)``): vertical
-    justification, so the column bottoms line up though the split was
-    decided before layout (:mod:`flyers.columns`)."""
+def _uneven_columns(document, evens=None, filled=True
+                    ) -> dict[str, float]:
+    """{column name: mm} the vertical space each column marked
+    ``data-column="NAME"`` needs for its last block to end level with the
+    lowest of its row: what
+    it was given before (``evens``) and what it still lacks, where that is
+    more than :data:`EVEN_FROM`; empty when every row is level.  The
+    layout's stylesheet shares it out between the column's blocks
+    (``var(--even)``): vertical justification, so the column bottoms line
+    up though the split was decided before layout
+    (:mod:`flyers.columns`).  Without ``filled``, the columns that are
+    frames of free space themselves (``data-fill``) are left out: the
+    space shared out to them changes their height."""
+    evens = evens or {}
     rows: dict[tuple, dict[str, float]] = {}
 
     def visit(box, page):
         element = getattr(box, 'element', None)
         name = element.get('data-column') if element is not None and \
             getattr(box, 'element_tag', None) else None
+        if name and not filled and element.get('data-fill') is not None:
+            return
         if name:
-            height = sum(
-                child.margin_height()
-                for child in getattr(box, 'children', ()) or ()
-                if getattr(child, 'element', None) is not None)
-            rows.setdefault((page, round(box.position_y)), {})[name] = height
+            # Where its last block ends: columns may start lower than
+            # their neighbours (a padding that takes a share of --fill).
+            bottom = max((child.position_y + child.margin_height()
+                          for child in getattr(box, 'children', ()) or ()
+                          if getattr(child, 'element', None) is not None),
+                         default=box.content_box_y())
+            rows.setdefault((page, round(box.position_y)), {})[name] = bottom
             return
         for child in getattr(box, 'children', ()) or ():
             visit(child, page)
 
     for index, page in enumerate(document.pages):
         visit(page._page_box, index)
-    uneven = {}
+    uneven, level = {}, True
     for columns in rows.values():
-        tallest = max(columns.values())
-        for name, height in columns.items():
-            if tallest - height > EVEN_FROM and re.fullmatch(
-                    r'[a-z0-9-]+', name):
-                uneven[name] = tallest - height
-    return uneven
+        lowest = max(columns.values())
+        for name, bottom in columns.items():
+            if not re.fullmatch(r'[a-z0-9-]+', name):
+                continue
+            lacking = lowest - bottom
+            level &= lacking <= EVEN_FROM
+            given = evens.get(name, 0.0) * PX_PER_MM
+            if given or lacking > EVEN_FROM:
+                uneven[name] = (given + lacking) / PX_PER_MM
+    return {} if level else uneven
 
 
 def _even_sheet(evens: dict[str, float]) -> str:
-    return ''.join(f'[data-column="{name}"] {{ --even: '
-                   f'{even / PX_PER_MM:.2f}mm; }}'
+    return ''.join(f'[data-column="{name}"] {{ --even: {even:.2f}mm; }}'
                    for name, even in sorted(evens.items()))
 
 
 def _evened(layout: Layout, lay_out, document, analysis, size):
     """The columns of a row lined up at the bottom (:func:`_uneven_columns`):
-    one more layout, with the sheet of the layout kept so far, only when
-    they are uneven; kept only when everything still fits."""
-    if document is None or len(document.pages) != layout.page.count or (
-            analysis is not None and analysis.problems()):
+    one more layout, with the free space shared as in the layout kept so
+    far, only when they are still uneven (the shared space went to them
+    unequally, or a page's text moved); kept only when everything still
+    fits."""
+    if not _all_right(layout, document, analysis):
         return document, analysis
-    evens = _uneven_columns(document)
+    evens = _uneven_columns(document, getattr(document, '_flyers_evens',
+                                              None))
     if not evens:
         return document, analysis
-    # The sheet of the document kept: the last one laid out, unless
-    # _spread went back to an earlier one.
-    kept = getattr(document, '_flyers_sheet', '')
-    evened = lay_out(size, kept + _even_sheet(evens))
-    if (evened[0] is not None and len(evened[0].pages) == layout.page.count
-            and not evened[1].problems()):
+    evened = lay_out(size, getattr(document, '_flyers_fills', None), evens)
+    if _all_right(layout, *evened):
         return evened
     return document, analysis
 
@@ -498,24 +522,19 @@ def _fill_sheet(fills: dict[str, float]) -> str:
                    for name, fill in sorted(fills.items()))
 
 
-def _topped_up(layout: Layout, lay_out, size, spread, fills):
+def _topped_up(layout: Layout, lay_out, size, spread, fills, evens):
     """The layout's shares of --fill may add up to less than the space
     (type that grew with it took less than allowed): what is still free
     in a frame is added to its --fill once more, if that fits."""
     left = {name: free
             for name, (free, height, _) in _free_space(spread[0]).items()
             if name in fills and free > SPREAD_FROM * height}
-    for share in (1.0,):
-        if not left:
-            break
-        topped = lay_out(size, _fill_sheet(
-            {**fills, **{name: fills[name] + share * free
-                         for name, free in left.items()}}))
-        if (topped[0] is not None
-                and len(topped[0].pages) == layout.page.count
-                and not topped[1].problems()):
-            return topped
-    return spread
+    if not left:
+        return spread
+    topped = lay_out(size, {**fills, **{name: fills[name] + free
+                                        for name, free in left.items()}},
+                     evens)
+    return topped if _all_right(layout, *topped) else spread
 
 
 def _copyfit_sheet(layout: Layout, font_config):
