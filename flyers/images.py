@@ -31,6 +31,9 @@ from contextlib import contextmanager
 #: What to do with a file that cannot be decoded.
 EXPORT_AGAIN = ('export it again from the original (as PNG, JPEG or TIFF) '
                 'and replace the file')
+#: The same for a content picture, which may be JPEG, PNG or WebP.
+PICTURE_EXPORT_AGAIN = ('export it again from the original (as JPEG, PNG or '
+                        'WebP) and replace the file')
 
 # Pillow's switches are process-wide: one decode at a time flips them.
 _STRICT = threading.Lock()
@@ -54,9 +57,10 @@ def _strict_pillow():
             ImageFile.LOAD_TRUNCATED_IMAGES = saved
 
 
-def decode(body: bytes, must_be_image: bool):
+def decode(body: bytes, must_be_image: bool, advice: str = EXPORT_AGAIN):
     """The image in ``body``, fully decoded, or None if it is no image (and
-    ``must_be_image`` is false: the file's name does not say it is one)."""
+    ``must_be_image`` is false: the file's name does not say it is one).
+    ``advice``: what to do with a file that cannot be decoded."""
     from PIL import Image, UnidentifiedImageError
 
     bombs = (Image.DecompressionBombError, Image.DecompressionBombWarning)
@@ -67,26 +71,26 @@ def decode(body: bytes, must_be_image: bool):
             if not must_be_image:
                 return None
             raise ImageRefused('the file is not an image in any format Pillow '
-                               'reads; ' + EXPORT_AGAIN)
+                               'reads; ' + advice)
         except bombs:
             raise ImageRefused(_too_large(_size(body))) from None
         except Exception as exc:  # Pillow's plugins raise many kinds
-            raise ImageRefused(_damaged(exc)) from None
+            raise ImageRefused(_damaged(exc, advice)) from None
         try:
             image.load()
         except bombs:
             raise ImageRefused(_too_large(image.size)) from None
         except Exception as exc:
-            raise ImageRefused(_damaged(exc)) from None
+            raise ImageRefused(_damaged(exc, advice)) from None
     embedded_profile(image)
     return image
 
 
-def _damaged(exc: Exception) -> str:
+def _damaged(exc: Exception, advice: str) -> str:
     detail = re.sub(r' \(\d+ bytes not processed\)', '',
                     str(exc) or type(exc).__name__)
     return (f'the image is damaged or cut short (Pillow: {detail}), so part '
-            f'of it would print wrong; {EXPORT_AGAIN}')
+            f'of it would print wrong; {advice}')
 
 
 def _size(body: bytes) -> tuple[int, int] | None:

@@ -31,12 +31,12 @@ import tempfile
 from pathlib import Path
 
 from .errors import Problem
-from .images import EXPORT_AGAIN, ImageRefused, decode
+from .images import PICTURE_EXPORT_AGAIN, ImageRefused, decode
 from .inputs import read_input
 
 FORMATS = {'JPEG': 'JPEG', 'PNG': 'PNG', 'WEBP': 'WebP'}
 # Bumped when the checks below change: old verdicts no longer count.
-CHECK_VERSION = '4'
+CHECK_VERSION = '5'
 # Counts decodes, for the tests that a rebuild decodes nothing.
 DECODES = {'count': 0}
 
@@ -235,7 +235,7 @@ def _check(body: bytes) -> dict:
 
     DECODES['count'] += 1
     try:
-        image = decode(body, True)
+        image = decode(body, True, PICTURE_EXPORT_AGAIN)
         frames = getattr(image, 'n_frames', 1)
         if frames > 1:
             raise ImageRefused(
@@ -249,7 +249,7 @@ def _check(body: bytes) -> dict:
             raise ImageRefused(
                 f'the file says the image is {width} × {height} pixels but '
                 f'holds only {len(body):,} bytes, too few for that: it is '
-                f'cut short or damaged; {EXPORT_AGAIN}')
+                f'cut short or damaged; {PICTURE_EXPORT_AGAIN}')
         if image.format not in FORMATS:
             raise ImageRefused(
                 f'the file is a {image.format} image; use JPEG, PNG or WebP '
@@ -266,7 +266,7 @@ def _check(body: bytes) -> dict:
             shown = ImageOps.exif_transpose(image).size
         except Exception as exc:  # a damaged EXIF block
             raise ImageRefused(f'its EXIF data cannot be read ({exc}); '
-                               f'{EXPORT_AGAIN}') from None
+                               f'{PICTURE_EXPORT_AGAIN}') from None
     except ImageRefused as exc:
         return {'refused': str(exc)}
     return {'size': list(image.size), 'shown_size': list(shown),

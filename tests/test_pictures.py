@@ -355,6 +355,9 @@ def _animated(fmt: str) -> bytes:
     return buffer.getvalue()
 
 
+# A content picture may be JPEG, PNG or WebP: the advice says so.
+PICTURE_DAMAGED = DAMAGED.replace('(as PNG, JPEG or TIFF)',
+                                  '(as JPEG, PNG or WebP)')
 TRANSPARENT = ('the picture has transparent areas, which neither print nor '
                'the screen edition shows as intended; flatten it onto a '
                'background and export it again')
@@ -363,11 +366,11 @@ ANIMATED = ('the image is animated (3 frames); a page shows one: save the '
 
 BAD_FILES = {
     'cut-short JPEG': ('bad.jpg', lambda: cut_short(photo('JPEG')),
-                       DAMAGED.format('image file is truncated')),
+                       PICTURE_DAMAGED.format('image file is truncated')),
     'not an image': ('bad.jpg', lambda: b'<html>Not found</html>',
                      'the file is not an image in any format Pillow reads; '
-                     'export it again from the original (as PNG, JPEG or '
-                     'TIFF) and replace the file'),
+                     'export it again from the original (as JPEG, PNG or '
+                     'WebP) and replace the file'),
     'decompression bomb': ('bad.png',
                            lambda: claiming_size(photo(), 40000, 40000),
                            TOO_LARGE.format('40000 × 40000', '1,600.0')),
@@ -782,7 +785,7 @@ def _jpeg_claiming(width: int, height: int) -> bytes:
 
 
 NOT_AN_IMAGE = ('the file is not an image in any format Pillow reads; '
-                'export it again from the original (as PNG, JPEG or TIFF) '
+                'export it again from the original (as JPEG, PNG or WebP) '
                 'and replace the file')
 # file → (bytes, the reason after "images/FILE: ")
 REFUSED = {
@@ -796,7 +799,7 @@ REFUSED = {
     'short.jpg': (lambda: _jpeg_claiming(9000, 9000), (
         'the file says the image is 9000 × 9000 pixels but holds only {} '
         'bytes, too few for that: it is cut short or damaged; export it '
-        'again from the original (as PNG, JPEG or TIFF) and replace the '
+        'again from the original (as JPEG, PNG or WebP) and replace the '
         'file')),
     'giant.jpg': (lambda: _jpeg_claiming(65000, 65000),
                   TOO_LARGE.format('65000 × 65000', '4,225.0')),
@@ -1169,7 +1172,7 @@ def test_the_preview_shows_picture_problems_and_recovers(picture_copy):
         'file says the image is 9000 × 9000 pixels but holds only '
         f'{(folder / "short.jpg").stat().st_size:,} bytes, too few for that: '
         'it is cut short or damaged; export it again from the original (as '
-        'PNG, JPEG or TIFF) and replace the file']
+        'JPEG, PNG or WebP) and replace the file']
     (folder / 'small.jpg').write_bytes(_sized_jpeg(200, 250))
     write_content(picture_copy, person('small.jpg'))
     previewer.rebuild({content})
