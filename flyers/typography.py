@@ -29,9 +29,14 @@ _QUOTES = {
 _DOUBLE_RE = re.compile(r'"([^"]*)"')
 _SINGLE_OPEN_RE = re.compile(r"(^|[\s(\[])'")
 _DASH_RE = re.compile(r' +(?:-|--|\u2013) +')
-_BOLD_RE = re.compile(r'\*\*(.+?)\*\*')
+# Bold, with the space before it inside (see _name).
+_BOLD_RE = re.compile(r'( ?)\*\*(.+?)\*\*')
 _SINGLE_LETTER_RE = re.compile(r'(?<!\S)([^\W\d_])[ ]+(?=\S)')
-_NAME_RE = re.compile(r'(?<![\w&#])([^\W\d_a-z][^\W\d_]{5,})')
+# A name, and what cannot break from it before it: the ordinary space,
+# words bound to it by no-break spaces, an opening bracket or quotation
+# mark (see _name).
+_NAME_RE = re.compile(r'( ?(?:[^\s<>*]+\u00a0)*[^\s\w<>*&;#]*)'
+                      r'(?<![\w&#])([^\W\d_a-z][^\W\d_]{5,})')
 
 
 def typeset(text: str, language: str) -> str:
@@ -63,12 +68,18 @@ def inline(text: str | None, language: str) -> Markup:
     escaped = str(escape(typeset(text, language)))
     # Names (capitalised words) are not hyphenated: "Väs-terås" reads badly.
     escaped = _NAME_RE.sub(_name, escaped)
-    return Markup(_BOLD_RE.sub(r'<strong>\1</strong>', escaped))
+    return Markup(_BOLD_RE.sub(r'<strong>\1\2</strong>', escaped))
 
 
 def _name(match: re.Match) -> str:
-    word = match[1]
-    return f'<span class="name">{word}</span>' if word[0].isupper() else word
+    """A capitalised word in a span that keeps it whole; the space before
+    it, and what is bound to it, go inside the span: WeasyPrint 70, when
+    a line is full just before a span, can break the line at its first
+    space instead of its last ("Vi / vill se … ta bort Bäckby")."""
+    space, word = match[1], match[2]
+    if not word[0].isupper():
+        return match[0]
+    return f'<span class="name">{space}{word}</span>'
 
 
 def display_url(url: str) -> str:

@@ -110,7 +110,7 @@ imprint: "Published by: A Person"
     assert code == 0, err
     html = (project / 'output' / 'evil-leaflet-a5.html').read_text('utf-8')
     assert '&lt;img src=file:///etc/passwd&gt; {{ 7 * 7 }}' in html
-    assert '&lt;script&gt;alert(1)&lt;/script&gt; <strong>bold</strong>' in html
+    assert '&lt;script&gt;alert(1)&lt;/script&gt;<strong> bold</strong>' in html
     assert '&lt;b&gt;not bold&lt;/b&gt;' in html
     assert '49' not in html
 
