@@ -375,7 +375,8 @@ def _free_space(document) -> dict[str, tuple[float, float, int]]:
                                     and not (node.text or '').strip()):
                     continue
                 column = round(child.position_x)
-                stacks[column] = stacks.get(column, 0) + child.margin_height()
+                stacks[column] = (stacks.get(column, 0) + child.margin_height()
+                                  + _collapsed_below(child))
             if stacks:
                 name = element.get('data-fill') or str(len(frames))
                 frames.setdefault(name, (
@@ -388,6 +389,25 @@ def _free_space(document) -> dict[str, tuple[float, float, int]]:
     for index, page in enumerate(document.pages):
         visit(page._page_box, index)
     return frames
+
+
+def _collapsed_below(box) -> float:
+    """How far the bottom margin of a block's last descendant reaches
+    below the block's own margin box: a margin that collapsed through the
+    block's end (a list's last item), which WeasyPrint places but counts
+    in no box's height."""
+    below = 0.0
+    while True:
+        children = [child for child in getattr(box, 'children', ()) or ()
+                    if getattr(child, 'element', None) is not None
+                    and hasattr(child, 'margin_height')]
+        if not children:
+            return below
+        last = children[-1]
+        reach = (last.position_y + last.margin_height()
+                 - box.position_y - box.margin_height())
+        below = max(below, reach)
+        box = last
 
 
 # Free space below this share of a frame's height is left where the
