@@ -26,6 +26,7 @@ import contextlib
 import dataclasses
 import hashlib
 import logging
+import math
 import re
 import sys
 from dataclasses import dataclass
@@ -307,19 +308,26 @@ def largest_fitting(fits, low: int, high: int) -> int:
 # Less free space than this share of a page's frame: the type stays as
 # the stylesheet sets it (growing by one step would not fit anyway).
 FULL = 0.02
+# How the height text takes grows with its size, until two layouts that
+# fitted have shown it for this content: as the square (lines get longer
+# and taller), which undershoots rather than overshoots, since not every
+# block grows with the type.
+GROWTH = 2.0
 
 
 def _grown(sizes, at_start: int, fits, tried) -> int:
     """The index of the largest size that fits, given that the one at
-    ``at_start`` does.  Text set at size s covers an area of about s² (its
-    lines get longer and taller) but not every block grows with it, so a
-    frame with free share f of its height has room for about
-    s / (1 - f)^0.75: that size is tried, and from it the next guess, until
-    a guess fails (then the range in between is halved) or the frames are
-    full."""
+    ``at_start`` does.  A frame with free share f of its height is full at
+    about size s / (1 - f)^(1/k), where the height used grows as s^k:
+    k = :data:`GROWTH` at first, then as measured between the last two
+    layouts that fitted (a secant, so a poster whose list is a small part
+    of the page jumps further than a leaflet of text).  The largest size
+    not above that is tried, until a guess fails (then the range in
+    between is halved) or the frames are full."""
     best, low = at_start, -1  # best fits; low, when >= 0, does not
     stride = 1  # steps taken by the last guess that fitted
-    for _ in range(4):
+    measured = []  # (size, used share) of the layouts that fitted
+    for _ in range(5):
         share = _free_share(tried[best][0])
         if share is not None and share < FULL:
             break
@@ -329,13 +337,25 @@ def _grown(sizes, at_start: int, fits, tried) -> int:
         if share is None:  # no frame marked: one step, then more
             guess = best - stride
         else:
-            target = sizes[best] / max(1 - share, 0.05) ** 0.75
-            guess = min(min(candidates,
-                            key=lambda i: abs(sizes[i] - target)), best - 1)
-            # A guess that fitted and still left room was too timid (the
-            # type is a small part of the page): go twice as far.
-            if best < at_start:
+            measured.append((sizes[best], 1 - share))
+            growth, timid = GROWTH, False
+            if len(measured) > 1:
+                (s0, u0), (s1, u1) = measured[-2:]
+                if u1 > u0 * 1.01 and s1 > s0:
+                    growth = max(0.1, math.log(u1 / u0) / math.log(s1 / s0))
+                else:
+                    # The frames hardly noticed the last step (the type
+                    # is a small part of them): go twice as far.
+                    timid = True
+            target = sizes[best] * (1 / max(1 - share, 0.05)) ** (1 / growth)
+            below = [i for i in candidates if sizes[i] <= target + 1e-9]
+            guess = min(below) if below else best - 1
+            if timid:
                 guess = min(guess, best - 2 * stride)
+            elif len(measured) > 1:
+                # A secant through two close points is steep: never more
+                # than twice as far as the last step.
+                guess = max(guess, best - 2 * stride)
         guess = max(guess, low + 1)
         if fits(guess):
             best, stride = guess, max(1, best - guess)
