@@ -12,6 +12,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pikepdf
 import pytest
@@ -65,8 +66,10 @@ def screen_build(tmp_path_factory):
          str(project), 'build'], capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr
     manifest = json.loads((project / 'output' / 'manifest.json').read_text())
-    return {(Path(entry['content']).stem, entry['layout'], entry['edition']):
-            project / entry['path'] for entry in manifest['outputs']}
+    entries = {(Path(entry['content']).stem, entry['layout'],
+                entry['edition']): entry for entry in manifest['outputs']}
+    return SimpleNamespace(project=project, entries=entries, paths={
+        key: project / entry['path'] for key, entry in entries.items()})
 
 
 # Every layout of both example campaigns, and the copy with links.
@@ -84,7 +87,8 @@ def _pdf(request, content, layout, edition) -> Path:
     if (content, layout) in (('trygghet-vasteras', 'leaflet-a5'),
                              ('trygghet-vasteras', 'poster-a3')):
         return request.getfixturevalue('built').pdf(layout, content, edition)
-    return request.getfixturevalue('screen_build')[content, layout, edition]
+    return request.getfixturevalue('screen_build').paths[
+        content, layout, edition]
 
 
 def _elements(pdf: pikepdf.Pdf) -> list:
@@ -127,7 +131,7 @@ def test_the_trifold_outside_keeps_its_panels_on_the_sheet(
     import pypdfium2
 
     document = pypdfium2.PdfDocument(
-        str(screen_build['trygghet-vasteras', 'trifold-dl', edition]))
+        str(screen_build.paths['trygghet-vasteras', 'trifold-dl', edition]))
     try:
         page = document[0]
         trim = page.get_trimbox()
@@ -237,7 +241,7 @@ def test_the_qr_code_and_the_printed_address_link_where_the_code_leads(
 
 @pytest.mark.parametrize('layout', ['leaflet-a5', 'trifold-dl'])
 def test_further_reading_links_have_their_own_address(screen_build, layout):
-    path = screen_build['links', layout, 'screen']
+    path = screen_build.paths['links', layout, 'screen']
     with pikepdf.open(path) as pdf:
         annotations = _links(pdf)
         campaign = {str(a.A.URI) for _, a in annotations
@@ -264,3 +268,69 @@ def test_print_editions_have_no_annotations(request, content, layout):
     with pikepdf.open(_pdf(request, content, layout, 'print')) as pdf:
         assert [page.obj.get('/Annots') for page in pdf.pages
                 if '/Annots' in page.obj] == []
+
+
+# --- the preflight's tags check ----------------------------------------------
+
+def _rename_first(role, new_role):
+    def edit(pdf):
+        element = next(e for e in _elements(pdf) if e.S == role)
+        element.S = pikepdf.Name(new_role)
+    return edit
+
+
+def _set_struct_parent(pdf):
+    annotation = _links(pdf)[0][1]
+    annotation.StructParent = 0
+
+
+def _untag(pdf):
+    del pdf.Root.StructTreeRoot
+
+
+@pytest.mark.parametrize('edit,message', [
+    (None, None),
+    (_untag, 'the screen edition is not tagged (no structure tree), so '
+             'screen readers cannot follow it; build it again as PDF/UA'),
+    (_rename_first('/H1', '/P'),
+     'page 1: the first heading read is H2, not the title (H1): write the '
+     "layout's template in reading order, title first, and place its parts "
+     'on the page with CSS (grid-column)'),
+    (_rename_first('/H2', '/H3'),
+     'page 1: H3 follows H1: a heading level is skipped (screen readers '
+     'list headings by level); use h2 there, or put the part it belongs to '
+     'after its heading in the template'),
+    (_rename_first('/Link', '/Span'),
+     'a link is not tagged as a Link element (PDF/UA): make it an <a href> '
+     'in the template, with nothing inside but text or one picture'),
+    (_set_struct_parent,
+     "a link's /StructParent does not lead to its Link element; build it "
+     'again'),
+], ids=['as-built', 'untagged', 'title-late', 'level-skipped',
+        'link-untagged', 'struct-parent'])
+def test_the_preflight_checks_the_tags(screen_build, tmp_path, edit, message):
+    from flyers.expectations import expectations
+    from flyers.layouts import load_layout
+    from flyers.preflight import preflight
+    from flyers.printshop import load_printshop
+
+    key = ('solrosen-varstamma', 'trifold-dl', 'screen')
+    entry, path = screen_build.entries[key], screen_build.paths[key]
+    root = screen_build.project
+    expect = expectations(root, load_layout(root, 'trifold-dl'),
+                          load_printshop(root, 'default'), 'screen',
+                          entry['qr_urls'], True)
+    edited = tmp_path / path.name
+    with pikepdf.open(path) as pdf:
+        if edit is not None:
+            edit(pdf)
+        pdf.save(edited)
+    report = preflight(edited, expect)
+    found = [str(f) for f in report.findings if f.check == 'tags']
+    if message is None:
+        assert dict(report.checks)['tags'] == 'pass'
+        assert report.ok, [str(f) for f in report.findings]
+        return
+    assert {name for name, status in report.checks
+            if status == 'fail'} == {'tags'}
+    assert any(line.endswith(message) for line in found), found
