@@ -334,3 +334,63 @@ def test_the_preflight_checks_the_tags(screen_build, tmp_path, edit, message):
     assert {name for name, status in report.checks
             if status == 'fail'} == {'tags'}
     assert any(line.endswith(message) for line in found), found
+
+
+# --- flyers.links on its own -------------------------------------------------
+
+def _weasyprint_pdf(body: str) -> bytes:
+    import weasyprint
+
+    return weasyprint.HTML(string=(
+        '<html lang="sv"><head><title>t</title></head><body>'
+        f'{body}</body></html>')).write_pdf(pdf_variant='pdf/ua-1')
+
+
+def test_a_link_around_boxes_gets_one_annotation_in_its_link_element():
+    """WeasyPrint gives every box inside an <a> (a span, bold, a picture)
+    an annotation of its own, tagged under that box; one is kept."""
+    import io
+
+    from flyers.links import tidy_links
+
+    data = _weasyprint_pdf(
+        '<p><a href="https://example.com/x">Läs <span>mer</span> hos '
+        '<b>oss</b> <svg width="10" height="10"><title>ikon</title>'
+        '<rect width="10" height="10"/></svg></a></p>')
+    with pikepdf.open(io.BytesIO(data)) as before:
+        assert len(_links(before)) > 1  # what WeasyPrint 70 writes
+    with pikepdf.open(io.BytesIO(tidy_links(data))) as pdf:
+        annotations = _links(pdf)
+        assert [str(a.A.URI) for _, a in annotations] == [
+            'https://example.com/x']
+        annotation = annotations[0][1]
+        links = [e for e in _elements(pdf) if e.S == '/Link']
+        assert len(links) == 1
+        assert [kid.Obj.objgen for kid in links[0].K
+                if isinstance(kid, pikepdf.Dictionary)
+                and kid.get('/Type') == '/OBJR'] == [annotation.objgen]
+        nums = pdf.Root.StructTreeRoot.ParentTree.Nums
+        parents = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+        assert parents[int(annotation.StructParent)].objgen \
+            == links[0].objgen
+        # No object reference is left to an annotation that is gone.
+        for element in _elements(pdf):
+            for kid in _kids_of(element):
+                if kid.get('/Type') == '/OBJR':
+                    assert kid.Obj.objgen == annotation.objgen
+        x0, y0, x1, y1 = (float(v) for v in annotation.Rect)
+        assert x0 < x1 and y0 < y1
+
+
+def _kids_of(element):
+    kids = element.get('/K')
+    return [kid for kid in (kids if isinstance(kids, pikepdf.Array)
+                            else [kids])
+            if isinstance(kid, pikepdf.Dictionary)]
+
+
+def test_a_pdf_without_links_is_left_as_it_is():
+    from flyers.links import tidy_links
+
+    data = _weasyprint_pdf('<h1>Rubrik</h1><p>Text utan länkar.</p>')
+    assert tidy_links(data) is data
