@@ -17,7 +17,8 @@ went wrong in the user's terms:
 - the free space left after copyfit is shared out (``--fill``), and
   columns side by side are lined up at the bottom (``--even``);
 - the content's pictures are swapped for pixels prepared for their placed
-  size and edition, and fail when too small (:mod:`flyers.pictures`).
+  size and edition, and fail when too small (:mod:`flyers.pictures`);
+- the screen edition's links are tidied for PDF/UA (:mod:`flyers.links`).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from pathlib import Path
 from .draftmark import fit_marks
 from .errors import BuildError, LayoutError, Problem
 from .layouts import Layout, start_size
+from .links import tidy_links
 from .fonts import declared_families
 from .job import Job
 from .marks import TransparencyInX1a, print_finisher
@@ -217,6 +219,8 @@ def _render_pdf(html, job, fetcher, font_config, owner, metadata_id):
             pdf = document.write_pdf(**_write_options(job, metadata_id))
         except TransparencyInX1a as exc:
             raise LayoutError(job.printshop.problem('pdfx', str(exc))) from None
+        if not job.is_print:
+            pdf = tidy_links(pdf)
         foreign = sorted({font.family for font in document.fonts.values()}
                          - declared_families(fetcher.fetched)
                          - job.brand.families)

@@ -23,6 +23,7 @@ from .content import Campaign, is_placeholder_url, placeholders
 from .errors import LayoutError, Problem
 from .job import Job
 from .layouts import Layout
+from .qr import with_tracking
 from .sandbox import (MAX_OUTPUT, TemplateEnvironment, TemplateTooSlow,
                       bounded_filters, layout_loader)
 from .typography import display_url, inline, typeset
@@ -106,6 +107,15 @@ def _typeset_filter(context, text):
     return typeset(text, context['campaign'].language) if text else ''
 
 
+def _href_filter(url):
+    """A content address as a link's target (parts.link): as the QR code
+    holds it (WHATWG serialisation, punycode host); ``#`` and none stay
+    as they are, no link."""
+    if not url or url.strip() == '#':
+        return url
+    return with_tracking(url, None)
+
+
 class Renderer:
     """One Jinja2 environment per layout, reused for every output."""
 
@@ -121,6 +131,7 @@ class Renderer:
                 trim_blocks=True, lstrip_blocks=True)
             env.filters['display_url'] = display_url
             env.filters['is_placeholder'] = is_placeholder_url
+            env.filters['href'] = _href_filter
             env.filters['length_class'] = length_class
             env.globals['balance'] = balance
             env.filters['inline'] = _inline_filter

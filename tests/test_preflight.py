@@ -159,8 +159,9 @@ class Inputs:
             return self._made[name]
         import weasyprint
 
+        # The screen edition is tagged (PDF/UA), as the builder writes it.
         options = ({'output_intent': '--press', 'pdf_variant': 'pdf/x-4'}
-                   if cmyk else {})
+                   if cmyk else {'pdf_variant': 'pdf/ua-1'})
         data = weasyprint.HTML(
             string=page_html(body, css, cmyk, font),
             base_url=self.folder.as_uri() + '/').write_pdf(**options)
@@ -239,9 +240,10 @@ def test_a_good_print_pdf_passes_every_check(inputs):
     assert report.findings == ()
     assert report.ok
     # Every check but the folds one, which runs for folded layouts only,
-    # and the empty-band one, which runs with a layout's limit only.
+    # the empty-band one, which runs with a layout's limit only, and the
+    # tags one, for the screen edition only.
     assert [name for name, _ in report.checks] == [
-        name for name in CHECKS if name not in ('folds', 'layout')]
+        name for name in CHECKS if name not in ('folds', 'layout', 'tags')]
     assert {status for _, status in report.checks} == {'pass'}
     assert report.pdf == 'good.pdf'
 
@@ -255,6 +257,7 @@ def test_a_good_screen_pdf_passes_without_colour_and_ink(inputs):
     ran = [name for name, _ in report.checks]
     assert 'ink' not in ran
     assert dict(report.checks)['colour'] == 'pass'  # RGB, as it should be
+    assert dict(report.checks)['tags'] == 'pass'  # tagged, one link
     assert 'bleed-reach' not in ran  # nothing to reach without a bleed
     # The same file is no print edition.
     assert {'colour'} <= failing(check(path, bleed_mm=0))

@@ -24,6 +24,8 @@ The checks, in order (the ids are ``Finding.check``):
   modules, quiet zone, contrast and size fit for print;
 - ``links``: no scripts, files or data in links, no embedded files, and no
   placeholder addresses outside a draft;
+- ``tags`` (screen edition only): tagged, the title the first heading read,
+  no heading level skipped, every link a tagged Link (:mod:`.tags`);
 - ``layout`` (a warning): no empty horizontal band taller than 12 % of the
   page height, outside the bands the layout declares (:mod:`.bands`).
 
@@ -49,7 +51,7 @@ def preflight(pdf: Path, expect: Expectations,
     """Check one PDF against what it must be."""
     import pikepdf
 
-    from . import content, document, drawchecks, raster
+    from . import content, document, drawchecks, raster, tags
 
     shown = shown_as or str(pdf)
     out = Collector(expect)
@@ -81,6 +83,8 @@ def preflight(pdf: Path, expect: Expectations,
             else:
                 document.check_screen_colours(opened, frames, out)
             document.check_links(opened, frames, expect, out)
+            if not expect.is_print:
+                tags.check_tags(opened, frames, out)
         raster.check_rendered(data, frames, expect, out)
         if ink is not None:
             raster.finish_ink(ink, frames, expect, out)

@@ -20,7 +20,7 @@ MAX_PER_PAGE = 5
 
 CHECKS = ('structure', 'pages', 'trim-box', 'bleed-box', 'bleed-reach',
           'fonts', 'safe-zone', 'folds', 'text-size', 'rule-width',
-          'image-ppi', 'colour', 'ink', 'qr', 'links', 'layout')
+          'image-ppi', 'colour', 'ink', 'qr', 'links', 'tags', 'layout')
 
 
 @dataclass(frozen=True)
