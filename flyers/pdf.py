@@ -37,6 +37,7 @@ from .layouts import Layout, start_size
 from .fonts import declared_families
 from .job import Job
 from .marks import TransparencyInX1a, print_finisher
+from .pdffonts import fonts_finisher, variant_version
 from .overflow import measure_overflow
 from .pagecheck import Analysis
 from .pictures import prepare_pictures
@@ -121,7 +122,8 @@ def _write_options(job: Job, metadata_id: str) -> dict:
                            job.layout.folder.parent.parent
                            / job.printshop.icc_profile, identifier))
     else:
-        options.update(pdf_variant='pdf/ua-1')
+        options.update(pdf_variant='pdf/ua-1', finisher=fonts_finisher(
+            variant_version('pdf/ua-1')))
     return options
 
 
