@@ -193,9 +193,10 @@ def test_one_subset_name_one_font_program(every_output):
                 assert str(font.BaseFont) == str(descendant.BaseFont) == name
                 programs.setdefault(name, set()).add(
                     hashlib.sha256(file.read_bytes()).hexdigest())
-    assert len(programs) > 5
-    assert {name: hashes for name, hashes in programs.items()
+    assert {name: len(hashes) for name, hashes in programs.items()
             if len(hashes) > 1} == {}
+    # The seed's five fonts, OpenType and bare CFF, in two layouts.
+    assert len(programs) >= 10
 
 
 def test_cidtogidmap_only_on_truetype_cidfonts(every_output):

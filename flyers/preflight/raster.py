@@ -490,11 +490,12 @@ def start_ink(data: bytes) -> InkJob:
     Ghostscript; it renders while the other checks run."""
     from . import ghostscript
 
+    import pikepdf
+
     try:
         data = without_registration(data)
-    except Exception as exc:  # pikepdf.PdfError and kin: a broken file
-        return InkJob(None, problem='the file could not be read for the ink '
-                      f'check ({exc})')
+    except pikepdf.PdfError:  # Ghostscript is given it as it is, and says
+        pass  # what it cannot render
     problem = None
     for _ in range(2):  # a kept one may have stopped: then a new one
         try:
