@@ -181,6 +181,57 @@ def test_x1a_text_reads_as_the_x4_edition(built, x1a):
     assert 'Trygghet i Västerås' in text(leaflet)
 
 
+def test_x1a_prints_as_the_x4_edition(built, x1a, tmp_path):
+    """Ghostscript's CMYK separations of the X-1a leaflet (bare CFF fonts)
+    and of the X-4 leaflet (OpenType fonts) are the same, pixel for pixel
+    at 150 dpi: every glyph kept its outline, width and place."""
+    from PIL import Image, ImageChops
+
+    def separations(path, name):
+        subprocess.run(['gs', '-q', '-dSAFER', '-dUseBleedBox',
+                        '-sDEVICE=tiff32nc', '-r150', '-o',
+                        str(tmp_path / f'{name}-%d.tif'), str(path)],
+                       check=True)
+        return sorted(tmp_path.glob(f'{name}-*.tif'))
+
+    leaflet = next(p for p in x1a if p.name.endswith('leaflet-a5.pdf'))
+    pages = list(zip(separations(built.pdf('leaflet-a5'), 'x4'),
+                     separations(leaflet, 'x1a')))
+    assert len(pages) == 2
+    for x4, x1 in pages:
+        with Image.open(x4) as a, Image.open(x1) as b:
+            assert a.mode == b.mode == 'CMYK' and a.size == b.size
+            assert ImageChops.difference(a, b).getbbox() is None, x1.name
+
+
+def test_bare_cff_keeps_every_glyph_program():
+    """The OpenType-to-bare-CFF step alone, on the brand's own font: every
+    glyph's charstring is the same at the same glyph index (CID), as the
+    CIDFont's Identity mapping reads it."""
+    from fontTools.cffLib import CFFFontSet
+    from fontTools.ttLib import TTFont
+
+    from flyers.pdffonts import bare_cid_cff
+
+    path = ROOT / 'brands' / 'default' / 'fonts' / 'Inter-Bold.otf'
+    original = TTFont(path)
+    before = original['CFF '].cff.topDictIndex[0]
+    cff = CFFFontSet()
+    cff.decompile(io.BytesIO(bare_cid_cff(path.read_bytes())), None)
+    after = cff.topDictIndex[0]
+    assert after.ROS == ('Adobe', 'Identity', 0)
+    assert after.FontMatrix == before.FontMatrix
+    glyphs = original.getGlyphOrder()
+    assert after.CIDCount == len(glyphs) == len(after.CharStrings)
+    for gid in range(0, len(glyphs), 97):
+        old = before.CharStrings[glyphs[gid]]
+        new = after.CharStrings[after.charset[gid]]
+        old.decompile()
+        new.decompile()
+        assert after.charset[gid] == (f'cid{gid:05d}' if gid else '.notdef')
+        assert new.program == old.program, glyphs[gid]
+
+
 # --- 2. Fonts a shop can gang on one sheet -----------------------------------
 
 def test_one_subset_name_one_font_program(every_output):
