@@ -25,6 +25,7 @@ input stay byte-identical.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 
@@ -43,6 +44,7 @@ def subset_tag(program: bytes) -> str:
     return ''.join(letters)
 
 
+@functools.lru_cache(maxsize=32)  # a subset comes back on every rebuild
 def bare_cid_cff(opentype: bytes) -> bytes:
     """The CFF table of an OpenType font, CID-keyed with CID n = glyph n
     (``/Registry (Adobe) /Ordering (Identity)``), as ``CIDFontType0C``
@@ -50,7 +52,7 @@ def bare_cid_cff(opentype: bytes) -> bytes:
     from fontTools.cffLib import FDArrayIndex, FDSelect, FontDict
     from fontTools.ttLib import TTFont
 
-    font = TTFont(io.BytesIO(opentype), lazy=False)
+    font = TTFont(io.BytesIO(opentype), lazy=True, recalcBBoxes=False)
     cff = font['CFF '].cff
     top = cff.topDictIndex[0]
     if not hasattr(top, 'ROS'):
