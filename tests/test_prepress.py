@@ -306,3 +306,35 @@ def test_print_pages_list_only_the_colour_spaces_they_use(built, x1a):
                 for name in listed:
                     assert str(page.obj.Resources.ColorSpace[name][0]) not in (
                         '/Lab', '/ICCBased'), path.name
+
+
+@pytest.mark.parametrize('content, form, kept', [
+    (b'/A cs 0.5 scn 0 0 10 10 re f', b'', {'A'}),
+    (b'/A CS 1 SCN 0 0 m 5 5 l S', b'/B cs 1 sc', {'A', 'B'}),  # a form's
+    (b'BI /W 1 /H 1 /CS /C /BPC 8 ID \x00 EI', b'', {'C'}),  # inline image
+    (b'/DeviceCMYK cs 0 0 0 1 sc (/B cs) Tj', b'', {'B'}),  # text: kept
+    (b'/DeviceCMYK cs 0 0 0 1 sc', b'', set()),
+])
+def test_only_selected_colour_spaces_stay(content, form, kept):
+    """The finisher part on WeasyPrint's own object model (pydyf): a space
+    that a page or a form sharing its resources selects stays; the others
+    go (erring on the side of keeping: a name inside a string stays)."""
+    import pydyf
+
+    from flyers.pdfcolours import used_colour_spaces_only
+
+    pdf = pydyf.PDF()
+    spaces = pydyf.Dictionary({name: pydyf.Array(['/Lab']) for name in 'ABCD'})
+    resources = pydyf.Dictionary({'ColorSpace': spaces})
+    pdf.add_object(resources)
+    stream = pydyf.Stream([content])
+    pdf.add_object(stream)
+    pdf.add_page(pydyf.Dictionary({
+        'Type': '/Page', 'Parent': pdf.pages.reference,
+        'MediaBox': pydyf.Array([0, 0, 10, 10]),
+        'Resources': resources.reference, 'Contents': stream.reference}))
+    pdf.add_object(pydyf.Stream([form], {
+        'Type': '/XObject', 'Subtype': '/Form',
+        'Resources': resources.reference}))
+    used_colour_spaces_only(None, pdf)
+    assert set(spaces) == kept
