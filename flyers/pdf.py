@@ -37,7 +37,7 @@ from .layouts import Layout, start_size
 from .fonts import declared_families
 from .job import Job
 from .marks import TransparencyInX1a, print_finisher
-from .pdffonts import fonts_finisher, variant_version
+from .pdffonts import FontProgramError, fonts_finisher, variant_version
 from .overflow import measure_overflow
 from .pagecheck import Analysis
 from .pictures import prepare_pictures
@@ -216,7 +216,7 @@ def _render_pdf(html, job, fetcher, font_config, owner, metadata_id):
             raise BuildError(too_small)
         try:
             pdf = document.write_pdf(**_write_options(job, metadata_id))
-        except TransparencyInX1a as exc:
+        except (TransparencyInX1a, FontProgramError) as exc:
             raise LayoutError(job.printshop.problem('pdfx', str(exc))) from None
         foreign = sorted({font.family for font in document.fonts.values()}
                          - declared_families(fetcher.fetched)

@@ -16,8 +16,9 @@ from __future__ import annotations
 import re
 
 # A colour-space operand of cs/CS, or an inline image's colour space.
-_SELECTED = re.compile(rb'/([^\s/\[\]<>(){}%]+)\s+(?:cs|CS)(?![^\s/\[\]<>(){}%])'
-                       rb'|/(?:CS|ColorSpace)\s*/([^\s/\[\]<>(){}%]+)')
+_NAME = rb'[^\s/\[\]<>(){}%]'
+_SELECTED = re.compile(rb'/(' + _NAME + rb'+)\s+(?:cs|CS)(?!' + _NAME + rb')'
+                       rb'|/(?:CS|ColorSpace)\s*/(' + _NAME + rb'+)')
 
 
 def _content(stream) -> bytes:

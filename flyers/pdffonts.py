@@ -30,6 +30,11 @@ import hashlib
 import io
 
 TAG_LETTERS = 6
+
+
+class FontProgramError(ValueError):
+    """A font program that cannot be made bare CFF for an old PDF."""
+
 # Font descriptor keys that PDF 1.5 introduced.
 KEYS_OF_PDF_1_5 = ('FontFamily', 'FontStretch', 'FontWeight')
 
@@ -53,6 +58,10 @@ def bare_cid_cff(opentype: bytes) -> bytes:
     from fontTools.ttLib import TTFont
 
     font = TTFont(io.BytesIO(opentype), lazy=True, recalcBBoxes=False)
+    if 'CFF ' not in font and 'CFF2' in font:
+        from fontTools.cffLib.CFF2ToCFF import convertCFF2ToCFF
+
+        convertCFF2ToCFF(font)
     cff = font['CFF '].cff
     top = cff.topDictIndex[0]
     if not hasattr(top, 'ROS'):
@@ -113,6 +122,17 @@ def variant_version(variant: str) -> str:
     return VARIANTS[variant][1].get('pdf_version') or '1.7'
 
 
+def _bare(file, descriptor, pdf_version: str) -> bytes:
+    try:
+        return bare_cid_cff(_program(file))
+    except Exception as exc:  # whatever fontTools meets in a font
+        family = _renamed(descriptor.get('FontName', ''), '')[2:]
+        raise FontProgramError(
+            f'the font "{family}" cannot be embedded as bare CFF, as PDF '
+            f'{pdf_version} needs ({type(exc).__name__}: {exc}); use another '
+            'font, or print as PDF/X-4') from None
+
+
 def fonts_finisher(pdf_version: str):
     """A finisher part that fixes every font dictionary (see the module's
     docstring) for a file of version ``pdf_version`` ('1.4', '1.7'...)."""
@@ -151,7 +171,7 @@ def fonts_finisher(pdf_version: str):
                 if id(file) not in tags:
                     if (version < (1, 6)
                             and file.extra.get('Subtype') == '/OpenType'):
-                        file.stream = [bare_cid_cff(_program(file))]
+                        file.stream = [_bare(file, descriptor, pdf_version)]
                         file.extra['Subtype'] = '/CIDFontType0C'
                     tags[id(file)] = subset_tag(_program(file))
                 tag = tags[id(file)]

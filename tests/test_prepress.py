@@ -23,6 +23,7 @@ import pikepdf
 import pytest
 
 from conftest import ROOT, copy_project
+from flyers.pdffonts import subset_tag
 
 # Keys and name values newer than PDF 1.3 / 1.4, from ISO 32000-1 (and
 # 32000-2 for 2.0), with the version that introduced them.  A key counts
@@ -338,3 +339,36 @@ def test_only_selected_colour_spaces_stay(content, form, kept):
         'Resources': resources.reference}))
     used_colour_spaces_only(None, pdf)
     assert set(spaces) == kept
+
+
+@pytest.mark.parametrize('program', [b'OTTO' + b'\0' * 40, b'', b'\xff' * 300])
+def test_a_font_that_cannot_be_bare_cff_is_one_clear_error(program):
+    import pydyf
+
+    from flyers.pdffonts import FontProgramError, fonts_finisher
+
+    pdf = pydyf.PDF()
+    file = pydyf.Stream([program], {'Subtype': '/OpenType'})
+    pdf.add_object(file)
+    descriptor = pydyf.Dictionary({'Type': '/FontDescriptor',
+                                   'FontName': '/ABCDEF+Brand-Text',
+                                   'FontFile3': file.reference})
+    pdf.add_object(descriptor)
+    cid = pydyf.Dictionary({'Type': '/Font', 'Subtype': '/CIDFontType0',
+                            'BaseFont': '/ABCDEF+Brand-Text',
+                            'FontDescriptor': descriptor.reference})
+    pdf.add_object(cid)
+    pdf.add_object(pydyf.Dictionary({
+        'Type': '/Font', 'Subtype': '/Type0', 'BaseFont': '/ABCDEF+Brand-Text',
+        'DescendantFonts': pydyf.Array([cid.reference])}))
+    with pytest.raises(FontProgramError) as error:
+        fonts_finisher('1.4')(None, pdf)
+    assert str(error.value).startswith(
+        'the font "Brand-Text" cannot be embedded as bare CFF, as PDF 1.4 '
+        'needs (')
+    assert str(error.value).endswith('); use another font, or print as '
+                                     'PDF/X-4')
+    # A PDF 1.7 file keeps the OpenType program as it is, renamed.
+    fonts_finisher('1.7')(None, pdf)
+    assert file.stream == [program]
+    assert descriptor['FontName'] == f'/{subset_tag(program)}+Brand-Text'
