@@ -10,7 +10,8 @@ them in a slug outside the bleed instead.  :func:`crop_marks` returns a
 - sets the BleedBox to exactly trim + bleed (WeasyPrint rounds it to at most
   10 pt) and keeps the TrimBox,
 - draws eight crop marks from ``bleed`` to ``bleed + MARK_MM`` outside each
-  corner, 0.25 pt, in registration colour (100 % of all four inks), on top of
+  corner, 0.25 pt, in registration colour (``/Separation /All``, tint 1:
+  it prints on every plate and is not ink of the design), on top of
   everything and outside the bleed, so no artwork can cover them;
 
 and names the output intent by its registered printing condition (WeasyPrint
@@ -28,6 +29,8 @@ PT_PER_MM = 72 / 25.4
 SLUG_MM = 10.0
 MARK_MM = 5.0
 MARK_WIDTH_PT = 0.25
+# The name of the registration colour among a page's colour spaces.
+REGISTRATION = 'registration'
 
 
 def _marks_operators(trim: list[float], bleed: float) -> str:
@@ -41,8 +44,22 @@ def _marks_operators(trim: list[float], bleed: float) -> str:
                          f'{x + dx * end:.3f} {y:.3f} l S')
             lines.append(f'{x:.3f} {y + dy * start:.3f} m '
                          f'{x:.3f} {y + dy * end:.3f} l S')
-    return (f'Q q {MARK_WIDTH_PT} w 0 J 1 1 1 1 K '
+    return (f'Q q {MARK_WIDTH_PT} w 0 J /{REGISTRATION} CS 1 SCN '
             + ' '.join(lines) + ' Q')
+
+
+def _registration_space(pdf):
+    """``[/Separation /All /DeviceCMYK f]`` with f(t) = t t t t (PDF 1.2
+    colour space, PDF 1.3 function: legal in PDF/X-1a)."""
+    import pydyf
+
+    tint = pydyf.Dictionary({
+        'FunctionType': 2, 'Domain': pydyf.Array([0, 1]),
+        'C0': pydyf.Array([0, 0, 0, 0]), 'C1': pydyf.Array([1, 1, 1, 1]),
+        'N': 1})
+    pdf.add_object(tint)
+    return pydyf.Array(['/Separation', '/All', '/DeviceCMYK',
+                        tint.reference])
 
 
 def crop_marks(bleed_mm: float):
@@ -57,7 +74,15 @@ def crop_marks(bleed_mm: float):
         pages = [obj for obj in pdf.objects
                  if isinstance(obj, pydyf.Dictionary)
                  and obj.get('Type') == '/Page']
+        space = _registration_space(pdf) if pages else None
         for page in pages:
+            resources = page['Resources']
+            if isinstance(resources, bytes):  # b'5 0 R', shared by pages
+                resources = pdf.objects[int(resources.split()[0])]
+            spaces = resources.setdefault('ColorSpace', pydyf.Dictionary())
+            if isinstance(spaces, bytes):
+                spaces = pdf.objects[int(spaces.split()[0])]
+            spaces[REGISTRATION] = space
             left, bottom, right, top = (float(v) for v in page['TrimBox'])
             page['MediaBox'] = pydyf.Array(
                 [left - slug, bottom - slug, right + slug, top + slug])
@@ -229,11 +254,16 @@ def stable_document_id(identifier: str):
 
 def print_finisher(printshop, icc_path: Path, identifier: str):
     """Everything the print edition adds while WeasyPrint writes it."""
+    from .pdfcolours import used_colour_spaces_only
+    from .pdffonts import fonts_finisher, variant_version
+
     parts = (crop_marks(printshop.bleed_mm), output_intent(printshop),
              embed_profile_as_is(icc_path), without_annotations,
              stable_document_id(identifier))
     if printshop.pdfx == 'pdf/x-1a':
         parts += (without_groups, pdfx1a_identification)
+    parts += (used_colour_spaces_only,
+              fonts_finisher(variant_version(printshop.pdfx)))
 
     def finish(document, pdf):
         for part in parts:

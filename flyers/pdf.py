@@ -40,6 +40,7 @@ from .links import tidy_links
 from .fonts import declared_families
 from .job import Job
 from .marks import TransparencyInX1a, print_finisher
+from .pdffonts import FontProgramError, fonts_finisher, variant_version
 from .overflow import measure_overflow
 from .pagecheck import Analysis
 from .pictures import prepare_pictures
@@ -124,7 +125,8 @@ def _write_options(job: Job, metadata_id: str) -> dict:
                            job.layout.folder.parent.parent
                            / job.printshop.icc_profile, identifier))
     else:
-        options.update(pdf_variant='pdf/ua-1')
+        options.update(pdf_variant='pdf/ua-1', finisher=fonts_finisher(
+            variant_version('pdf/ua-1')))
     return options
 
 
@@ -217,7 +219,7 @@ def _render_pdf(html, job, fetcher, font_config, owner, metadata_id):
             raise BuildError(too_small)
         try:
             pdf = document.write_pdf(**_write_options(job, metadata_id))
-        except TransparencyInX1a as exc:
+        except (TransparencyInX1a, FontProgramError) as exc:
             raise LayoutError(job.printshop.problem('pdfx', str(exc))) from None
         if not job.is_print:
             pdf = tidy_links(pdf)

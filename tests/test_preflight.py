@@ -139,8 +139,24 @@ def add_slug(pdf: pikepdf.Pdf) -> None:
                 lines.append(f'{x:.3f} {y + dy * bleed:.3f} m '
                              f'{x:.3f} {y + dy * (bleed + mark):.3f} l S')
         page.contents_add(pdf.make_stream(b'q'), prepend=True)
+        add_registration(pdf, page)
         page.contents_add(pdf.make_stream(
-            f'Q q {MARK_WIDTH_PT} w 1 1 1 1 K {" ".join(lines)} Q'.encode()))
+            f'Q q {MARK_WIDTH_PT} w /registration CS 1 SCN '
+            f'{" ".join(lines)} Q'.encode()))
+
+
+def add_registration(pdf: pikepdf.Pdf, page) -> None:
+    """The registration colour among the page's colour spaces, as the
+    builder draws its crop marks: Separation /All, tint 1 = 100 % of every
+    ink."""
+    resources = page.obj.Resources
+    if '/ColorSpace' not in resources:
+        resources.ColorSpace = pikepdf.Dictionary()
+    resources.ColorSpace.registration = pikepdf.Array([
+        pikepdf.Name.Separation, pikepdf.Name.All, pikepdf.Name.DeviceCMYK,
+        pdf.make_indirect(pikepdf.Dictionary(
+            FunctionType=2, Domain=[0, 1], N=1, C0=[0, 0, 0, 0],
+            C1=[1, 1, 1, 1]))])
 
 
 class Inputs:
@@ -553,6 +569,46 @@ def test_ink_fails_four_colour_black(inputs):
     # The same file passes a press that allows 400 %.
     assert 'ink' not in failing(check(inputs.pdf('rich-black'),
                                       ink_limit=400))
+
+
+def _drawn(content: bytes):
+    """An edit that draws ``content`` on the first page, in page space."""
+    def edit(pdf):
+        add_registration(pdf, pdf.pages[0])
+        pdf.pages[0].contents_add(pdf.make_stream(b'q ' + content + b' Q'))
+    return edit
+
+
+def _bleed_edge(width_mm: float) -> bytes:
+    """A rectangle ``width_mm`` wide along the page's left bleed edge."""
+    left = -BLEED_MM * PT_PER_MM  # the TrimBox starts at 0 0
+    return (f'{left:.3f} {40 * PT_PER_MM:.3f} {width_mm * PT_PER_MM:.3f} '
+            f'{20 * PT_PER_MM:.3f} re f').encode()
+
+
+def test_ink_does_not_count_registration_colour(inputs):
+    """Registration colour (Separation /All) prints on every plate but is
+    no ink of the design: a shop's marks that reach into the bleed do not
+    fail the ink check, while the same stroke in four-colour black does."""
+    x = -BLEED_MM / 2 * PT_PER_MM  # a vertical stroke in the left bleed
+    marks = (b'2 w /registration CS 1 SCN '
+             + f'{x:.3f} 100 m {x:.3f} 200 l S'.encode())
+    assert check(inputs.edited('registration-in-bleed', _drawn(marks))).ok
+    rich = marks.replace(b'/registration CS 1 SCN', b'1 1 1 1 K')
+    found = only_failure(check(inputs.edited('rich-in-bleed', _drawn(rich))),
+                         'ink')
+    assert found[0].message.startswith('total ink reaches 400 %')
+
+
+def test_ink_is_measured_to_the_bleed_edge(inputs):
+    """The design's ink is measured across the whole bleed, its outermost
+    pixel too (a 0.4 mm strip of 400 % along the bleed edge)."""
+    strip = b'1 1 1 1 k ' + _bleed_edge(0.4)
+    found = only_failure(check(inputs.edited('rich-bleed-edge',
+                                             _drawn(strip))), 'ink')
+    assert found[0].message.startswith('total ink reaches 400 %')
+    x, y = found[0].position_mm
+    assert -BLEED_MM <= x <= -BLEED_MM + 1 and 40 <= y <= 120
 
 
 @pytest.fixture

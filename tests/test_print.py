@@ -57,8 +57,9 @@ def test_no_rgb_anywhere(built, layout):
     with pikepdf.open(built.pdf(layout)) as pdf:
         for where, operator, operands in _operations(pdf):
             assert operator not in ('rg', 'RG'), where
-            if operator in ('cs', 'CS'):
-                assert str(operands[0]) == '/DeviceCMYK', where
+            if operator in ('cs', 'CS'):  # CMYK, or the crop marks'
+                assert str(operands[0]) in ('/DeviceCMYK',  # registration
+                                            '/registration'), where
         for where, stream in _streams(pdf):
             group = stream.get('/Group')
             if group is not None and '/CS' in group:
@@ -116,8 +117,13 @@ def test_body_text_is_k_only_black(built):
 def test_qr_code_and_crop_marks_colours(built):
     with pikepdf.open(built.pdf('leaflet-a5')) as pdf:
         ops = list(_operations(pdf))
-    # Crop marks: stroked in registration colour, 100 % of every ink.
-    assert any(op == 'K' and operands == [1, 1, 1, 1] for _, op, operands in ops)
+    # Crop marks: stroked in registration colour (Separation /All, tint 1),
+    # never as four-colour black (tests/test_prepress.py reads the space).
+    assert any(op == 'CS' and str(operands[0]) == '/registration'
+               for _, op, operands in ops)
+    assert any(op == 'SCN' and operands == [1] for _, op, operands in ops)
+    assert not any(op in ('K', 'k') and operands == [1, 1, 1, 1]
+                   for _, op, operands in ops)
     # The QR code: one long path of module squares, filled K only.
     fills = [operands for _, op, operands in ops if op == 'scn']
     assert [0, 0, 0, 1] in fills

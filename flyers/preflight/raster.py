@@ -438,18 +438,64 @@ class InkJob:
     problem: str | None = None
 
 
-# A CMYK raster of each page's BleedBox (the slug with its registration-
-# colour crop marks is not printed).  Colour management is off
-# (-dUseFastColor) so the numbers are the file's own.
+# A CMYK raster of each page's BleedBox (the slug with its crop marks is
+# not printed).  Colour management is off (-dUseFastColor) so the numbers
+# are the file's own.
 INK_OPTIONS = ('-dUseBleedBox', '-dUseFastColor', '-sDEVICE=tiff32nc',
                f'-r{INK_DPI}')
 
 
+def without_registration(data: bytes) -> bytes:
+    """The file as the ink check measures it: registration colour
+    (``/Separation /All``, the crop marks) prints on every plate but is no
+    ink of the design, so it is made a colorant that Ghostscript's CMYK
+    raster leaves blank (it paints /All on every plate whatever its tint
+    transform says).  Design in process colours is measured as it is."""
+    import io
+
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        changed = False
+        for obj in pdf.objects:  # pages, forms, patterns: their resources
+            if not isinstance(obj, (pikepdf.Dictionary, pikepdf.Stream)):
+                continue
+            resources = obj.get('/Resources')
+            spaces = (resources.get('/ColorSpace') if isinstance(
+                resources, pikepdf.Dictionary) else None)
+            if not isinstance(spaces, pikepdf.Dictionary):
+                continue
+            for name in list(spaces.keys()):
+                space = spaces[name]
+                if (isinstance(space, pikepdf.Array) and len(space) == 4
+                        and space[0] == pikepdf.Name.Separation
+                        and space[1] == pikepdf.Name.All):
+                    spaces[name] = pikepdf.Array([
+                        pikepdf.Name.Separation,
+                        pikepdf.Name('/Registration-not-ink'),
+                        pikepdf.Name.DeviceCMYK, pdf.make_indirect(
+                            pikepdf.Dictionary(
+                                FunctionType=2, Domain=[0, 1], N=1,
+                                C0=[0, 0, 0, 0], C1=[0, 0, 0, 0]))])
+                    changed = True
+        if not changed:
+            return data
+        out = io.BytesIO()
+        pdf.save(out)
+        return out.getvalue()
+
+
 def start_ink(data: bytes) -> InkJob:
-    """Hand the PDF to this process's Ghostscript; it renders while the
-    other checks run."""
+    """Hand the PDF (its registration colour as no ink) to this process's
+    Ghostscript; it renders while the other checks run."""
     from . import ghostscript
 
+    import pikepdf
+
+    try:
+        data = without_registration(data)
+    except pikepdf.PdfError:  # Ghostscript is given it as it is, and says
+        pass  # what it cannot render
     problem = None
     for _ in range(2):  # a kept one may have stopped: then a new one
         try:
@@ -515,11 +561,6 @@ def _max_ink(pages: list, frames, expect: Expectations, out) -> None:
     for path, frame in zip(pages, frames):
         with Image.open(path) as image:
             cmyk = image.convert('CMYK') if image.mode != 'CMYK' else image
-            # Leave out the outermost pixel: the crop marks start right at
-            # the bleed edge, and Ghostscript gives them that pixel.
-            width, height = cmyk.size
-            if width > 2 and height > 2:
-                cmyk = cmyk.crop((1, 1, width - 1, height - 1))
             c, m, y, k = cmyk.split()
             total = ImageMath.lambda_eval(
                 lambda a: a['c'] + a['m'] + a['y'] + a['k'],
@@ -535,8 +576,8 @@ def _max_ink(pages: list, frames, expect: Expectations, out) -> None:
             px = left + (row[0] if row else 0)
             inks = [round(v * 100 / 255) for v in cmyk.getpixel((px, top))]
             scale = INK_DPI / 72
-            point = (frame.bleed[0] + (px + 1.5) / scale,
-                     frame.bleed[3] - (top + 1.5) / scale)
+            point = (frame.bleed[0] + (px + 0.5) / scale,
+                     frame.bleed[3] - (top + 0.5) / scale)
             out.error('ink', f'total ink reaches {percent:.0f} % (C {inks[0]} '
                       f'M {inks[1]} Y {inks[2]} K {inks[3]}); the print '
                       f'shop\'s limit is {expect.ink_limit:g} %: use a '
