@@ -51,15 +51,16 @@ def fit_marks(document, safe_mm: float, folds_mm=()) -> None:
     layout turns it around (a panel's middle across the page) and shrunk
     until, turned, it lies inside the safe zone and off the folds.
 
-    The result is ``document._flyers_draft``: per page, PDF operators to
-    paint last (empty for a page without a mark)."""
+    The result is ``document._flyers_draft``: per page, the placed marks
+    to paint last (none for a page without a mark); they are turned into
+    PDF operators only for the layout that is written."""
     safe = safe_mm * PX_PER_MM
     painted = []
     for page in document.pages:
         # The mark's outer box comes first (its lines and texts follow).
         box = next((item.box for item in walk(page._page_box)
                     if _is_mark(item.box)), None)
-        operators = []
+        placed = []
         if box is not None:
             outline = _outline(box)
             regions = (_regions(page.width, page.height, safe, folds_mm)
@@ -67,10 +68,9 @@ def fit_marks(document, safe_mm: float, folds_mm=()) -> None:
             for region in regions:
                 matrix, scale = _placement(box, outline, region,
                                            keep=len(regions) == 1)
-                operators.append(_paint(outline, matrix, scale,
-                                        page.height))
+                placed.append((outline, matrix, scale, page.height))
         _detach(page._page_box)
-        painted.append(b'\n'.join(operators))
+        painted.append(placed)
     document._flyers_draft = painted
 
 
@@ -90,9 +90,10 @@ def draft_finisher(document, then=None):
         pages = [obj for obj in pdf.objects
                  if isinstance(obj, pydyf.Dictionary)
                  and obj.get('Type') == '/Page']
-        for page, operators in zip(pages, painted):
-            if not operators:
+        for page, placed in zip(pages, painted):
+            if not placed:
                 continue
+            operators = b'\n'.join(_paint(*mark) for mark in placed)
             contents = page['Contents']
             if isinstance(contents, pydyf.Array):
                 # Wrapped by another finisher: WeasyPrint's is the longest.
@@ -148,6 +149,8 @@ def _outline(box) -> _Outline | None:
     texts = [t.box for t in walk(box) if is_text(t.box)]
     for text in texts:
         style = text.style
+        if style['visibility'] != 'visible':  # as WeasyPrint would
+            continue
         size = size or style['font_size']
         layout = text.pango_layout
         layout.reactivate(style)
