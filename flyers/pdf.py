@@ -13,7 +13,8 @@ went wrong in the user's terms:
   (:mod:`flyers.overflow`), after copyfit if the layout has it;
 - a wrong page size or count, content spilling out of a frame, text in the
   safe zone (:mod:`flyers.pagecheck`) fail; the builder's own DRAFT mark is
-  fitted to the page instead (:mod:`flyers.draftmark`);
+  fitted to each panel instead and painted last, as outlines
+  (:mod:`flyers.draftmark`);
 - the free space left after copyfit is shared out (``--fill``), and
   columns side by side are lined up at the bottom (``--even``);
 - the content's pictures are swapped for pixels prepared for their placed
@@ -33,7 +34,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from .draftmark import fit_marks
+from .draftmark import draft_finisher, fit_marks
 from .errors import BuildError, LayoutError, Problem
 from .layouts import Layout, start_size
 from .links import tidy_links
@@ -172,7 +173,7 @@ def _render_pdf(html, job, fetcher, font_config, owner, metadata_id):
             raise LayoutError(_weasyprint_problems(messages, layout))
         if document is None:
             return None, None
-        fit_marks(document, job.safe_mm)
+        fit_marks(document, job.safe_mm, layout.page.folds_mm)
         # What _evened adds to.
         document._flyers_fills, document._flyers_evens = fills, evens
         return document, Analysis(document, layout, output, owner,
@@ -218,7 +219,11 @@ def _render_pdf(html, job, fetcher, font_config, owner, metadata_id):
         if too_small:
             raise BuildError(too_small)
         try:
-            pdf = document.write_pdf(**_write_options(job, metadata_id))
+            options = _write_options(job, metadata_id)
+            # The DRAFT mark, painted last on each page, before the marks.
+            options['finisher'] = draft_finisher(document,
+                                                 options.get('finisher'))
+            pdf = document.write_pdf(**options)
         except (TransparencyInX1a, FontProgramError) as exc:
             raise LayoutError(job.printshop.problem('pdfx', str(exc))) from None
         if not job.is_print:

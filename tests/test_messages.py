@@ -216,30 +216,36 @@ MM_PER_PT = 25.4 / 72
 
 
 def _mark_boxes(pdf: Path) -> list[tuple]:
-    """Per page, the DRAFT mark's text box in mm (x0, y0, x1, y1 from the
-    trim's bottom-left) and the trim's size, read by PDFium: the mark is
-    drawn first, so its characters come before the first line break."""
-    import pypdfium2
+    """Per page, the DRAFT mark's extent in mm (x0, y0, x1, y1 from the
+    trim's bottom-left) and the trim's size, read by pikepdf: the points of
+    the outlines in the page's watermark artifact (drawn in the page's
+    default space, after the design)."""
+    import pikepdf
 
-    document = pypdfium2.PdfDocument(str(pdf))
     found = []
-    try:
-        for page in document:
-            trim = page.get_trimbox()
-            textpage = page.get_textpage()
-            text = textpage.get_text_range()
-            end = text.index('\r\n')
-            assert text[:end].replace(' ', '') == 'UTKAST·DRAFT–ejförtryck'
-            boxes = [textpage.get_charbox(i) for i in range(end)
-                     if text[i].strip()]
+    with pikepdf.open(pdf) as document:
+        for page in document.pages:
+            trim = [float(v) for v in page.TrimBox]
+            points, inside = [], False
+            for operands, operator in pikepdf.parse_content_stream(page):
+                op = str(operator)
+                if op == 'BDC' and operands[0] == '/Artifact' and \
+                        operands[1].get('/Subtype') == '/Watermark':
+                    inside = True
+                elif op == 'EMC':
+                    inside = False
+                elif inside and op in ('m', 'l', 'c'):
+                    values = [float(v) for v in operands]
+                    points += list(zip(values[::2], values[1::2]))
+            assert points, 'no DRAFT mark on the page'
+            xs, ys = [x for x, _ in points], [y for _, y in points]
             found.append((
-                tuple((v - trim[i % 2]) * MM_PER_PT for i, v in enumerate((
-                    min(b[0] for b in boxes), min(b[1] for b in boxes),
-                    max(b[2] for b in boxes), max(b[3] for b in boxes)))),
+                ((min(xs) - trim[0]) * MM_PER_PT,
+                 (min(ys) - trim[1]) * MM_PER_PT,
+                 (max(xs) - trim[0]) * MM_PER_PT,
+                 (max(ys) - trim[1]) * MM_PER_PT),
                 ((trim[2] - trim[0]) * MM_PER_PT,
                  (trim[3] - trim[1]) * MM_PER_PT)))
-    finally:
-        document.close()
     return found
 
 
