@@ -98,7 +98,8 @@ def length_class(text: str) -> str:
 
 @jinja2.pass_context
 def _inline_filter(context, text):
-    return inline(text, context['campaign'].language)
+    return inline(text, context['campaign'].language,
+                  context.environment.project_root)
 
 
 @jinja2.pass_context
@@ -123,6 +124,7 @@ class Renderer:
             env.filters['is_placeholder'] = is_placeholder_url
             env.filters['length_class'] = length_class
             env.globals['balance'] = balance
+            env.project_root = self.root  # its hyphenation word lists
             env.filters['inline'] = _inline_filter
             env.filters['typeset'] = _typeset_filter
             bounded_filters(env)
