@@ -22,8 +22,8 @@ Where a word may break, in order of precedence:
 Breaks from 2 and 3 obey the fragment rules: only words of
 :data:`MIN_WORD` letters or more, at least :data:`MIN_FRAGMENT` letters on
 each side of a break and between two breaks, and (Swedish) no pattern break
-that leaves only a consonant and a two-letter ending (``insat-ser``,
-``kväl-lar``).  Capitalised words (names), words with digits and anything
+that leaves only three letters ending in a two-letter ending
+(``insat-ser``, ``kväl-lar``, ``nyck-eln``).  Capitalised words (names), words with digits and anything
 in an address (``x.se/a``, ``a@b.se``) are never broken.
 
 Everything is cached per process: the dictionary is read once (about 0.2 s)
@@ -49,10 +49,10 @@ WORD_LISTS = 'assets/hyphenation'
 HUNSPELL_DIRS = ('/usr/share/hunspell', '/usr/share/myspell/dicts')
 
 # Swedish inflection endings of two letters: a pattern break that leaves
-# only a consonant (or two) and one of these is refused ("insat-ser").
+# only three letters ending in one of these is refused ("insat-ser",
+# "nyck-eln").
 _SV_ENDINGS = ('ar', 'er', 'or', 'en', 'et', 'na', 'ne', 'as', 'es', 'os',
                'ad', 'at', 'de', 'te', 'da', 'ta', 'ra', 're', 'rn', 'ln')
-_VOWELS = set('aeiouyåäöéü')
 
 _TOKEN_RE = re.compile(r'\S+')
 _WORD_RE = re.compile(r'(?<![\w\u00ad-])[^\W\d_]{%d,}(?![\w\u00ad])' % MIN_WORD)
@@ -142,8 +142,7 @@ def _pattern_points(word: str, language: str) -> list[int]:
         if cut < MIN_FRAGMENT or len(word) - cut < MIN_FRAGMENT:
             continue
         tail = word[cut:]
-        if (base == 'sv' and len(tail) == 3 and tail.endswith(_SV_ENDINGS)
-                and tail[0] not in _VOWELS):
+        if base == 'sv' and len(tail) == 3 and tail.endswith(_SV_ENDINGS):
             continue
         result.append(cut)
     return result
