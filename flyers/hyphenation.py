@@ -40,6 +40,7 @@ from pathlib import Path
 import pyphen
 
 from .errors import ContentError, Problem
+from .inputs import check_inside, read_input
 
 SOFT_HYPHEN = '\u00ad'
 MIN_WORD = 7       # as hyphenate-limit-chars in layouts/_base/common.css
@@ -188,6 +189,7 @@ def word_list(root: Path | None, language: str) -> _Words:
         stat = path.stat()
     except OSError:
         return _NO_WORDS
+    check_inside(Path(root), path)
     return _read_word_list(path, stat.st_mtime_ns, stat.st_size)
 
 
@@ -195,9 +197,14 @@ def word_list(root: Path | None, language: str) -> _Words:
 def _read_word_list(path: Path, _mtime: int, _size: int) -> _Words:
     shown = f'{WORD_LISTS}/{path.name}'
     try:
-        lines = path.read_text(encoding='utf-8').splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ContentError(Problem(shown, f'cannot be read: {exc}')) from None
+        lines = read_input(path).decode('utf-8').splitlines()
+    except OSError as exc:
+        raise ContentError(Problem(
+            shown, f'cannot be read ({exc.strerror or exc})')) from None
+    except UnicodeDecodeError as exc:
+        raise ContentError(Problem(
+            shown, f'is not UTF-8 text (byte {exc.start + 1}): save it as '
+            'UTF-8')) from None
     words, problems = _Words(), []
     for number, line in enumerate(lines, 1):
         entry = line.split('#', 1)[0].strip()
@@ -239,14 +246,34 @@ def compound_joints(word: str) -> tuple[int, ...]:
 
 
 @functools.lru_cache(maxsize=None)
-def _hunspell():
+def dictionary_fingerprint() -> str:
+    """What the compound joints depend on outside the project (the
+    Hunspell files), for the build cache's key."""
+    import hashlib
+
+    files = _dictionary_files()
+    if files is None:
+        return '-'
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _dictionary_files() -> tuple[Path, Path] | None:
     dirs = [os.environ['FLYERS_HUNSPELL_DIR']] if os.environ.get(
         'FLYERS_HUNSPELL_DIR') else HUNSPELL_DIRS
     for folder in dirs:
         aff, dic = Path(folder, 'sv_SE.aff'), Path(folder, 'sv_SE.dic')
         if aff.is_file() and dic.is_file():
-            return _Compounds(aff, dic)
+            return aff, dic
     return None
+
+
+@functools.lru_cache(maxsize=None)
+def _hunspell():
+    files = _dictionary_files()
+    return _Compounds(*files) if files else None
 
 
 class _Compounds:

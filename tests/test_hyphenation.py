@@ -234,7 +234,7 @@ def _line_end_breaks(text: str) -> list[tuple[str, int]]:
 
 
 def _pdftotext(pdf: Path) -> str:
-    return subprocess.run(['pdftotext', '-layout', str(pdf), '-'],
+    return subprocess.run(['pdftotext', str(pdf), '-'],
                           capture_output=True, text=True, check=True).stdout
 
 
