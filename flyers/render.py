@@ -21,6 +21,7 @@ from markupsafe import Markup
 from .columns import balance
 from .content import Campaign, is_placeholder_url, placeholders
 from .errors import LayoutError, Problem
+from .hyphenation import hyphenate
 from .job import Job
 from .layouts import Layout
 from .sandbox import (MAX_OUTPUT, TemplateEnvironment, TemplateTooSlow,
@@ -104,7 +105,11 @@ def _inline_filter(context, text):
 
 @jinja2.pass_context
 def _typeset_filter(context, text):
-    return typeset(text, context['campaign'].language) if text else ''
+    if not text:
+        return ''
+    language = context['campaign'].language
+    return hyphenate(typeset(text, language), language,
+                     context.environment.project_root)
 
 
 class Renderer:

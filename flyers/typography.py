@@ -3,8 +3,8 @@
 In: a content string (already validated), its language and the project
 root.  Out: safe HTML (:class:`markupsafe.Markup`) with ``**bold**`` as
 ``<strong>``, the typography of the language applied and soft hyphens where
-a long word may break (:mod:`flyers.hyphenation`).  Everything else is escaped: content is
-never rendered as a template or as raw HTML.
+a long word may break (:mod:`flyers.hyphenation`).  Everything else is
+escaped: content is never rendered as a template or as raw HTML.
 """
 
 from __future__ import annotations

@@ -114,7 +114,8 @@ def test_every_content_word_obeys_the_fragment_rules():
     ('https://example.org/socialtjänst', 'https://example.org/socialtjänst'),
     ('skol-sociala', 'skol-sociala'),
     ('abc123vuxennärvaro', 'abc123vuxennärvaro'),
-    ('mer vuxennärvaro, socialtjänst.', 'mer vuxen-närvaro, social-tjänst.'),
+    ('mer vuxennärvaro, socialtjänst.',
+     'mer vuxen-närvaro, social-tjänst.'),
 ])
 def test_what_is_never_broken(text, expected):
     assert _shown(text) == expected
@@ -155,12 +156,12 @@ def test_word_list_overrides_and_is_read_again_when_changed(tmp_path):
 
 
 @pytest.mark.parametrize('entry, message', [
-    ('vuxen--närvaro', "'vuxen--närvaro' is not a word with hyphens where it "
-     'may break (letters and single hyphens only, e.g. vuxen-närvaro)'),
+    ('vuxen--närvaro', "'vuxen--närvaro' is not a word with hyphens where "
+     'it may break (letters and single hyphens only, e.g. vuxen-närvaro)'),
     ('covid19', "'covid19' is not a word with hyphens where it may break "
      '(letters and single hyphens only, e.g. vuxen-närvaro)'),
-    ('vux-en-närvaro', "'vux-en-närvaro' leaves fewer than 3 letters between "
-     'two breaks or at an end of the word'),
+    ('vux-en-närvaro', "'vux-en-närvaro' leaves fewer than 3 letters "
+     'between two breaks or at an end of the word'),
 ])
 def test_word_list_mistakes_are_reported_with_file_and_line(
         tmp_path, entry, message):
@@ -190,8 +191,9 @@ def test_dictionary_read_once_and_words_cached():
 def test_inline_marks_breaks_but_keeps_names_whole():
     html = str(inline('Mer vuxennärvaro i Västerås och **socialtjänst**',
                       'sv', ROOT))
-    assert html == ('Mer vuxen\u00adnärvaro<span class="name"> i\u00a0Västerås'
-                    '</span> och<strong> social\u00adtjänst</strong>')
+    assert html == ('Mer vuxen\u00adnärvaro<span class="name"> '
+                    'i\u00a0Västerås</span> och<strong> '
+                    'social\u00adtjänst</strong>')
 
 
 # --- laid out by WeasyPrint, read by poppler and PDFium ---------------------
@@ -217,7 +219,8 @@ def narrow_pdf(tmp_path_factory) -> Path:
             'p { margin-bottom: 3mm }</style></head>'
             f'<body>{body}</body></html>')
     pdf = tmp_path_factory.mktemp('hyphenation') / 'narrow.pdf'
-    HTML(string=html, base_url=str(ROOT / 'layouts/_base') + '/').write_pdf(pdf)
+    base = str(ROOT / 'layouts/_base') + '/'
+    HTML(string=html, base_url=base).write_pdf(pdf)
     return pdf
 
 
@@ -283,3 +286,20 @@ def test_built_pdfs_break_only_at_allowed_points(built):
     assert breaks
     wrong = [b for b in breaks if b[2] not in points(b[1], 'sv', listed)]
     assert wrong == []
+
+
+def test_template_filters_mark_breaks_with_the_projects_word_list(tmp_path):
+    """Both | typeset (headings, roles, imprint) and | inline (paragraphs)
+    mark breaks, with the word list of the project being built."""
+    from types import SimpleNamespace
+
+    from flyers.render import Renderer
+
+    root = _project(tmp_path, 'vux-ennärvaro\n')
+    for project, shown in ((ROOT, 'vuxen\u00adnärvaro'),
+                           (root, 'vux\u00adennärvaro')):
+        env = Renderer(project).environment('leaflet-a5')
+        template = env.from_string('{{ t | typeset }}|{{ t | inline }}')
+        text = template.render(campaign=SimpleNamespace(language='sv'),
+                               t='"vuxennärvaro"')
+        assert text == f'\u201d{shown}\u201d|\u201d{shown}\u201d'
