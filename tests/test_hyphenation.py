@@ -3,12 +3,13 @@ that WeasyPrint breaks them only there, read back with poppler and PDFium."""
 
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
-from conftest import ROOT
+from conftest import ROOT, copy_project
 from flyers import hyphenation
 from flyers.errors import ContentError
 from flyers.hyphenation import SOFT_HYPHEN, hyphenate, points, word_list
@@ -237,7 +238,9 @@ def _line_end_breaks(text: str) -> list[tuple[str, int]]:
 
 
 def _pdftotext(pdf: Path) -> str:
-    return subprocess.run(['pdftotext', str(pdf), '-'],
+    """poppler's text in content-stream order: the lines of a paragraph
+    one after the other, whatever the columns and panels."""
+    return subprocess.run(['pdftotext', '-raw', str(pdf), '-'],
                           capture_output=True, text=True, check=True).stdout
 
 
@@ -275,17 +278,33 @@ def test_soft_hyphens_stay_out_of_the_text(narrow_pdf):
             assert word in joined, word
 
 
-def test_built_pdfs_break_only_at_allowed_points(built):
-    """Every layout and edition of the default build."""
-    listed = word_list(built.project, 'sv')
+@pytest.fixture(scope='module')
+def trifold(tmp_path_factory) -> Path:
+    """The seed's tri-fold (the narrowest columns), print edition."""
+    project = copy_project(tmp_path_factory.mktemp('trifold') / 'project')
+    result = subprocess.run(
+        [sys.executable, str(ROOT / 'make_flyers.py'), '--project',
+         str(project), 'build', '--layout', 'trifold-dl', '--edition',
+         'print', 'content/trygghet-vasteras.yaml'],
+        capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    return project
+
+
+def test_built_pdfs_break_only_at_allowed_points(built, trifold):
+    """Every layout and edition of the default build, and the tri-fold."""
     breaks = []
-    for pdf in sorted((built.project / 'output').glob('*.pdf')):
-        text = _pdftotext(pdf)
-        assert SOFT_HYPHEN not in text, pdf.name
-        breaks += [(pdf.name, w, at) for w, at in _line_end_breaks(text)]
-    assert breaks
-    wrong = [b for b in breaks if b[2] not in points(b[1], 'sv', listed)]
-    assert wrong == []
+    for project in (built.project, trifold):
+        listed = word_list(project, 'sv')
+        for pdf in sorted((project / 'output').glob('*.pdf')):
+            text = _pdftotext(pdf)
+            assert SOFT_HYPHEN not in text, pdf.name
+            breaks += [(pdf.name, w, at, at in points(w, 'sv', listed))
+                       for w, at in _line_end_breaks(text)]
+    assert len(breaks) >= 30
+    assert {b[0] for b in breaks} >= {'trygghet-vasteras-trifold-dl.pdf',
+                                      'trygghet-vasteras-leaflet-a5.pdf'}
+    assert [b for b in breaks if not b[3]] == []
 
 
 def test_template_filters_mark_breaks_with_the_projects_word_list(tmp_path):
