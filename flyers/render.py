@@ -21,7 +21,6 @@ from markupsafe import Markup
 from .columns import balance
 from .content import Campaign, is_placeholder_url, placeholders
 from .errors import LayoutError, Problem
-from .hyphenation import hyphenate
 from .job import Job
 from .layouts import Layout
 from .sandbox import (MAX_OUTPUT, TemplateEnvironment, TemplateTooSlow,
@@ -105,11 +104,9 @@ def _inline_filter(context, text):
 
 @jinja2.pass_context
 def _typeset_filter(context, text):
-    if not text:
-        return ''
-    language = context['campaign'].language
-    return hyphenate(typeset(text, language), language,
-                     context.environment.project_root)
+    # No soft hyphens here: | typeset sets headings, whose text WeasyPrint
+    # also writes into the PDF's bookmarks, soft hyphens and all.
+    return typeset(text, context['campaign'].language) if text else ''
 
 
 class Renderer:
