@@ -30,10 +30,10 @@ unless listed, words with digits and anything in an address (``x.se/a``,
 
 Two faults of WeasyPrint 70 with soft hyphens, which the layouts avoid:
 with ``overflow-wrap: break-word`` a break whose hyphen just overfills the
-line loses its hyphen (so only names and addresses have it), and the
-min-content width of such text runs to its first soft hyphen (so no
-``auto`` grid track or shrink-to-fit box is sized by hyphenated text: use
-``minmax(0, 1fr)``).
+line loses its hyphen (so paragraphs, which have soft hyphens, are set
+without it), and the min-content width of such text runs to its first
+soft hyphen (so no ``auto`` grid track or shrink-to-fit box is sized by
+hyphenated text: use ``minmax(0, 1fr)``).
 
 Everything is cached per process: the dictionary is read once (about 0.2 s)
 and each word is looked up once.
