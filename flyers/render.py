@@ -21,6 +21,7 @@ from markupsafe import Markup
 from .columns import balance
 from .content import Campaign, is_placeholder_url, placeholders
 from .errors import LayoutError, Problem
+from .hyphenation import word_list
 from .job import Job
 from .layouts import Layout
 from .sandbox import (MAX_OUTPUT, TemplateEnvironment, TemplateTooSlow,
@@ -151,6 +152,9 @@ class Renderer:
         campaign, layout = job.campaign, job.layout
         template = self.template(layout)
         language = campaign.language
+        # A mistake in the hyphenation word list is told as such, not as
+        # the template's (the filters read the list while rendering).
+        word_list(self.root, language.split('-')[0].lower())
         labels = LABELS.get(language.split('-')[0], LABELS['en'])
         context = {
             'campaign': campaign, 'layout': layout, 'qr': job.qr,

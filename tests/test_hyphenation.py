@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import ROOT, copy_project
+from conftest import ROOT, copy_project, run
 from flyers import hyphenation
 from flyers.errors import ContentError
 from flyers.hyphenation import SOFT_HYPHEN, hyphenate, points, word_list
@@ -170,6 +170,23 @@ def test_word_list_mistakes_are_reported_with_file_and_line(
     with pytest.raises(ContentError) as caught:
         hyphenate('socialtjänst', 'sv', root)
     assert str(caught.value) == f'assets/hyphenation/sv.txt:3:1: {message}'
+
+
+def test_a_bad_word_list_stops_the_build_with_its_line(tmp_path, capsys):
+    project = copy_project(tmp_path / 'project')
+    words = project / 'assets/hyphenation/sv.txt'
+    lines = words.read_text(encoding='utf-8').count('\n')
+    with words.open('a', encoding='utf-8') as file:
+        file.write('soci-al-tjänst\n')
+    code, out, err = run(project, 'build', '--layout', 'leaflet-a5',
+                         '--edition', 'print', capsys=capsys)
+    assert code == 1
+    assert (f'error: assets/hyphenation/sv.txt:{lines + 1}:1: '
+            "'soci-al-tjänst' leaves fewer than 3 letters between two "
+            'breaks or at an end of the word\n') in err
+    assert 'Traceback' not in err and 'template' not in err
+    assert not (project / 'output').exists() or not list(
+        (project / 'output').glob('*.pdf'))
 
 
 def test_shipped_word_lists_are_valid():
