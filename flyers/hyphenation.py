@@ -54,6 +54,7 @@ from .inputs import check_inside, read_input
 SOFT_HYPHEN = '\u00ad'
 MIN_WORD = 7       # as hyphenate-limit-chars in layouts/_base/common.css
 MIN_FRAGMENT = 3
+MAX_COMPOUND = 60  # longer "words" are not looked for compound joints
 WORD_LISTS = 'assets/hyphenation'
 # Where Debian's hunspell-sv puts the dictionary; FLYERS_HUNSPELL_DIR moves it.
 HUNSPELL_DIRS = ('/usr/share/hunspell', '/usr/share/myspell/dicts')
@@ -355,12 +356,20 @@ class _Compounds:
 
     @functools.lru_cache(maxsize=20_000)
     def joints(self, word: str) -> tuple[int, ...]:
-        best = self._split(word, 0, True)
+        if len(word) > MAX_COMPOUND:
+            return ()
+        best = self._split(word, 0, True, {})
         return tuple(best[:-1]) if best and len(best) > 1 else ()
 
-    def _split(self, word: str, start: int, first: bool):
+    def _split(self, word: str, start: int, first: bool, known: dict):
         """The fewest-parts split of word[start:] (a list of part ends),
-        or None."""
+        or None; ``known``: the splits of the rest found so far."""
+        if not first and start in known:
+            return known[start]
+        known[start] = best = self._split_from(word, start, first, known)
+        return best
+
+    def _split_from(self, word: str, start: int, first: bool, known: dict):
         rest = len(word) - start
         if not first and self._can(word[start:], self.end):
             return [len(word)]
@@ -372,7 +381,7 @@ class _Compounds:
                          -1):
             if not self._can(word[start:cut], role):
                 continue
-            tail = self._split(word, cut, False)
+            tail = self._split(word, cut, False, known)
             if tail is not None and (best is None
                                      or len(tail) + 1 < len(best)):
                 best = [cut, *tail]
