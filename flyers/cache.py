@@ -10,14 +10,15 @@ An output's inputs are everything its bytes depend on:
   (``layouts/_base/``: a layout may use templates only from these), its
   brand's ``brand.yaml`` and the profile the brand's screen colours come
   from, its print shop's file, its edition and its date
-  (:mod:`flyers.dates`);
+  (:mod:`flyers.dates`), the hyphenation word lists (``assets/hyphenation/``);
 - the files WeasyPrint fetched while rendering it (the brand's fonts and
   logo, pictures, colour profile): recorded when it was built, and checked
   again, by their hashes, before the stored output is used.  So an asset
   only some outputs use rebuilds only those;
 - the tool itself: this package's source files and the versions of the
-  libraries that shape the bytes (WeasyPrint, pydyf, fontTools, Pillow, …)
-  and whether HarfBuzz subsets the fonts.
+  libraries that shape the bytes (WeasyPrint, pydyf, fontTools, Pillow, …),
+  Hunspell's Swedish dictionary (:mod:`flyers.hyphenation`) and whether
+  HarfBuzz subsets the fonts.
 
 The key is a SHA-256 of the first group and the tool; an entry is a folder
 ``<cache>/v2/<key[:2]>/<key>/`` written complete under a temporary name and
@@ -38,6 +39,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from .hyphenation import dictionary_fingerprint
 from .inputs import (project_files, project_relative, read_input,
                      real_inside, shared_layout_folders)
 
@@ -76,6 +78,7 @@ def tool_fingerprint() -> str:
         digest.update(f'{name}={version}\n'.encode())
     digest.update(f'harfbuzz-subset={harfbuzz_subset_available()}'.encode())
     digest.update(native_versions().encode())
+    digest.update(dictionary_fingerprint().encode())  # Hunspell's Swedish
     return digest.hexdigest()
 
 
@@ -176,6 +179,7 @@ class Cache:
                        self.hashes.tree(f'layouts/{job.layout.name}')],
             'shared': {name: self.hashes.tree(name)
                        for name in shared_layout_folders(self.root)},
+            'hyphenation': self.hashes.tree('assets/hyphenation'),
             'printshop': [job.printshop.name, self.hashes.file(shop)],
             # The brand's sheet is made from brand.yaml and the profile its
             # screen colours are derived through, never fetched; its fonts

@@ -21,6 +21,7 @@ from markupsafe import Markup
 from .columns import balance
 from .content import Campaign, is_placeholder_url, placeholders
 from .errors import LayoutError, Problem
+from .hyphenation import word_list
 from .job import Job
 from .layouts import Layout
 from .qr import with_tracking
@@ -99,11 +100,14 @@ def length_class(text: str) -> str:
 
 @jinja2.pass_context
 def _inline_filter(context, text):
-    return inline(text, context['campaign'].language)
+    return inline(text, context['campaign'].language,
+                  context.environment.project_root)
 
 
 @jinja2.pass_context
 def _typeset_filter(context, text):
+    # No soft hyphens here: | typeset sets headings, whose text WeasyPrint
+    # also writes into the PDF's bookmarks, soft hyphens and all.
     return typeset(text, context['campaign'].language) if text else ''
 
 
@@ -134,6 +138,7 @@ class Renderer:
             env.filters['href'] = _href_filter
             env.filters['length_class'] = length_class
             env.globals['balance'] = balance
+            env.project_root = self.root  # its hyphenation word lists
             env.filters['inline'] = _inline_filter
             env.filters['typeset'] = _typeset_filter
             bounded_filters(env)
@@ -158,6 +163,9 @@ class Renderer:
         campaign, layout = job.campaign, job.layout
         template = self.template(layout)
         language = campaign.language
+        # A mistake in the hyphenation word list is told as such, not as
+        # the template's (the filters read the list while rendering).
+        word_list(self.root, language.split('-')[0].lower())
         labels = LABELS.get(language.split('-')[0], LABELS['en'])
         context = {
             'campaign': campaign, 'layout': layout, 'qr': job.qr,

@@ -1,16 +1,20 @@
 """Text helpers for stage 2 (render): typography and inline markup.
 
-In: a content string (already validated) and its language.  Out: safe HTML
-(:class:`markupsafe.Markup`) with ``**bold**`` as ``<strong>`` and the
-typography of the language applied.  Everything else is escaped: content is
-never rendered as a template or as raw HTML.
+In: a content string (already validated), its language and the project
+root.  Out: safe HTML (:class:`markupsafe.Markup`) with ``**bold**`` as
+``<strong>``, the typography of the language applied and soft hyphens where
+a long word may break (:mod:`flyers.hyphenation`).  Everything else is
+escaped: content is never rendered as a template or as raw HTML.
 """
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
+
 from markupsafe import Markup, escape
 
+from .hyphenation import hyphenate
 from .urls import parse as parse_url
 
 NBSP = '\u00a0'
@@ -61,11 +65,14 @@ def typeset(text: str, language: str) -> str:
     return text
 
 
-def inline(text: str | None, language: str) -> Markup:
-    """Escape ``text``, typeset it, and turn ``**x**`` into ``<strong>``."""
+def inline(text: str | None, language: str,
+           root: Path | None = None) -> Markup:
+    """Escape ``text``, typeset it, mark where its long words may break
+    (soft hyphens, with the word list of the project at ``root``), and turn
+    ``**x**`` into ``<strong>``."""
     if not text:
         return Markup('')
-    escaped = str(escape(typeset(text, language)))
+    escaped = str(escape(hyphenate(typeset(text, language), language, root)))
     # Names (capitalised words) are not hyphenated: "Väs-terås" reads badly.
     escaped = _NAME_RE.sub(_name, escaped)
     return Markup(_BOLD_RE.sub(r'<strong>\1\2</strong>', escaped))
