@@ -13,7 +13,8 @@ Where a word may break, in order of precedence:
    written there with hyphens breaks only at them (``vuxen-närvaro``), one
    written without any never breaks;
 2. for Swedish, the joints of a compound found with the Hunspell Swedish
-   dictionary (Debian's ``hunspell-sv``: its compound flags say which words
+   dictionary (``flyers/data/hunspell/``, Debian's ``hunspell-sv`` shipped
+   with the builder: its compound flags say which words
    may begin, continue and end a compound) where the patterns also allow a
    break, plus the pattern breaks inside a part of more than MIN_WORD
    letters: ``social-tjänst``, not ``soci-altjänst``;
@@ -56,8 +57,10 @@ MIN_WORD = 7       # as hyphenate-limit-chars in layouts/_base/common.css
 MIN_FRAGMENT = 3
 MAX_COMPOUND = 60  # longer "words" are not looked for compound joints
 WORD_LISTS = 'assets/hyphenation'
-# Where Debian's hunspell-sv puts the dictionary; FLYERS_HUNSPELL_DIR moves it.
-HUNSPELL_DIRS = ('/usr/share/hunspell', '/usr/share/myspell/dicts')
+# The Swedish dictionary ships with the builder (Debian's hunspell-sv,
+# unchanged, LGPL-3), so every machine hyphenates alike;
+# FLYERS_HUNSPELL_DIR points at another copy.
+HUNSPELL_DIRS = (str(Path(__file__).resolve().parent / 'data' / 'hunspell'),)
 
 # Swedish inflection endings of two letters: a pattern break that leaves
 # only three letters ending in one of these is refused ("insat-ser",
