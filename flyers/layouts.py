@@ -126,6 +126,8 @@ class Folds(Kind):
     def convert(self, node, path, ctx):
         if not isinstance(node, yaml.SequenceNode):
             return self.expect(node, path, ctx)
+        if not node.value:
+            return ()  # no folds
         lists = [isinstance(child, yaml.SequenceNode) for child in node.value]
         if any(lists) and not all(lists):
             ctx.problem(node, path, (
