@@ -21,6 +21,9 @@ MM = 72 / 25.4  # points per mm
 SAFE_MM = 5  # printshops/default.yaml
 WIDTH_MM = 297
 LAYOUT = ROOT / 'layouts' / 'trifold-dl' / 'layout.yaml'
+# The folds of a roll-folded A4 (outside, inside): panels of 97 (the flap),
+# 100 and 100 mm outside, the mirror inside.
+ROLL_FOLD = [[97, 197], [100, 200]]
 
 
 def layout_folds() -> list[list[float]]:
@@ -99,17 +102,23 @@ def test_each_pages_text_lies_between_its_folds(trifold, content, edition):
     project, _ = trifold
     suffix = '' if edition == 'print' else '-screen'
     pdf = project / 'output' / f'{content}-trifold-dl{suffix}.pdf'
-    for index, folds in enumerate(layout_folds()):
+    for index, folds in enumerate(ROLL_FOLD):
         edges = [0, *folds, WIDTH_MM]
         panels = list(zip(edges, edges[1:]))
-        used = set()
+        starts = {}
         for left, right, character in _characters(pdf, index):
             inside = [i for i, (a, b) in enumerate(panels)
                       if a + SAFE_MM <= left and right <= b - SAFE_MM]
             assert inside, (index + 1, character, round(left, 1),
                             round(right, 1), folds)
-            used.add(inside[0])
-        assert used == {0, 1, 2}, (index + 1, used)
+            starts[inside[0]] = min(left, starts.get(inside[0], WIDTH_MM))
+        assert set(starts) == {0, 1, 2}, (index + 1, starts)
+        # Each gutter centred on its fold: the text right of a fold starts
+        # half the 20 mm gutter after it (the feature panel's 1.2 mm more,
+        # for its accent rule).
+        for panel, fold in ((1, folds[0]), (2, folds[1])):
+            assert 9.5 <= starts[panel] - fold <= 11.5, (index + 1, panel,
+                                                         starts[panel])
 
 
 # --- (2) the manifest ----------------------------------------------------
@@ -117,7 +126,7 @@ def test_each_pages_text_lies_between_its_folds(trifold, content, edition):
 def test_the_manifest_gives_each_pages_folds(trifold):
     _, manifest = trifold
     for entry in manifest['outputs']:
-        assert entry['folds_mm'] == [[97, 197], [100, 200]]
+        assert entry['folds_mm'] == ROLL_FOLD
         assert entry['folds_mm'] == layout_folds()
 
 
