@@ -47,13 +47,16 @@ class _Outline:
 def fit_marks(document, safe_mm: float, folds_mm=()) -> None:
     """Take the builder's DRAFT mark out of every laid-out page and keep it
     as outlines fitted into each panel (the page when it has no folds),
-    whatever the font, page size or margins: centred on the point the
+    whatever the font, page size or margins (``folds_mm``: one tuple for
+    every page, or one per page): centred on the point the
     layout turns it around (a panel's middle across the page) and shrunk
     until, turned, it lies inside the safe zone and off the folds.
 
     The result is ``document._flyers_draft``: per page, the placed marks
     to paint last (none for a page without a mark); they are turned into
     PDF operators only for the layout that is written."""
+    from .layouts import folds_on
+
     safe = safe_mm * PX_PER_MM
     painted = []
     for page in document.pages:
@@ -63,7 +66,8 @@ def fit_marks(document, safe_mm: float, folds_mm=()) -> None:
         placed = []
         if box is not None:
             outline = _outline(box)
-            regions = (_regions(page.width, page.height, safe, folds_mm)
+            regions = (_regions(page.width, page.height, safe,
+                                folds_on(folds_mm, len(painted)))
                        if outline else [])
             for region in regions:
                 matrix, scale = _placement(box, outline, region,

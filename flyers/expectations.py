@@ -32,7 +32,7 @@ def expectations(root: Path, layout: Layout, printshop, edition: str,
         fail_under_ppi=printshop.fail_under_ppi,
         ink_limit=printshop.ink_limit,
         draft=draft, font_names=postscript_names(root), fields=fields,
-        folds_mm=page.folds_mm,
+        folds_mm=page.folds_per_page,
         empty_band_limit=BAND_LIMIT,
         empty_bands_allowed_mm=layout.empty_bands_allowed_mm)
 

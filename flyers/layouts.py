@@ -14,10 +14,12 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import yaml
+
 from .errors import LayoutError, Problem
 from .inputs import outside_problem, read_input, real_inside
-from .schema import (Choice, Field, ListOf, Number, Pattern, Struct, Text,
-                     convert_file, describe)
+from .schema import (Choice, Field, Kind, ListOf, Number, Pattern, Struct,
+                     Text, convert_file, describe)
 
 MANIFEST = 'layout.yaml'
 
@@ -32,7 +34,33 @@ class Page:
     height_mm: float
     count: int
     names: tuple[str, ...] = ()
-    folds_mm: tuple[float, ...] = ()
+    # As written: one tuple of mm for every page, or one tuple per page
+    # (a sheet printed on both sides: the back's folds are the mirror of
+    # the front's).  Read a page's folds with folds_on().
+    folds_mm: tuple = ()
+
+    def folds_on(self, index: int) -> tuple[float, ...]:
+        """The folds of page ``index`` (0-based), in mm from its left
+        trim edge."""
+        return folds_on(self.folds_mm, index)
+
+    @property
+    def folds_per_page(self) -> tuple[tuple[float, ...], ...]:
+        """The folds of every page, one tuple per page (() without
+        folds)."""
+        if not self.folds_mm:
+            return ()
+        return tuple(self.folds_on(i) for i in range(self.count))
+
+
+def folds_on(folds, index: int) -> tuple[float, ...]:
+    """The folds of page ``index`` (0-based) from ``folds``: () (no folds),
+    one tuple of mm for every page, or one tuple per page."""
+    if not folds:
+        return ()
+    if isinstance(folds[0], (tuple, list)):
+        return tuple(folds[index]) if index < len(folds) else ()
+    return tuple(folds)
 
 
 @dataclass(frozen=True)
@@ -85,6 +113,33 @@ class Layout:
 
 FILE_NAME = r'[A-Za-z0-9_][A-Za-z0-9_.-]*'
 
+_FOLD = Number(minimum=1, maximum=2000)
+
+
+class Folds(Kind):
+    """Folds in mm: one list for every page (``[99, 198]``) or a list per
+    page (``[[97, 197], [100, 200]]``)."""
+
+    description = ('a list of folds in mm for every page, e.g. [99, 198], '
+                   'or one such list per page, e.g. [[97, 197], [100, 200]]')
+
+    def convert(self, node, path, ctx):
+        if not isinstance(node, yaml.SequenceNode):
+            return self.expect(node, path, ctx)
+        if not node.value:
+            return ()  # no folds
+        lists = [isinstance(child, yaml.SequenceNode) for child in node.value]
+        if any(lists) and not all(lists):
+            ctx.problem(node, path, (
+                'found numbers and lists mixed; write one list of folds in mm '
+                'for every page, e.g. [99, 198], or one list per page, e.g. '
+                '[[97, 197], [100, 200]]'))
+            return None
+        if any(lists):
+            return ListOf(item=ListOf(item=_FOLD, min_items=0,
+                                      max_items=20)).convert(node, path, ctx)
+        return ListOf(item=_FOLD).convert(node, path, ctx)
+
 SCHEMA = Struct(name='layout', build=Layout, fields=(
     Field('description', Text(inline=False), 'what the layout is for', True),
     Field('page', Struct(name='page', build=Page, fields=(
@@ -98,9 +153,11 @@ SCHEMA = Struct(name='layout', build=Layout, fields=(
         Field('names', ListOf(item=Pattern(regex=r'[a-z][a-z0-9-]*',
                                            description='a page name')),
               'what each page is called in messages (front, back, …)'),
-        Field('folds_mm', ListOf(item=Number(minimum=1, maximum=2000)),
+        Field('folds_mm', Folds(),
               'vertical folds, in mm from the left trim edge: no text may '
-              'come within the safe zone of one (the preflight checks it)'),
+              'come within the safe zone of one (the preflight checks it); '
+              'one list for every page, or one per page (a sheet printed on '
+              'both sides: the back\'s folds mirror the front\'s)'),
     )), 'page geometry (bleed and safe zone are the print shop\'s: '
         'printshops/): the template gets it as @page rules', True),
     Field('qr', Struct(name='qr', build=QrSpec, fields=(
@@ -201,9 +258,37 @@ def load_layout(root: Path, name: str) -> Layout:
             problems.append(layout.problem(
                 'page.names', f'expected {layout.page.count} names (one per '
                 f'page), found {len(names)}'))
+        problems.extend(_fold_problems(layout))
     if problems or layout is None:
         raise LayoutError(problems)
     return layout
+
+
+def _fold_problems(layout: Layout) -> list[Problem]:
+    """A list of folds per page needs one list for each page; a fold
+    lies inside the page, the folds of a page from left to right."""
+    page, problems = layout.page, []
+    folds = page.folds_mm
+    if folds and isinstance(folds[0], tuple) and len(folds) != page.count:
+        return [layout.problem('page.folds_mm', (
+            f'expected {page.count} lists of folds (one per page, in the '
+            f'order of the pages), found {len(folds)}; or write one list, '
+            'e.g. [99, 198], for every page'))]
+    per_page = isinstance(folds[0], tuple) if folds else False
+    for index in range(page.count if per_page else min(1, len(folds))):
+        row = page.folds_on(index)
+        path = f'page.folds_mm[{index}]' if per_page else 'page.folds_mm'
+        outside = [f for f in row if f >= page.width_mm]
+        if outside:
+            problems.append(layout.problem(path, (
+                f'a fold at {outside[0]:g} mm lies outside the page '
+                f'({page.width_mm:g} mm wide); give folds in mm from the '
+                'left trim edge')))
+        elif list(row) != sorted(set(row)):
+            problems.append(layout.problem(path, (
+                'expected the folds from left to right, each once, e.g. '
+                '[99, 198]')))
+    return problems
 
 
 def _shared(root: Path) -> list[Path]:

@@ -173,7 +173,7 @@ def _render_pdf(html, job, fetcher, font_config, owner, metadata_id):
             raise LayoutError(_weasyprint_problems(messages, layout))
         if document is None:
             return None, None
-        fit_marks(document, job.safe_mm, layout.page.folds_mm)
+        fit_marks(document, job.safe_mm, layout.page.folds_per_page)
         # What _evened adds to.
         document._flyers_fills, document._flyers_evens = fills, evens
         return document, Analysis(document, layout, output, owner,

@@ -113,7 +113,7 @@ class Producer:
         if proofs and result.preflight.ok:
             result.previews = page_previews(
                 staged, job.path, job.safe_mm,
-                folds_mm=job.layout.page.folds_mm)
+                folds_mm=job.layout.page.folds_per_page)
         result.peak_rss = peak_rss()
         return result
 

@@ -44,7 +44,10 @@ def page_previews(pdf_path: Path, shown_as: str, safe_mm: float,
                   dpi: int = PREVIEW_DPI, folds_mm=(),
                   guides: bool = True) -> list[Preview]:
     """Every page of a PDF as PNG bytes, with trim, bleed, safe zone and
-    folds drawn on it."""
+    folds drawn on it (``folds_mm``: one tuple for every page, or one tuple
+    per page)."""
+    from .layouts import folds_on
+
     import io
 
     import pypdfium2
@@ -79,7 +82,7 @@ def page_previews(pdf_path: Path, shown_as: str, safe_mm: float,
             _dashed_rectangle(draw, rect((left + inset, bottom + inset,
                                           right - inset, top - inset)),
                               SAFE_COLOUR, dash=2)
-            for fold in folds_mm:
+            for fold in folds_on(folds_mm, index):
                 x = left + fold / 25.4 * POINTS_PER_INCH
                 fx0, fy0, _, fy1 = rect((x, bleed[1], x, bleed[3]))
                 _dashed_rectangle(draw, (fx0, fy0, fx0, fy1), FOLD_COLOUR,

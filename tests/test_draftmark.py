@@ -96,16 +96,21 @@ def _where(difference, width, height):
     return [(i // width, i % width) for i, v in enumerate(data) if v]
 
 
-def _folds(layout: str) -> list[float]:
+def _folds(layout: str, page: int = 1) -> list[float]:
+    """The folds of page ``page`` (1-based): layout.yaml gives one list
+    for every page or one list per page."""
     import yaml
 
     manifest = yaml.safe_load((ROOT / 'layouts' / layout / 'layout.yaml')
                               .read_text('utf-8'))
-    return list(manifest['page'].get('folds_mm') or [])
+    folds = list(manifest['page'].get('folds_mm') or [])
+    if folds and isinstance(folds[0], list):
+        return folds[page - 1]
+    return folds
 
 
-def _panels(width: float, layout: str) -> list[tuple[float, float]]:
-    edges = [0.0, *_folds(layout), width]
+def _panels(width: float, layout: str, page: int) -> list[tuple[float, float]]:
+    edges = [0.0, *_folds(layout, page), width]
     return list(zip(edges, edges[1:]))
 
 
@@ -118,7 +123,7 @@ def test_the_mark_is_in_every_panel_inside_the_safe_zone(pair, layout,
     tolerance = 25.4 / DPI  # a pixel: the outline's antialiased edge
     for page, (differing, _, (width, height), _, _) in enumerate(
             _mark_pixels(pair, layout, edition), 1):
-        for left, right in _panels(width, layout):
+        for left, right in _panels(width, layout, page):
             inside = [(x, y) for x, y, _ in differing if left <= x < right]
             # A mark, not a stray pixel: a long line of letters.
             assert len(inside) > 150, (layout, edition, page, left)
@@ -233,8 +238,8 @@ def test_the_mark_is_a_watermark_artifact_of_outlines(pair, layout,
                                                       edition):
     draft = _pdf(pair, 'draft', layout, edition)
     pages = _artifacts(draft)
-    panels = len(_folds(layout)) + 1
-    for marks in pages:
+    for page, marks in enumerate(pages, 1):
+        panels = len(_folds(layout, page)) + 1
         assert len(marks) == 1
         operators = [op for op, _ in marks[0]]
         # Paths only: no text, no image, no graphics state that could make

@@ -265,7 +265,7 @@ def test_a_bad_declared_band_is_refused(tmp_path, capsys):
 # --- boxes, columns, headings (issue 11 §3) ---------------------------------
 
 MM = 25.4 / 72
-COLUMNS = {'leaflet-a5': (1, (74,)), 'trifold-dl': (1, (99, 198))}
+COLUMNS = {'leaflet-a5': (1, (74,)), 'trifold-dl': (1, (100, 200))}
 
 
 def _columns(pdf: Path, page: int, splits) -> dict[int, list]:
@@ -386,7 +386,7 @@ def test_the_faq_panel_holds_all_its_questions(filled, layout, campaign):
 
 # (layout, page index, column edges in mm from the trim's left, leading)
 EVEN_COLUMNS = {'leaflet-a5': (1, (0, 74, 148), 1.38),
-           'trifold-dl': (1, (0, 99, 198, 297), 1.4)}
+           'trifold-dl': (1, (0, 100, 200, 297), 1.4)}
 
 
 @pytest.mark.parametrize('campaign', CAMPAIGNS)

@@ -51,7 +51,7 @@ def check_drawn(pages: list[Drawn], expect: Expectations,
                               f'{expect.safe_mm:g} mm inside the trim '
                               '(shorten it, or widen the page margins in the '
                               'layout\'s CSS)', frame=frame, box=glyphs.box)
-            for fold in expect.folds_mm:
+            for fold in expect.folds_on(frame.index):
                 # The fold's x in points; text must keep the safe zone
                 # away from it on both sides.
                 fx = tx0 + fold * PT_PER_MM

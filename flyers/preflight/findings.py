@@ -47,8 +47,9 @@ class Expectations:
     # trim's top-left corner that say which content field a finding is in.
     fields: tuple = ()
     # Vertical folds, in mm from the trim's left edge (a folded leaflet):
-    # no text may come closer to one than the safe zone.
-    folds_mm: tuple[float, ...] = ()
+    # no text may come closer to one than the safe zone.  One tuple for
+    # every page, or one tuple per page (folds_on).
+    folds_mm: tuple = ()
     # The empty-band check (a warning): no horizontal band of one colour
     # taller than this share of the page height; None: not checked.  The
     # (from, to) bands, mm from the trim's top edge, are white space the
@@ -64,6 +65,13 @@ class Expectations:
     @property
     def is_print(self) -> bool:
         return self.edition == 'print'
+
+    def folds_on(self, index: int) -> tuple[float, ...]:
+        """The folds of page ``index`` (0-based)."""
+        folds = self.folds_mm
+        if folds and isinstance(folds[0], (tuple, list)):
+            return tuple(folds[index]) if index < len(folds) else ()
+        return tuple(folds)
 
 
 @dataclass(frozen=True)
