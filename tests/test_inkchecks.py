@@ -251,3 +251,23 @@ def test_a_stricter_print_shop_fails_the_build(tmp_path):
     assert 'more like the reversed-text findings' in result.stderr
     assert not (project / 'output' / 'trygghet-vasteras-leaflet-a5.pdf'
                 ).exists()
+
+
+@pytest.mark.parametrize('space, values', [
+    ('/DeviceCMYK', (1.0, 2.0)),  # too few components
+    ('/Nonsense', (0.5,)),
+    (pikepdf.Array([pikepdf.Name.ICCBased, 5]), (0.1,)),  # no profile
+    (pikepdf.Array([pikepdf.Name.DeviceN, 3, pikepdf.Name.DeviceCMYK]), (1,)),
+    (pikepdf.Array([pikepdf.Name.Separation, pikepdf.Name.Spot,
+                    pikepdf.Name.DeviceCMYK, pikepdf.Dictionary(
+                        FunctionType=2, C0=[0, 0, 0, 0], C1=[1, 1, 1, 1],
+                        N=-1)]), (0.0,)),  # 0 ** -1
+    (pikepdf.Array([]), ()),
+])
+def test_colours_that_make_no_sense_are_not_judged(space, values):
+    """Hostile colour spaces neither crash the check nor pass as ink."""
+    from flyers.preflight.inks import paint
+
+    result = paint((space, values))
+    assert result is None or (isinstance(result[0], dict)
+                              and 0 <= result[1] <= 1)

@@ -90,7 +90,16 @@ def _background(box, areas, number: int):
 def paint(fill) -> tuple[dict, float] | None:
     """(inks, lightness) of a fill colour: ``{'C': 0.3, …}`` with the inks
     that print (tint above 0), lightness from 0 (black) to 1 (paper).  None
-    for a pattern, RGB or anything else that is not ink as written."""
+    for a pattern, RGB or anything else that is not ink as written, and for
+    a colour space that makes no sense."""
+    try:
+        return _paint(fill)
+    except (TypeError, ValueError, AttributeError, IndexError, KeyError,
+            ArithmeticError, RecursionError):
+        return None
+
+
+def _paint(fill):
     if fill is None:
         return None
     space, values = fill
