@@ -3,7 +3,9 @@ pages' drawing instructions (content streams) themselves.
 
 In: the PDF opened with pikepdf, the page frames and the expectations.
 Out: every glyph, thin rule, placed image and RGB colour of each page
-(:class:`Drawn`), and the fonts that text is set in, for the fonts check.
+(:class:`Drawn`), and the fonts that text is set in, for the fonts check;
+with each glyph run its fill colour, and the filled shapes and images in
+painting order, for what lies under text (:mod:`.inks`).
 
 The content streams are interpreted here rather than by a renderer so that
 every glyph, line and image comes with its exact size and place: the
