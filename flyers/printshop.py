@@ -1,8 +1,8 @@
 """Stage 1d: the print shop's specification — one file per print shop.
 
 In: ``printshops/NAME.yaml``.  Out: a frozen :class:`PrintShop`: bleed,
-safe zone, minimum image resolution, total ink limit, PDF/X version and the
-output ICC profile.  The layouts get bleed and safe zone as CSS (``@page``
+safe zone, minimum image resolution, total ink limit, smallest reversed
+text, PDF/X version and the output ICC profile.  The layouts get bleed and safe zone as CSS (``@page``
 bleed, ``--bleed``, ``--safe``), the PDF writer the PDF/X version and the
 profile, the preflight all of it: another print shop is one new file.
 The profile must be a working CMYK press profile inside ``assets/``
@@ -39,6 +39,7 @@ class PrintShop:
     icc_profile: str
     output_condition: str
     output_condition_description: str = ''
+    min_reversed_text_pt: float = 7.0
     name: str = DEFAULT
     positions: dict = field(default_factory=dict, compare=False, repr=False)
 
@@ -74,6 +75,9 @@ SCHEMA = Struct(name='print shop', build=PrintShop, fields=(
           'the registered printing condition, e.g. FOGRA39', True),
     Field('output_condition_description', Text(inline=False),
           'the printing condition in words'),
+    Field('min_reversed_text_pt', Number(minimum=4, maximum=24),
+          'light text on a dark background (knocked out of the inks) '
+          'smaller than this fails the preflight, in pt; 7 if not given'),
 ))
 
 

@@ -93,9 +93,10 @@ def test_preflight_command(project, capsys):
                          'output/trygghet-vasteras-poster-a3.pdf',
                          capsys=capsys)
     assert code == 0
-    # 15: the empty-band check (issue 11) joined the 14.
+    # 15: the empty-band check (issue 11) joined the 14; 17: reversed-text
+    # and text-inks (issue 12).
     assert out.startswith('output/trygghet-vasteras-poster-a3.pdf: passed '
-                          '(15 checks)')
+                          '(17 checks)')
     # A PDF changed after the build is caught.
     import pikepdf
 

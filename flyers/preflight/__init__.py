@@ -20,6 +20,9 @@ The checks, in order (the ids are ``Finding.check``):
 - ``colour``: for print, no RGB anywhere and a CMYK PDF/X output intent;
   for the screen, no CMYK (it is meant to be RGB throughout);
 - ``ink`` (print edition only): total ink within the limit (Ghostscript);
+- ``reversed-text``, ``text-inks`` (print edition only): no light text on
+  a dark background under the print shop's minimum, no text under 12 pt
+  in more than one ink (:mod:`.inks`);
 - ``qr``: the codes decode to the intended addresses at 300 dpi, with
   modules, quiet zone, contrast and size fit for print;
 - ``links``: no scripts, files or data in links, no embedded files, and no
@@ -51,7 +54,7 @@ def preflight(pdf: Path, expect: Expectations,
     """Check one PDF against what it must be."""
     import pikepdf
 
-    from . import content, document, drawchecks, raster, tags
+    from . import content, document, drawchecks, inks, raster, tags
 
     shown = shown_as or str(pdf)
     out = Collector(expect)
@@ -79,6 +82,7 @@ def preflight(pdf: Path, expect: Expectations,
             drawchecks.check_drawn(drawn, expect, out)
             if expect.is_print:
                 drawchecks.check_colours(drawn, out)
+                inks.check_text_inks(drawn, expect, out)
                 document.check_output_intent(opened, out)
             else:
                 document.check_screen_colours(opened, frames, out)

@@ -3,7 +3,9 @@ pages' drawing instructions (content streams) themselves.
 
 In: the PDF opened with pikepdf, the page frames and the expectations.
 Out: every glyph, thin rule, placed image and RGB colour of each page
-(:class:`Drawn`), and the fonts that text is set in, for the fonts check.
+(:class:`Drawn`), and the fonts that text is set in, for the fonts check;
+with each glyph run its fill colour, and the filled shapes and images in
+painting order, for what lies under text (:mod:`.inks`).
 
 The content streams are interpreted here rather than by a renderer so that
 every glyph, line and image comes with its exact size and place: the
@@ -57,6 +59,9 @@ class Glyphs:
     box: tuple  # page points
     size: float  # effective size in pt
     text: str
+    # The fill colour: (colour space as written or resolved, components),
+    # None when unknown; what it means is :mod:`.inks`' business.
+    fill: tuple | None = None
 
 
 @dataclass(frozen=True)
@@ -88,6 +93,9 @@ class Drawn:
     images: list = field(default_factory=list)
     # (where, what) -> [count, box of the first thing drawn after it]
     rgb: dict = field(default_factory=dict)
+    # Filled shapes and images in painting order, for what lies under text:
+    # (number of glyph runs painted before it, box, fill or None: an image).
+    areas: list = field(default_factory=list)
 
 
 @dataclass
@@ -210,9 +218,9 @@ class Reader:
         min_rule = self.min_rule
         if state is None:
             state = (ctm, 1.0, None, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0, False,
-                     False)
+                     False, (_GRAY, (0.0,)))
         (_, lw, font, size, tc, tw, th, tl, rise, render, fill_pattern,
-         stroke_pattern) = state
+         stroke_pattern, fill) = state
         stack = []
         tm = tlm = IDENTITY
         path = []
@@ -248,6 +256,8 @@ class Reader:
                             if not drawn.frame.outside_bleed(box):
                                 drawn.rules.append(Rule(width, box, False))
                     if geometry and op in _FILL_OPS:
+                        drawn.areas.append((len(drawn.glyphs),
+                                            path_box(path, ctm), fill))
                         for width, bar in thin_bars(
                                 path, ctm, op in _EVEN_ODD_OPS, min_rule):
                             if not drawn.frame.outside_bleed(bar):
@@ -260,11 +270,11 @@ class Reader:
                 continue
             if op == 'q':
                 stack.append((ctm, lw, font, size, tc, tw, th, tl, rise,
-                              render, fill_pattern, stroke_pattern))
+                              render, fill_pattern, stroke_pattern, fill))
             elif op == 'Q':
                 if stack:
                     (ctm, lw, font, size, tc, tw, th, tl, rise, render,
-                     fill_pattern, stroke_pattern) = stack.pop()
+                     fill_pattern, stroke_pattern, fill) = stack.pop()
             elif op == 'cm':
                 if len(operands) == 6:
                     ctm = mul(as_matrix(operands), ctm)
@@ -300,6 +310,7 @@ class Reader:
                 advance, shown = self._show(items, font, size, tc, tw, th,
                                             rise, render, tm, ctm)
                 if shown is not None:
+                    shown = Glyphs(shown.box, shown.size, shown.text, fill)
                     if geometry and not drawn.frame.outside_bleed(shown.box):
                         drawn.glyphs.append(shown)
                     if pending:
@@ -318,20 +329,30 @@ class Reader:
             elif op == 'Tr':
                 render = int(operands[0]) if operands else render
             elif op in ('rg', 'RG'):
+                if op == 'rg':
+                    fill = ('/DeviceRGB', _numbers(operands))
                 rgb(f'RGB colour ({op})')
+            elif op == 'k':
+                fill = ('/DeviceCMYK', _numbers(operands))
+            elif op == 'g':
+                fill = (_GRAY, _numbers(operands))
             elif op in ('cs', 'CS'):
                 if operands:
                     space = operands[0]
                     pattern = self._is_pattern(space, resources)
                     if op == 'cs':
                         fill_pattern = pattern
+                        named = _lookup(resources, '/ColorSpace', space)
+                        fill = (space if named is None else named, ())
                     else:
                         stroke_pattern = pattern
                     why = self._rgb_space(space, resources)
                     if why:
                         rgb(f'colour space {why} ({op})')
-            elif op in ('scn', 'SCN'):
-                if (operands and (fill_pattern if op == 'scn'
+            elif op in ('sc', 'scn', 'SCN'):
+                if op != 'SCN':
+                    fill = (fill[0], _numbers(operands))
+                if (op != 'sc' and operands and (fill_pattern if op == 'scn'
                                   else stroke_pattern)
                         and str(operands[-1]).startswith('/')):
                     self._pattern(resources, operands[-1], ctm, context)
@@ -351,7 +372,7 @@ class Reader:
                 if operands:
                     self._do(resources, operands[0], ctm, context, pending,
                              (ctm, lw, font, size, tc, tw, th, tl, rise,
-                              render, fill_pattern, stroke_pattern))
+                              render, fill_pattern, stroke_pattern, fill))
             elif op == 'INLINE IMAGE':
                 self._inline_image(operands[0], resources, ctm, context,
                                    pending)
@@ -425,6 +446,7 @@ class Reader:
                     record[1] = record[1] or box
                 pending.clear()
             if context.geometry and not drawn.frame.outside_bleed(box):
+                drawn.areas.append((len(drawn.glyphs), box, None))
                 drawn.images.append(Placed(
                     'an image', (int(xobject.get('/Width', 0)),
                                        int(xobject.get('/Height', 0))),
@@ -513,6 +535,7 @@ class Reader:
             pending.clear()
         drawn = context.drawn
         if context.geometry and not drawn.frame.outside_bleed(box):
+            drawn.areas.append((len(drawn.glyphs), box, None))
             drawn.images.append(Placed(
                 'an inline image', (int(image.width), int(image.height)),
                 (math.hypot(ctm[0], ctm[1]), math.hypot(ctm[2], ctm[3])),
@@ -665,6 +688,21 @@ class Reader:
                               else ()):
             self._shading(shading, resources, context, IDENTITY,
                           f'unused gradient {name}')
+
+
+_GRAY = '/DeviceGray'
+
+
+def _numbers(operands) -> tuple:
+    """The numeric operands of a colour operator (a pattern's name is
+    dropped: its colour is not one)."""
+    numbers = []
+    for value in operands:
+        try:
+            numbers.append(float(value))
+        except (TypeError, ValueError):
+            return ()
+    return tuple(numbers)
 
 
 def _stream_type():

@@ -20,7 +20,8 @@ MAX_PER_PAGE = 5
 
 CHECKS = ('structure', 'pages', 'trim-box', 'bleed-box', 'bleed-reach',
           'fonts', 'safe-zone', 'folds', 'text-size', 'rule-width',
-          'image-ppi', 'colour', 'ink', 'qr', 'links', 'tags', 'layout')
+          'image-ppi', 'colour', 'ink', 'reversed-text', 'text-inks', 'qr',
+          'links', 'tags', 'layout')
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,8 @@ class Expectations:
     warn_under_ppi: float = 300.0  # a warning under this...
     fail_under_ppi: float = 200.0  # ...and an error under this
     ink_limit: float = 300.0  # percent, print only
+    # Light text on a darker background smaller than this fails (print).
+    min_reversed_text_pt: float = 7.0
     draft: bool = False  # a draft may hold placeholder links
     # PostScript names (name table, nameID 6) of the project's fonts, e.g.
     # 'Inter-Regular'; empty: only check that fonts are embedded.
