@@ -27,7 +27,7 @@ bench: $(STAMP)
 bench-catalogue: $(STAMP)
 	$(PY) bench/run.py
 
-$(STAMP): pyproject.toml scripts/setup.sh
+$(STAMP): pyproject.toml scripts/setup.sh tests/tools/package-lock.json
 	scripts/setup.sh
 	touch $@
 

