@@ -58,8 +58,9 @@ def fit_marks(document, safe_mm: float, folds_mm=()) -> None:
     from .layouts import folds_on
 
     safe = safe_mm * PX_PER_MM
-    painted = []
+    painted, holes = [], []
     for page in document.pages:
+        holes.append(_qr_codes(page))
         # The mark's outer box comes first (its lines and texts follow).
         box = next((item.box for item in walk(page._page_box)
                     if _is_mark(item.box)), None)
@@ -76,6 +77,40 @@ def fit_marks(document, safe_mm: float, folds_mm=()) -> None:
         _detach(page._page_box)
         painted.append(placed)
     document._flyers_draft = painted
+    document._flyers_draft_holes = holes
+
+
+# Around a QR code the mark leaves this much free (CSS px), so the code
+# stays readable on a proof (and for the preflight's QR check).
+QR_MARGIN = 1 * PX_PER_MM
+
+
+def _qr_codes(page) -> list[tuple[float, float, float, float]]:
+    """(x, y, width, height) in CSS px of the QR codes on a laid-out page:
+    the mark is painted above everything but these."""
+    found = []
+    for item in walk(page._page_box):
+        element = getattr(item.box, 'element', None)
+        if (element is not None and getattr(item.box, 'element_tag', None)
+                and 'qr-code' in (element.get('class') or '').split()):
+            box = item.box
+            found.append((box.border_box_x() - QR_MARGIN,
+                          box.border_box_y() - QR_MARGIN,
+                          box.border_width() + 2 * QR_MARGIN,
+                          box.border_height() + 2 * QR_MARGIN))
+    return found
+
+
+def _clip_out(holes, height: float) -> bytes:
+    """PDF operators that clip the rest of the page's painting to all but
+    ``holes`` (an even-odd clip: a large square with the holes cut out)."""
+    if not holes:
+        return b''
+    parts = ['-10000 -10000 20000 20000 re']
+    for x, y, width, h in holes:
+        parts.append(f'{x * PT_PER_PX:.2f} {(height - y - h) * PT_PER_PX:.2f} '
+                     f'{width * PT_PER_PX:.2f} {h * PT_PER_PX:.2f} re')
+    return ('\n'.join(parts) + ' W* n\n').encode()
 
 
 def draft_finisher(document, then=None):
@@ -87,6 +122,7 @@ def draft_finisher(document, then=None):
     painted = getattr(document, '_flyers_draft', None)
     if not painted or not any(painted):
         return then
+    holes = getattr(document, '_flyers_draft_holes', [[]] * len(painted))
 
     def finish(document, pdf):
         import pydyf
@@ -94,10 +130,13 @@ def draft_finisher(document, then=None):
         pages = [obj for obj in pdf.objects
                  if isinstance(obj, pydyf.Dictionary)
                  and obj.get('Type') == '/Page']
-        for page, placed in zip(pages, painted):
+        for page, placed, cut in zip(pages, painted, holes):
             if not placed:
                 continue
-            operators = b'\n'.join(_paint(*mark) for mark in placed)
+            # Above everything but the QR codes, which stay readable.
+            operators = (b'q\n' + _clip_out(cut, placed[0][3])
+                         + b'\n'.join(_paint(*mark) for mark in placed)
+                         + b'\nQ')
             contents = page['Contents']
             if isinstance(contents, pydyf.Array):
                 # Wrapped by another finisher: WeasyPrint's is the longest.

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, copy_project, run
+from conftest import ROOT, copy_project, decode_qr_codes, run
 
 LAYOUTS = ('leaflet-a5', 'poster-a3', 'trifold-dl')
 EDITIONS = ('print', 'screen')
@@ -228,8 +228,9 @@ def _artifacts(pdf: Path):
     return found
 
 
+# (re, W*, n: the clip that keeps the mark off the QR codes.)
 PATHS_ONLY = {'q', 'Q', 'w', 'j', 'J', 'd', 'K', 'RG', 'G', 'm', 'l', 'c',
-              'h', 'S'}
+              'h', 'S', 're', 'W*', 'n'}
 
 
 @pytest.mark.parametrize('edition', EDITIONS)
@@ -298,3 +299,65 @@ def test_the_print_shops_x1a_edition_takes_the_mark(pair, tmp_path):
     built = sorted((project / 'output').glob('draft-leaflet-a5*.pdf'))
     marks = [_artifacts(path) for path in built]
     assert marks and all(len(page) == 1 for pages in marks for page in pages)
+
+
+def _clip_holes(pdf: Path) -> list[list[tuple[float, ...]]]:
+    """Per page: the rectangles (x0, y0, x1, y1 in pt) cut out of the
+    mark's even-odd clip, read with pikepdf."""
+    import pikepdf
+
+    found = []
+    with pikepdf.open(pdf) as document:
+        for page in document.pages:
+            rectangles, inside = [], False
+            for operands, operator in pikepdf.parse_content_stream(page):
+                name = str(operator)
+                if name == 'BDC' and operands and str(operands[0]) == (
+                        '/Artifact'):
+                    inside = True
+                elif inside and name == 're':
+                    x, y, w, h = (float(v) for v in operands)
+                    if w < 10000:  # not the page-sized square
+                        rectangles.append((x, y, x + w, y + h))
+            found.append(rectangles)
+    return found
+
+
+@pytest.mark.parametrize('edition', EDITIONS)
+@pytest.mark.parametrize('layout', LAYOUTS)
+def test_the_mark_leaves_the_qr_codes_readable(pair, layout, edition):
+    """Above everything but the QR codes: the mark's clip cuts out every
+    QR code (where zxing-cpp finds it on the final page, with its quiet
+    zone), and the draft's codes decode as the final's do."""
+    draft = _pdf(pair, 'draft', layout, edition)
+    final = _pdf(pair, 'final', layout, edition)
+    holes = _clip_holes(draft)
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(str(final))
+    try:
+        # WeasyPrint's page is the bleed box; the print edition's slug
+        # moves it inside a larger media box.
+        boxes = [(page.get_mediabox(), page.get_bleedbox())
+                 for page in document]
+    finally:
+        document.close()
+    found_any = False
+    for index, (media, bleed) in enumerate(boxes):
+        height = media[3] - media[1]
+        dx, dy = bleed[0] - media[0], bleed[1] - media[1]
+        holes[index] = [(x0 + dx, y0 + dy, x1 + dx, y1 + dy)
+                        for x0, y0, x1, y1 in holes[index]]
+        codes = decode_qr_codes(final, index, dpi=150)
+        assert sorted(c.text for c in decode_qr_codes(draft, index, 150)) \
+            == sorted(c.text for c in codes)
+        for code in codes:
+            found_any = True
+            corners = [code.position.top_left, code.position.top_right,
+                       code.position.bottom_left, code.position.bottom_right]
+            xs = [p.x * 72 / 150 for p in corners]
+            ys = [height - p.y * 72 / 150 for p in corners]
+            assert any(x0 <= min(xs) and max(xs) <= x1 and y0 <= min(ys)
+                       and max(ys) <= y1 for x0, y0, x1, y1 in holes[index]
+                       ), (index, holes[index], xs, ys)
+    assert found_any
