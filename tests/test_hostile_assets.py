@@ -23,7 +23,10 @@ import pytest
 
 from conftest import ROOT, run
 
-PHOTO = ROOT / 'docs' / 'images' / 'trifold-dl-outside.png'  # RGB, 500 × 363
+# A picture of our own (the tri-fold's outside as the README once showed
+# it), kept here so the README's pictures can change: the corrupt-PNG case
+# expects the zlib error its bytes give.
+PHOTO = ROOT / 'tests' / 'fixtures' / 'images' / 'photo.png'  # RGB, 500 × 363
 PRESS = ROOT / 'assets' / 'color' / 'FOGRA39-flyers.icc'
 
 
@@ -242,8 +245,14 @@ def use_profile(project: Path, name: str) -> None:
 
 
 def profile_error(name: str, message: str) -> str:
-    return (f'error: printshops/default.yaml:11:14: icc_profile: "{name}" '
-            f'{message}\n')
+    """The message for icc_profile of printshops/default.yaml, at the line
+    and column where its value stands."""
+    lines = (ROOT / 'printshops' / 'default.yaml').read_text('utf-8'
+                                                             ).splitlines()
+    line = next(n for n, text in enumerate(lines, 1)
+                if text.startswith('icc_profile:'))
+    return (f'error: printshops/default.yaml:{line}:14: icc_profile: '
+            f'"{name}" {message}\n')
 
 
 AGAIN_ICC = 'get a good copy of the profile from the print shop and replace '\
