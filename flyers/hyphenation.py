@@ -254,11 +254,8 @@ def _read_word_list(path: Path, _mtime: int, _size: int) -> _Words:
 def compound_joints(word: str) -> tuple[int, ...]:
     """Offsets of the joints of a Swedish compound (``vuxennärvaro`` →
     ``(5,)``), by the compound flags of Hunspell's Swedish dictionary; ``()``
-    for a word that is no compound (or when the dictionary is missing)."""
-    hunspell = _hunspell()
-    if hunspell is None:
-        return ()
-    return hunspell.joints(word.lower())
+    for a word that is no compound."""
+    return _hunspell().joints(word.lower())
 
 
 @functools.lru_cache(maxsize=None)
@@ -288,8 +285,33 @@ def _dictionary_files() -> tuple[Path, Path] | None:
 
 @functools.lru_cache(maxsize=None)
 def _hunspell():
+    """The Swedish compound data, read once per process.  The dictionary
+    ships with the builder: missing or damaged, it is an error (not
+    hyphenation that silently differs from machine to machine)."""
     files = _dictionary_files()
-    return _Compounds(*files) if files else None
+    shown = 'flyers/data/hunspell/sv_SE.dic'
+    if files is None:
+        raise ContentError(Problem(shown, (
+            'the Swedish dictionary for hyphenation is missing; restore it '
+            '(git checkout flyers/data/hunspell) or point FLYERS_HUNSPELL_DIR '
+            'at a folder holding sv_SE.aff and sv_SE.dic')))
+    try:
+        return _Compounds(*files)
+    except (OSError, UnicodeDecodeError, ValueError, IndexError,
+            re.error) as exc:
+        raise ContentError(Problem(f'{files[0].parent}/sv_SE.aff, .dic', (
+            f'the Swedish dictionary for hyphenation cannot be read '
+            f'({type(exc).__name__}: {exc}); restore it (git checkout '
+            'flyers/data/hunspell) or point FLYERS_HUNSPELL_DIR at a good '
+            'copy'))) from None
+
+
+def check_dictionary(language: str) -> None:
+    """Read the language's compound data now (Swedish), so a damaged
+    dictionary is told as such before a template runs, not as the
+    template's error."""
+    if language == 'sv':
+        _hunspell()
 
 
 class _Compounds:

@@ -21,7 +21,7 @@ from markupsafe import Markup
 from .columns import balance
 from .content import Campaign, is_placeholder_url, placeholders
 from .errors import LayoutError, Problem
-from .hyphenation import word_list
+from .hyphenation import check_dictionary, word_list
 from .job import Job
 from .layouts import Layout
 from .qr import with_tracking
@@ -166,6 +166,7 @@ class Renderer:
         # A mistake in the hyphenation word list is told as such, not as
         # the template's (the filters read the list while rendering).
         word_list(self.root, language.split('-')[0].lower())
+        check_dictionary(language.split('-')[0].lower())
         labels = LABELS.get(language.split('-')[0], LABELS['en'])
         context = {
             'campaign': campaign, 'layout': layout, 'qr': job.qr,

@@ -1,6 +1,7 @@
 """Hyphenation: where long words may break (flyers/hyphenation.py), and
 that WeasyPrint breaks them only there, read back with poppler and PDFium."""
 
+import os
 import re
 import subprocess
 import sys
@@ -371,3 +372,35 @@ def test_template_filters_mark_breaks_with_the_projects_word_list(tmp_path):
         text = template.render(campaign=SimpleNamespace(language='sv'),
                                t='"vuxennärvaro"')
         assert text == f'\u201dvuxennärvaro\u201d|\u201d{shown}\u201d'
+
+
+@pytest.mark.parametrize('damage', ['missing', 'damaged'])
+def test_a_missing_or_damaged_dictionary_is_one_line(tmp_path, damage):
+    """The dictionary ships with the builder: without it (or with a
+    damaged copy) Swedish would break differently from machine to
+    machine, so the build stops, naming it, exit 1, nothing written."""
+    project = copy_project(tmp_path / 'project')
+    folder = tmp_path / 'hunspell'
+    folder.mkdir()
+    if damage == 'damaged':
+        (folder / 'sv_SE.aff').write_bytes(b'SET UTF-8\n\xff\xfe\xe8 junk')
+        (folder / 'sv_SE.dic').write_bytes(b'1\nord\n')
+    result = subprocess.run(
+        [sys.executable, str(ROOT / 'make_flyers.py'), '--project',
+         str(project), 'build', '--layout', 'leaflet-a5'],
+        capture_output=True, text=True, timeout=300,
+        env={**os.environ, 'FLYERS_HUNSPELL_DIR': str(folder)})
+    assert result.returncode == 1
+    assert 'Traceback' not in result.stderr
+    if damage == 'missing':
+        assert (
+            'error: flyers/data/hunspell/sv_SE.dic: the Swedish dictionary '
+            'for hyphenation is missing; restore it (git checkout '
+            'flyers/data/hunspell) or point FLYERS_HUNSPELL_DIR at a folder '
+            'holding sv_SE.aff and sv_SE.dic') in result.stderr
+    else:
+        assert (f'error: {folder}/sv_SE.aff, .dic: the Swedish dictionary for '
+                'hyphenation cannot be read (UnicodeDecodeError:'
+                ) in result.stderr
+    assert not (project / 'output').exists() or not list(
+        (project / 'output').glob('*.pdf'))
