@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from . import __version__
-from .errors import FlyerError, UsageError
+from .errors import FlyerError, Problem, UsageError
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -311,6 +311,15 @@ def cmd_build(args, write: bool = True) -> int:
     if not jobs:
         raise UsageError('nothing to build: no content file asks for these '
                          'layouts')
+    if options.combined and shard:
+        raise UsageError(Problem('--combined', (
+            'a shard holds only part of the variants; build the file of '
+            'every variant without --shard')))
+    if options.combined and not any(job.campaign.variant and job.is_print
+                                    for job in jobs):
+        raise UsageError(Problem('--combined', (
+            'none of the print outputs built here is a variant (a row of '
+            'content/NAME.variants.csv); leave out --combined')))
     split = None
     if shard:
         split = shards.describe(jobs, shard, options.printshop)

@@ -472,3 +472,44 @@ def test_changing_one_row_rebuilds_only_that_variant(variant_build, tmp_path,
     assert '2 from the cache' in out
     raby = copy / 'output/trygghet-vasteras-raby-leaflet-a5.pdf'
     assert 'söndag' in _text(raby)
+
+
+@pytest.mark.parametrize('args,message', [
+    (['--combined', '--shard', '1/2'], '--combined: a shard holds only part '
+     'of the variants; build the file of every variant without --shard'),
+    (['--combined', '--edition', 'screen'], '--combined: none of the print '
+     'outputs built here is a variant (a row of content/NAME.variants.csv); '
+     'leave out --combined'),
+])
+def test_combined_usage_mistakes(vproject, capsys, args, message):
+    _table(vproject, HEADER + ROW)
+    code, _, err = run(vproject, 'build', *args, capsys=capsys)
+    assert code == 2
+    assert message in err
+
+
+def test_a_national_campaign_splits_evenly_on_eight_machines(vproject):
+    """§4: 290 variants × leaflet and poster × two editions = 1 160
+    outputs, split by the workflow's matrix (.github/workflows/flyers.yml:
+    --shard K/8): every output once, shards within one of each other, and
+    every machine computes the same catalogue."""
+    import yaml
+
+    from flyers.catalogue import load_everything
+    from flyers.shards import describe, select
+
+    workflow = yaml.safe_load((ROOT / '.github/workflows/flyers.yml')
+                              .read_text('utf-8'))
+    machines = workflow['jobs']['build']['strategy']['matrix']['shard']
+    assert machines == list(range(1, 9))
+    _table(vproject, HEADER + ''.join(
+        f'k{n:03d};Kommun {n};Torget {n}, lördag 10–13;utm_content=k{n:03d}\n'
+        for n in range(290)))
+    jobs = load_everything(vproject, [], [])
+    assert len(jobs) == 1160
+    parts = [select(jobs, (k, len(machines))) for k in machines]
+    assert {len(p) for p in parts} == {145}
+    assert sorted(j.path for p in parts for j in p) == sorted(
+        j.path for j in jobs)
+    assert len({describe(jobs, (k, 8), 'default')['catalogue']
+                for k in machines}) == 1
