@@ -36,6 +36,7 @@ import dataclasses
 import difflib
 import hashlib
 import io
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,7 +46,7 @@ import yaml
 from .content import SCHEMA, Campaign, finished, load_campaign
 from .content import placeholder_problems
 from .errors import ContentError, Problem
-from .inputs import read_input
+from .inputs import NotRegularFile, read_input
 from .schema import (REFERENCE_RE, CellMark, Context, ListOf, MapOf, Pattern,
                      Struct, Text, shown)
 from .yamlstrict import read_yaml
@@ -125,7 +126,7 @@ def load_campaigns(path: Path, shown_as: str) -> list[Campaign]:
     """The campaign of a content file, or one per row of its variants
     table; ContentError with every problem of both files at once."""
     csv_path = table_path(Path(path))
-    has_csv = csv_path.is_file() or csv_path.is_symlink()
+    has_csv = os.path.lexists(csv_path)  # a pipe or folder too: refused
     raw = _bytes(path)
     if not has_csv and (raw is None or not (
             re.search(rb'(?m)^variant(s|_values)[ \t]*:', raw)
@@ -346,6 +347,12 @@ def _csv_table(path: Path, shown_as: str, problems: list) -> Table | None:
     except OSError as exc:
         problems.append(Problem(shown_as, _unreadable(exc)))
         return None
+    if len(raw) > MAX_TABLE_BYTES:
+        problems.append(Problem(shown_as, (
+            f'is larger than {MAX_TABLE_BYTES // 2**20} MB; a variants table '
+            'holds short values: split the campaign into several content '
+            'files')))
+        return None
     try:
         text = raw.decode('utf-8')
     except UnicodeDecodeError as exc:
@@ -431,6 +438,9 @@ def _csv_error(exc: csv.Error) -> str:
 
 
 def _unreadable(exc: OSError) -> str:
+    if isinstance(exc, NotRegularFile) or isinstance(exc, IsADirectoryError):
+        return ('is not a regular file (a folder, pipe or device); the '
+                'variants table must be a CSV file, or remove it')
     return (f'cannot be read ({exc.strerror or exc}); check that it is a '
             'file you may read')
 

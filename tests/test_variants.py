@@ -513,3 +513,38 @@ def test_a_national_campaign_splits_evenly_on_eight_machines(vproject):
         j.path for j in jobs)
     assert len({describe(jobs, (k, 8), 'default')['catalogue']
                 for k in machines}) == 1
+
+
+# --- hostile table files ------------------------------------------------------
+
+def _fifo(path: Path) -> None:
+    import os
+
+    os.mkfifo(path)
+
+
+@pytest.mark.parametrize('make,message', [
+    (_fifo, 'is not a regular file (a folder, pipe or device); the variants '
+     'table must be a CSV file, or remove it'),
+    (lambda path: path.mkdir(), 'is not a regular file (a folder, pipe or '
+     'device); the variants table must be a CSV file, or remove it'),
+    (lambda path: path.write_bytes(b'id;district\n' + b'x;' + b'a' * (9 << 20)),
+     'is larger than 8 MB; a variants table holds short values: split the '
+     'campaign into several content files'),
+])
+def test_table_that_is_not_a_small_file(vproject, capsys, make, message):
+    make(vproject / TABLE)
+    code, out, err = run(vproject, 'check', capsys=capsys)
+    assert code == 1
+    assert f'error: {TABLE}: {message}' in err
+    assert 'Traceback' not in err
+
+
+def test_table_linked_out_of_the_project(vproject, tmp_path, capsys):
+    secret = tmp_path / 'secret.csv'
+    secret.write_text(HEADER + ROW, 'utf-8')
+    (vproject / TABLE).symlink_to(secret)
+    code, _, err = run(vproject, 'check', capsys=capsys)
+    assert code == 1
+    assert f'error: {TABLE}: this file is a symbolic link (or lies in one) ' \
+        'that leads outside' in err
