@@ -35,7 +35,7 @@ from urllib.parse import quote, unquote, urlsplit
 from .errors import FlyerError, Problem
 from .limits import DEFAULT_SECONDS
 from .localhttp import GuardedHandler, LocalServer, content_disposition
-from .variants import SUFFIX as TABLE_SUFFIX
+from .varianttable import SUFFIX as TABLE_SUFFIX
 
 WATCHED = ('content', 'layouts', 'brands', 'assets', 'printshops')
 PREVIEW_DPI = 60
