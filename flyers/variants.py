@@ -228,8 +228,10 @@ def _variant(table: Table, row: Row, node, path: Path, shown_as: str,
                                      variant={
                                          'variant': row.id,
                                          'variant_values': tuple(
-                                             (name, cell.value) for name, cell
-                                             in row.cells.items()),
+                                             (column.name, row.cells[
+                                                 column.name].value)
+                                             for column in table.columns
+                                             if column.kind != 'note'),
                                          'variant_tracking': tracking,
                                          'variant_row': where})
     # What the file itself says is reported with the variant it shows in.

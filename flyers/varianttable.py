@@ -5,7 +5,8 @@ without a byte-order mark, a header row, ``,`` ``;`` or tab between cells,
 quoted cells with separators, quotes or line breaks, CR LF) or the
 ``variants:`` list of a content file.  Out: a :class:`Table` whose columns
 are classified (``id``, ``qr_tracking``, a content field's path, or a value
-text refers to as ``{name}``) against the content schema — and every
+text refers to as ``{name}``; a column whose name starts with ``#`` holds
+notes and is ignored) against the content schema — and every
 problem, each at its cell: file, row as the spreadsheet numbers it (the
 header is row 1), column number and column name.  Used by
 :mod:`flyers.variants`, which turns each row into a campaign.
@@ -298,7 +299,7 @@ def column_problems(table: Table, node, shown_as: str) -> list[Problem]:
     for row in table.rows:
         for column in table.columns:
             cell = row.cells.get(column.name)
-            if cell is None or not column.name:
+            if cell is None or not column.name or column.kind == 'note':
                 continue
             if not cell.value:
                 at(cell.mark, _empty(column), column.name)
@@ -364,6 +365,9 @@ def _suggested_id(value: str) -> str:
 def _classify(column: Column, node) -> str | None:
     """Set the column's kind; a message when it can be none of them."""
     name = column.name
+    if name.startswith('#'):
+        column.kind = 'note'  # the office's own notes: never printed
+        return None
     if name.lower() == ID:
         column.kind = 'id'
         return None

@@ -374,9 +374,20 @@ def _text(pdf: Path, page: int | None = None) -> str:
 
 def test_seed_table_has_real_districts():
     rows = (ROOT / TABLE).read_text('utf-8').splitlines()
-    assert rows[0] == 'id;district;meeting;qr_tracking'
+    assert rows[0] == 'id;district;meeting;qr_tracking;# anteckning'
     assert len(rows) - 1 >= 10
-    assert all('(påhittad mötesplats)' in row for row in rows[1:])
+    # Invented meeting places say so, in print and in the office's note.
+    assert all('(påhittad);' in row and row.endswith(
+        'påhittade för exemplet: byt mot era egna') for row in rows[1:])
+
+
+def test_note_columns_are_ignored_and_may_be_empty(vproject):
+    _table(vproject, 'id;district;meeting;# ring Anna först\n'
+           'backby;Bäckby;torget;\nraby;Råby;torg;ja, {x} och ""citat""\n')
+    campaigns = _load(vproject)
+    assert [c.variant_values for c in campaigns] == [
+        (('id', 'backby'), ('district', 'Bäckby'), ('meeting', 'torget')),
+        (('id', 'raby'), ('district', 'Råby'), ('meeting', 'torg'))]
 
 
 def test_variant_outputs_are_named_and_recorded(variant_build):
@@ -465,6 +476,7 @@ def test_changing_one_row_rebuilds_only_that_variant(variant_build, tmp_path,
     text = table.read_text('utf-8')
     table.write_text(text.replace('Råby torg, lördag 11–14',
                                   'Råby torg, söndag 11–14'), 'utf-8')
+    assert 'söndag' in table.read_text('utf-8')
     code, out, _ = run(copy, 'build', '--layout', 'leaflet-a5', '--variant',
                        'backby', '--variant', 'raby', capsys=capsys)
     assert code == 0
