@@ -264,9 +264,16 @@ SCHEMA = Struct(name='campaign', build=Campaign, fields=(
           'the layouts to build; leave out for every default layout',
           ),
 ))
+
+@dataclass(frozen=True)
+class _ContentFileName(RelativePath):
+    what: str = 'content file'
+    description: str = 'a content file name such as "trygghet-vasteras.yaml"'
+
+
 # Translations (flyers/translations.py): kept apart from the fields above.
 SCHEMA = dataclasses.replace(SCHEMA, fields=SCHEMA.fields + (
-    Field('translation_of', RelativePath(what='file'),
+    Field('translation_of', _ContentFileName(),
           'makes this file a translation of another content file (its name '
           'in the same folder, e.g. trygghet-vasteras.yaml): the build '
           'checks that both have the same parts (paragraphs, sections, '

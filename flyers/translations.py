@@ -189,10 +189,6 @@ def _structure_problems(campaign: Campaign, source: Campaign,
         elif dataclasses.is_dataclass(theirs):
             picture = type(theirs).__name__ == 'Picture'
             for spec in dataclasses.fields(theirs):
-                # A link's address may be left out in both or in neither;
-                # the campaign's own address may differ freely.
-                if spec.name in _FREE and not (spec.name == 'url' and path):
-                    continue
                 sub = f'{path}.{spec.name}' if path else spec.name
                 a, b = getattr(theirs, spec.name), getattr(ours, spec.name)
                 if picture and spec.name in _SAME_IN_PICTURES:
@@ -200,8 +196,10 @@ def _structure_problems(campaign: Campaign, source: Campaign,
                         report(sub, f'"{b}", but its source {where(sub)} has '
                                     f'"{a}"; a translation shows '
                                     f'{_SAME_IN_PICTURES[spec.name]}')
-                    continue
-                compare(a, b, sub)
+                # A link's address may be left out in both or in neither;
+                # the campaign's own address may differ freely.
+                elif spec.name not in _FREE or (spec.name == 'url' and path):
+                    compare(a, b, sub)
 
     compare(source, campaign, '')
     if campaign.pictures and campaign.pictures_folder != source.pictures_folder:

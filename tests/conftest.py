@@ -27,16 +27,22 @@ from flyers.cli import main  # noqa: E402
 # for it (every_campaign=True, tests/test_brands.py), so the other tests
 # build the seed alone and the suite stays fast.
 SECOND_CAMPAIGN = 'solrosen-varstamma.yaml'
+# The seed's translations likewise: copied only where a test asks for them
+# (translations=True, tests/test_translations.py).
+TRANSLATIONS = ('trygghet-vasteras-en.yaml', 'trygghet-vasteras-ar.yaml')
 
 
 def copy_project(target: Path, content: bool = True,
-                 every_campaign: bool = False) -> Path:
+                 every_campaign: bool = False,
+                 translations: bool = False) -> Path:
     """A private copy of layouts/, brands/, assets/ (and content/) to
     build into."""
+    left_out = (() if every_campaign else (SECOND_CAMPAIGN,)) + (
+        () if translations else TRANSLATIONS)
     for name in ('layouts', 'brands', 'assets', 'printshops') + (
             ('content',) if content else ()):
-        ignore = (shutil.ignore_patterns(SECOND_CAMPAIGN)
-                  if name == 'content' and not every_campaign else None)
+        ignore = (shutil.ignore_patterns(*left_out)
+                  if name == 'content' and left_out else None)
         shutil.copytree(ROOT / name, target / name,
                         ignore=ignore)
     if not content:
