@@ -36,7 +36,7 @@ from pathlib import Path
 import yaml
 
 from .content import Campaign, load_campaign
-from .errors import ContentError, Problem
+from .errors import ContentError, Problem, UsageError
 from .inputs import outside_problem, real_inside
 
 LANGUAGE_NAMES = {
@@ -173,8 +173,10 @@ def _structure_problems(campaign: Campaign, source: Campaign,
             many = isinstance(theirs, tuple)
             what = _count(len(theirs), path) if many else 'one'
             them = 'them' if many and len(theirs) > 1 else 'it'
+            advice = ('add it (it may lead to a page in this language)'
+                      if path.endswith('.url') else f'translate {them}')
             report(path, f'missing; its source {where(path)} has {what}: '
-                         f'translate {them}')
+                         f'{advice}')
             return
         if _empty(theirs):
             report(path, f'its source {source_shown} has none; remove it, '
@@ -302,9 +304,9 @@ def record(root: Path, path: Path) -> tuple[str, int]:
     from .writer import write_atomic
 
     me = shown(root, path)
-    if not path.is_file():
-        raise ContentError(Problem(me, 'no such file' if not path.exists()
-                                   else 'this is not a regular file'))
+    if not path.is_file():  # a wrong name on the command line
+        raise UsageError(Problem(me, 'no such file' if not path.exists()
+                                 else 'this is not a regular file'))
     campaign = load_campaign(path, me)
     if campaign.translation_of is None:
         raise ContentError(Problem(me, (
