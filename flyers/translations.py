@@ -35,7 +35,7 @@ from pathlib import Path
 
 import yaml
 
-from .content import Campaign, load_campaign
+from .content import Campaign, Picture, load_campaign
 from .errors import ContentError, Problem, UsageError
 from .inputs import outside_problem, real_inside
 
@@ -53,6 +53,8 @@ _NOT_TEXT = frozenset((
     'pictures_folder', 'source', 'translation_of', 'translated_from',
     'positions', 'qr_tracking', 'layouts'))
 # Fields whose structure is not compared (they may differ per language).
+# A field added to Campaign later is compared (and hashed, if text) unless
+# it is named here and in _NOT_TEXT.
 _FREE = frozenset(('url', 'status', 'language', 'brand', 'layouts',
                    'source', 'file', 'positions', 'translation_of',
                    'translated_from', 'src', 'field', 'qr_tracking',
@@ -189,7 +191,7 @@ def _structure_problems(campaign: Campaign, source: Campaign,
             for index, (a, b) in enumerate(zip(theirs, ours)):
                 compare(a, b, f'{path}[{index}]')
         elif dataclasses.is_dataclass(theirs):
-            picture = type(theirs).__name__ == 'Picture'
+            picture = isinstance(theirs, Picture)
             for spec in dataclasses.fields(theirs):
                 sub = f'{path}.{spec.name}' if path else spec.name
                 a, b = getattr(theirs, spec.name), getattr(ours, spec.name)
@@ -304,6 +306,10 @@ def record(root: Path, path: Path) -> tuple[str, int]:
     from .writer import write_atomic
 
     me = shown(root, path)
+    if path.is_symlink():
+        raise UsageError(Problem(me, (
+            'is a symbolic link; "translated" rewrites only real files: '
+            'name the file itself')))
     if not path.is_file():  # a wrong name on the command line
         raise UsageError(Problem(me, 'no such file' if not path.exists()
                                  else 'this is not a regular file'))
@@ -317,9 +323,14 @@ def record(root: Path, path: Path) -> tuple[str, int]:
         raise ContentError(found)
     hashes = field_hashes(source)
     raw = path.read_bytes()
-    text = raw.decode('utf-8').removeprefix('\ufeff')
-    text = text.replace('\r\n', '\n').replace('\r', '\n')
+    text = raw.decode('utf-8')
+    bom = '\ufeff' if text.startswith('\ufeff') else ''
+    crlf = '\r\n' in text
+    text = text.removeprefix(bom).replace('\r\n', '\n').replace('\r', '\n')
     new = with_hashes(text, hashes)
+    # The file keeps its line ends and byte order mark, as its editor
+    # wrote them: only the block changes.
+    new = bom + (new.replace('\n', '\r\n') if crlf else new)
     write_atomic(path, new.encode('utf-8'), path.parent)
     try:
         load_campaign(path, me)

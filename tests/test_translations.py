@@ -429,3 +429,20 @@ def test_with_hashes_replaces_the_block_and_keeps_the_rest():
     middle = 'a: 1\ntranslated_from:\n  title: "0"\nb: 2\n'
     assert with_hashes(middle, {'title': '11111111'}).startswith(
         'a: 1\nb: 2\n\n# Hashes')
+
+
+def test_translated_keeps_line_ends_and_refuses_links(own, capsys):
+    path = own / ENGLISH
+    stripped = EN[:EN.index('# Hashes of the source')].rstrip('\n') + '\n'
+    path.write_bytes(('\ufeff' + stripped).replace('\n', '\r\n').encode())
+    assert run(own, 'translated', str(path)) == (0, '', '')
+    assert path.read_bytes() == ('\ufeff' + EN).replace(
+        '\n', '\r\n').encode()
+    link = own / 'content' / 'link-en.yaml'
+    link.symlink_to(path)
+    code, _, err = run(own, 'translated', str(link), capsys=capsys)
+    assert code == 2
+    assert err.splitlines()[0] == (
+        'error: content/link-en.yaml: is a symbolic link; "translated" '
+        'rewrites only real files: name the file itself')
+    assert link.is_symlink()
