@@ -281,7 +281,7 @@ def stale(root: Path, campaign: Campaign,
         return []
     me = shown(root, Path(campaign.file))
     record = f'"python make_flyers.py translated {me}"'
-    if campaign.translated_from is None:
+    if not campaign.translated_from:  # left out, or empty
         refusal = ('; a release refuses unchecked translations' if release
                    else '')
         return [campaign.problem('translation_of', (

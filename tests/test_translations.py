@@ -381,8 +381,13 @@ def test_an_unchecked_translation_is_a_warning_and_release_refuses(own,
     assert code == 1
     assert (f'error: {ENGLISH}:{where}: {unchecked}; a release refuses '
             f'unchecked translations{advice}') in err.splitlines()
-    # Recording adds the block at the end, with its comment.
-    assert run(own, 'translated', str(own / ENGLISH)) [0] == 0
+    # An empty block is no better.
+    (own / ENGLISH).write_text(text + 'translated_from: {}\n', 'utf-8')
+    campaign = load_campaign(own / ENGLISH, ENGLISH)
+    assert [str(p) for p in stale(own, campaign)] == [
+        f'{ENGLISH}:{where}: {unchecked}{advice}']
+    # Recording replaces it by the block at the end, with its comment.
+    assert run(own, 'translated', str(own / ENGLISH))[0] == 0
     assert (own / ENGLISH).read_text('utf-8') == EN
 
 
