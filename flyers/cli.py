@@ -277,14 +277,11 @@ def _warn_drafts(jobs) -> None:
 
 
 def _warn_translations(root, jobs) -> None:
-    from .translations import stale
+    from .translations import stale_warnings
 
-    seen = set()
-    for job in jobs:
-        if job.campaign.source not in seen:
-            seen.add(job.campaign.source)
-            for problem in stale(root, job.campaign):
-                print(f'warning: {problem}', file=sys.stderr)
+    campaigns = {job.campaign.file: job.campaign for job in jobs}
+    for problem in stale_warnings(root, campaigns.values()):
+        print(f'warning: {problem}', file=sys.stderr)
 
 
 def _options(args):

@@ -298,6 +298,42 @@ def stale(root: Path, campaign: Campaign,
         if campaign.translated_from.get(path) != digest]
 
 
+def translations_of(root: Path, source: Campaign) -> list[Campaign]:
+    """The translations of ``source`` in its folder (files that do not
+    load are left to their own build)."""
+    folder = Path(source.file).parent
+    found = []
+    for path in sorted(folder.glob('*.y*ml')):
+        if (path.name.startswith('.') or path.suffix not in ('.yaml', '.yml')
+                or path.resolve() == Path(source.file).resolve()
+                or not real_inside(root, path)):
+            continue
+        try:
+            campaign = load_campaign(path, shown(root, path))
+        except ContentError:
+            continue
+        if (campaign.translation_of is not None
+                and source_path(campaign).resolve()
+                == Path(source.file).resolve()):
+            found.append(campaign)
+    return found
+
+
+def stale_warnings(root: Path, campaigns) -> list[Problem]:
+    """The stale fields of every translation among ``campaigns`` and of
+    every translation of a source among them (a build of the source alone
+    says which of its translations it has left behind)."""
+    checked: dict[str, Campaign] = {}
+    for campaign in campaigns:
+        if campaign.translation_of is not None:
+            checked.setdefault(campaign.file, campaign)
+        elif real_inside(root, Path(campaign.file)):
+            for translation in translations_of(root, campaign):
+                checked.setdefault(translation.file, translation)
+    return [problem for campaign in checked.values()
+            for problem in stale(root, campaign)]
+
+
 # --- the translated command ---------------------------------------------
 
 def record(root: Path, path: Path) -> tuple[str, int]:

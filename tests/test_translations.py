@@ -19,7 +19,7 @@ import pytest
 from conftest import ROOT, copy_project, pdf_text, run
 
 from flyers.content import load_campaign, texts
-from flyers.translations import check, stale, with_hashes
+from flyers.translations import check, stale, stale_warnings, with_hashes
 
 SOURCE = 'content/trygghet-vasteras.yaml'
 ENGLISH = 'content/trygghet-vasteras-en.yaml'
@@ -319,6 +319,10 @@ def test_a_changed_source_makes_stale_fields_and_release_refuses(own,
                          'leaflet-a5', '--edition', 'print', capsys=capsys)
     assert code == 0, err
     warnings = [l for l in err.splitlines() if 'translated' in l]
+    # A build of the source alone names them too.
+    swedish = load_campaign(source, SOURCE)
+    assert [f'warning: {p}' for p in stale_warnings(own, [swedish])] == \
+        warnings
     assert warnings == [
         f'warning: {ENGLISH}:{TITLE}: title: the '
         f'Swedish source changed since it was translated; update the '
