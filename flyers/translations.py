@@ -336,9 +336,9 @@ def stale_warnings(root: Path, campaigns) -> list[Problem]:
 
 # --- the translated command ---------------------------------------------
 
-def record(root: Path, path: Path) -> tuple[str, int]:
+def record(root: Path, path: Path) -> str:
     """Write the source's field hashes into the translation ``path``; return
-    how it is shown and how many fields were recorded."""
+    what was done, in a line for the user."""
     from .writer import write_atomic
 
     me = shown(root, path)
@@ -373,7 +373,21 @@ def record(root: Path, path: Path) -> tuple[str, int]:
     except ContentError:  # never expected: put the file back as it was
         write_atomic(path, raw, path.parent)
         raise
-    return me, len(hashes)
+    before = campaign.translated_from or {}
+    changed = [field for field, digest in hashes.items()
+               if before.get(field) != digest]
+    if not before:
+        news = ''
+    elif changed:
+        news = (f' ({len(changed)} changed since the last record: '
+                + ', '.join(changed[:5])
+                + (f' and {len(changed) - 5} more' if len(changed) > 5
+                   else '') + ')')
+    else:
+        news = ' (none changed since the last record)'
+    return (f'recorded the hashes of {len(hashes)} source fields in '
+            f'{me}{news}; build and check will warn when one of them '
+            'changes')
 
 
 def with_hashes(text: str, hashes: dict[str, str]) -> str:

@@ -353,8 +353,9 @@ def test_a_changed_source_makes_stale_fields_and_release_refuses(own,
                          capsys=capsys)
     assert (code, err) == (0, '')
     assert out == ('recorded the hashes of 46 source fields in '
-                   f'{ENGLISH}; build and check will warn when one of them '
-                   'changes\n')
+                   f'{ENGLISH} (2 changed since the last record: title, '
+                   'faq.items[1].answer); build and check will warn when '
+                   'one of them changes\n')
     after = (own / ENGLISH).read_text('utf-8')
     # Only the two hashes changed; the comments and text are as they were.
     changed = [(a, b) for a, b in zip(EN.splitlines(), after.splitlines())
