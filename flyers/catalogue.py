@@ -23,6 +23,7 @@ from .picturefiles import picture_problems
 from .printshop import load_printshop
 from .qr import QrCode, QrTooDense, make_qr, with_tracking
 from .render import label
+from . import translations
 from .typography import display_url
 from .variants import load_campaigns, merged, table_path
 
@@ -146,6 +147,7 @@ def load_everything(root: Path, contents: list[str], only_layouts: list[str],
         if brand is not None:
             problems += _character_problems(campaign, coverage)
         problems += picture_problems(root, campaign)
+        problems += translations.problems(root, campaign)
         problems += _name_problems(campaign, available)
         chosen = only_layouts or list(dict.fromkeys(campaign.layouts)) or [
             name for name, layout in layouts.items() if layout.is_default]

@@ -112,6 +112,18 @@ def _parser() -> argparse.ArgumentParser:
     release.add_argument('--printshop', default='default', metavar='NAME')
     _speed_options(release)
 
+    translated = commands.add_parser(
+        'translated', help='record that a translation matches its source now',
+        description='Write into a translation (a content file with '
+                    '"translation_of: SOURCE.yaml") a short hash of each of '
+                    'its source\'s fields, under "translated_from:". Run it '
+                    'after bringing the translation up to date: build and '
+                    'check then warn about each source field changed since, '
+                    'and release refuses the translation until it is '
+                    'updated and recorded again.')
+    translated.add_argument('translation', type=Path,
+                            metavar='content/NAME.yaml')
+
     merge = commands.add_parser(
         'merge-manifests', help='join the outputs of "build --shard K/N" runs',
         description='Join the output folders of the shards of one build '
@@ -278,6 +290,14 @@ def _warn_drafts(jobs) -> None:
                 print(f'  - {reason}', file=sys.stderr)
 
 
+def _warn_translations(root, jobs) -> None:
+    from .translations import stale_warnings
+
+    campaigns = {job.campaign.file: job.campaign for job in jobs}
+    for problem in stale_warnings(root, campaigns.values()):
+        print(f'warning: {problem}', file=sys.stderr)
+
+
 def _options(args):
     from .build import Options
     from .job import EDITIONS
@@ -330,6 +350,7 @@ def cmd_build(args, write: bool = True) -> int:
     outcome, manifest = build.make(root, jobs, options, write, narrowed,
                                    split)
     _warn_drafts(jobs)
+    _warn_translations(root, jobs)
     for name in outcome.removed:
         print(f'removed {name}  (no longer built: out of date, or not in '
               'the catalogue)')
@@ -412,7 +433,7 @@ def cmd_release(args) -> int:
     build.start_early(options)
     jobs = build.load_everything(root, options.contents, [],
                                  options.printshop)
-    release.refuse_drafts(jobs)
+    release.refuse_drafts(jobs, root)
     release.require_harfbuzz_subsetting()
     outcome, manifest = build.make(root, jobs, options,
                                    narrowed=bool(options.contents),
@@ -425,6 +446,16 @@ def cmd_release(args) -> int:
     print(f'{len(outcome.results)} outputs released in '
           f'{time.perf_counter() - started:.1f} s '
           f'({build.how(outcome, len(jobs))}): {shown_path(root, bundle)}')
+    return Exit.OK
+
+
+def cmd_translated(args) -> int:
+    from .catalogue import check_project
+    from .translations import record
+
+    root = args.project.resolve()
+    check_project(root)
+    print(record(root, args.translation))
     return Exit.OK
 
 
@@ -493,4 +524,5 @@ COMMANDS = {'build': cmd_build, 'check': cmd_check, 'import': cmd_import,
             'new-brand': cmd_new_brand,
             'serve': cmd_serve, 'release': cmd_release,
             'merge-manifests': cmd_merge_manifests,
+            'translated': cmd_translated,
             'schema': cmd_schema}

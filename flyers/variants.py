@@ -76,6 +76,24 @@ def load_campaigns(path: Path, shown_as: str) -> list[Campaign]:
     return campaigns
 
 
+def load_written(path: Path, shown_as: str) -> Campaign:
+    """The campaign as its file writes it — its ``{name}`` references kept,
+    no variants table read — for what compares files with each other
+    (translations with their source)."""
+    raw = _bytes(path)
+    if raw is None or not re.search(rb'(?m)^variant(s|_values)[ \t]*:', raw):
+        return load_campaign(path, shown_as)
+    parsed = read_yaml(path, shown_as, trailing_comments=False)
+    if parsed.node is None:
+        raise ContentError(parsed.problems)
+    node, _ = _taken(parsed.node, (KEY, DEFAULTS))
+    campaign, problems, _ = _convert(node, path, shown_as, parsed.skipped,
+                                     None)
+    if parsed.problems or problems or campaign is None:
+        raise ContentError(_sorted(parsed.problems + problems))
+    return campaign
+
+
 def _bytes(path: Path) -> bytes | None:
     try:
         return read_input(path, MAX_TABLE_BYTES)
