@@ -248,7 +248,7 @@ def _character_problems(campaign: Campaign, coverage: set[int]):
                    '/brand.yaml (fonts.fallback)' if scripts else '')
             found.append(campaign.problem(path, (
                 f'the fonts of the brand "{campaign.brand}" have no {shown}'
-                f'{", " + scripts if scripts else ""}; the PDF would fall '
+                f'{" of the " + scripts if scripts else ""}; the PDF would fall '
                 'back to a font of this machine. Replace or remove '
                 f'{"it" if len(missing) == 1 else "them"}{fix}')))
     return found
