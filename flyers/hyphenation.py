@@ -18,9 +18,10 @@ Where a word may break, in order of precedence:
    may begin, continue and end a compound) where the patterns also allow a
    break, plus the pattern breaks inside a part of more than MIN_WORD
    letters: ``social-tjänst``, not ``soci-altjänst``;
-3. pyphen's patterns for the language (English: en_US unless the
-   language says en-GB); for Finnish, which pyphen lacks, the hyph-utf8
-   patterns shipped in ``flyers/data/hyphenation/`` (Kauko Saarinen's).
+3. pyphen's patterns for the language (``en`` is pyphen's en_GB, as
+   before; ``en-US`` picks en_US); for Finnish, which pyphen lacks, the
+   hyph-utf8 patterns shipped in ``flyers/data/hyphenation/`` (Kauko
+   Saarinen's).
    Arabic and the other languages without patterns are not hyphenated.
 
 Breaks from 2 and 3 obey the fragment rules: only words of
@@ -189,8 +190,6 @@ PATTERN_FILES = {
     'fi': Path(__file__).resolve().parent / 'data' / 'hyphenation'
     / 'hyph_fi_FI.dic',
 }
-# pyphen's dictionary for a bare language code, where it has several.
-_PYPHEN_DEFAULTS = {'en': 'en_US'}
 
 
 @functools.lru_cache(maxsize=None)
@@ -201,8 +200,6 @@ def _pyphen_language(language: str) -> str | None:
     base = language.split('-')[0].lower()
     if base in PATTERN_FILES:
         return str(PATTERN_FILES[base])
-    if language.lower() == base and base in _PYPHEN_DEFAULTS:
-        return _PYPHEN_DEFAULTS[base]
     return pyphen.language_fallback(language.replace('-', '_'))
 
 

@@ -55,6 +55,28 @@ _NAME_RE = re.compile(r'( ?(?:[^\s<>*]+\u00a0)*[^\s\w<>*&;#]*)'
                       r'(?<![\w&#])([^\W\d_a-z][^\W\d_]{5,})')
 
 
+# Left-to-right isolates for right-to-left text: LRI … PDI (Unicode's
+# bidi controls, which Pango honours; WeasyPrint 70 has no unicode-bidi).
+LRI, PDI = '\u2066', '\u2069'
+# An address (a run with a dot, slash, @ or colon inside, of no Arabic or
+# Hebrew letter) or a number in groups (021-123 45 67, 2026-05-01, 18:30),
+# less the punctuation that ends the sentence around it.
+_LTR_RUN_RE = re.compile(
+    r'(?<![\w\u0590-\u08ff])('
+    r'\+?\d+(?:[-\u2013:./ ]\d+)+'
+    r'|[^\s\u0590-\u08ff]*[A-Za-z0-9][^\s\u0590-\u08ff]*?[./@:]'
+    r'[^\s\u0590-\u08ff]*[A-Za-z0-9/]'
+    r')(?=[.,;:!?)\]»\u060c\u061b\u061f]*(?:\s|$))')
+
+
+def isolate_ltr(text: str) -> str:
+    """Addresses and numbers in groups inside right-to-left text wrapped
+    in a left-to-right isolate, so the bidi algorithm keeps them whole:
+    without it "021-123 45 67" prints as "67 45 123-021" and a slash at
+    the end of an address moves to its other side."""
+    return _LTR_RUN_RE.sub(f'{LRI}\\1{PDI}', text)
+
+
 def quotation_marks(language: str) -> tuple[str, str]:
     """The language's opening and closing quotation marks (English's for a
     language without its own entry)."""
@@ -91,6 +113,8 @@ def typeset(text: str, language: str) -> str:
     # A one-letter word ("i", "å", "a") never ends a line: bind it to the
     # word after it.
     text = _SINGLE_LETTER_RE.sub(f'\\1{NBSP}', text)
+    if direction(language) == 'rtl':
+        text = isolate_ltr(text)
     return text
 
 

@@ -31,7 +31,7 @@ from conftest import FIXTURES, ROOT, copy_project, decode_qr_codes, pdf_fonts, r
 
 from flyers.hyphenation import hyphenate
 from flyers.render import LABELS, label
-from flyers.typography import direction, inline, typeset
+from flyers.typography import direction, inline, isolate_ltr, typeset
 
 LANG = FIXTURES / 'lang'
 LAYOUTS = ('leaflet-a5', 'poster-a3', 'trifold-dl')
@@ -72,7 +72,7 @@ def words(pdf: Path) -> list[dict]:
         for match in re.finditer(
                 r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" '
                 r'yMax="([\d.]+)">([^<]*)</word>', page):
-            text = unescape(match[5])
+            text = BIDI_MARKS.sub('', unescape(match[5]))
             if any(_arabic(ch) for ch in text):
                 text = text[::-1]
             found.append({'text': text, 'page': number,
@@ -265,6 +265,32 @@ def test_names_inside_arabic_text_keep_their_order(lang):
     assert checked == 5
 
 
+@pytest.mark.parametrize('layout', ['leaflet-a5', 'trifold-dl'])
+def test_a_phone_number_reads_left_to_right(lang, layout):
+    """"021-123 45 67" inside Arabic: the bidi algorithm alone would print
+    "67 45 123-021"; the builder isolates it (LRI … PDI)."""
+    # poppler joins the sentence's full stop, at the left, to the number.
+    found = [dict(w, text=w['text'].strip('.'))
+             for w in words(output(lang, 'ar', layout, 'print'))]
+    parts = [word(found, '021-123'), word(found, '45'), word(found, '67')]
+    assert all(same_line(parts[0], p) for p in parts)
+    assert parts[0]['x1'] < parts[1]['x0'] < parts[1]['x1'] < parts[2]['x0']
+
+
+@pytest.mark.parametrize('text, expected', [
+    ('على 021-123 45 67.', 'على \u2066021-123 45 67\u2069.'),
+    ('على example.org/amn/ أو', 'على \u2066example.org/amn/\u2069 أو'),
+    ('الساعة 18:30، في', 'الساعة \u206618:30\u2069، في'),
+    ('info@example.se؟', '\u2066info@example.se\u2069؟'),
+    ('نريد 3 فرق قبل عام 2027.', 'نريد 3 فرق قبل عام 2027.'),
+    ('في Bäckby.', 'في Bäckby.'),
+])
+def test_addresses_and_grouped_numbers_are_isolated(text, expected):
+    assert isolate_ltr(text) == expected
+    assert typeset(text, 'ar') == expected
+    assert '\u2066' not in typeset(text.replace('على', 'på'), 'sv')
+
+
 def test_names_get_no_box_of_their_own_right_to_left():
     assert 'class="name"' not in inline(
         'مع Liberalerna Västerås اليوم', 'ar')
@@ -392,6 +418,8 @@ def test_quotation_marks_and_dash_per_language(language, expected):
     ('en', 'prevention', 'pre-ven-tion'),
     ('en', 'neighbourhood', 'neigh-bour-hood'),
     ('en-GB', 'information', 'inform-ation'),
+    ('en-US', 'information', 'infor-mation'),
+    ('fi-FI', 'turvallisuus', 'tur-val-lisuus'),
     ('ar', 'الاجتماعية', 'الاجتماعية'),
     ('sv', 'vuxennärvaro', 'vuxen-närvaro'),
 ])
