@@ -218,6 +218,24 @@ def test_the_qr_code_stands_at_the_right_and_its_address_reads_left_to_right(
 
 
 @pytest.mark.parametrize('layout', LAYOUTS)
+def test_the_screen_editions_link_covers_the_printed_address(lang, layout):
+    """WeasyPrint places the link of a right-to-left line's box where the
+    address is printed (poppler's word box, within a point)."""
+    import pikepdf
+
+    pdf = output(lang, 'ar', layout, 'screen')
+    address = word(words(pdf), 'example.org/amn')
+    with pikepdf.open(pdf) as document:
+        page = document.pages[address['page'] - 1]
+        height = float(page.MediaBox[3])
+        rects = [[float(v) for v in a.Rect] for a in page.Annots
+                 if str(a.A.URI) == 'https://example.org/amn']
+    assert any(abs(r[0] - address['x0']) < 1 and abs(r[2] - address['x1']) < 1
+               and abs(height - r[3] - address['y0']) < 3
+               for r in rects), (rects, address)
+
+
+@pytest.mark.parametrize('layout', LAYOUTS)
 def test_paragraphs_are_set_from_the_right(lang, layout):
     """Right-to-left paragraphs start at the right: the lines of the call
     to action end on one right edge and start on ragged left ones (the
