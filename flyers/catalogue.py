@@ -275,15 +275,20 @@ def _make_qr(campaign: Campaign, layout: Layout, edition: str,
 
 
 def _character_problems(campaign: Campaign, coverage: set[int]):
+    from .fonts import scripts_described
+
     found = []
     for path, value in texts(campaign):
         missing = sorted({ch for ch in value if ord(ch) not in coverage
                           and not ch.isspace()})
         if missing:
             shown = ', '.join(f'"{ch}" (U+{ord(ch):04X})' for ch in missing)
+            scripts = scripts_described(missing)
+            fix = (f'; or add a font for {scripts} to brands/{campaign.brand}'
+                   '/brand.yaml (fonts.fallback)' if scripts else '')
             found.append(campaign.problem(path, (
-                f'the fonts of the brand "{campaign.brand}" have no {shown}; '
-                'the PDF would fall back to '
-                'a font of this machine. Replace or remove '
-                f'{"it" if len(missing) == 1 else "them"}')))
+                f'the fonts of the brand "{campaign.brand}" have no {shown}'
+                f'{" of the " + scripts if scripts else ""}; the PDF would fall '
+                'back to a font of this machine. Replace or remove '
+                f'{"it" if len(missing) == 1 else "them"}{fix}')))
     return found
