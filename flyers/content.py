@@ -19,11 +19,13 @@ from pathlib import Path
 from typing import Iterator
 from urllib.parse import quote, urlsplit
 
+import yaml
+
 from .errors import ContentError, Problem
 from .inputs import read_input
-from .yamlstrict import MAX_BYTES
-from .schema import (Choice, Field, ListOf, MapOf, Pattern, RelativePath,
-                     Struct, Text, Url, convert_file, describe)
+from .yamlstrict import MAX_BYTES, read_yaml
+from .schema import (Choice, Context, Field, ListOf, MapOf, Pattern,
+                     RelativePath, Struct, Text, Url, describe)
 
 
 @dataclass(frozen=True)
@@ -310,8 +312,9 @@ _LOADED: dict[tuple, Campaign] = {}
 
 
 def load_campaign(path: Path, shown_as: str | None = None) -> Campaign:
-    """Load and validate one content file; raise ContentError with all
-    problems.  A file read before with the same bytes is not parsed again
+    """Load and validate one content file as it is written (its variants
+    set aside: :mod:`flyers.variants` makes them); raise ContentError with
+    all problems.  A file read before with the same bytes is not parsed again
     in the same process."""
     shown_as = shown_as or str(path)
     try:
@@ -330,15 +333,45 @@ def load_campaign(path: Path, shown_as: str | None = None) -> Campaign:
 
 
 def _load_campaign(path: Path, shown_as: str) -> Campaign:
-    campaign, problems, positions = convert_file(
-        path, shown_as, SCHEMA, ContentError, trailing_comments=False)
+    parsed = read_yaml(path, shown_as, trailing_comments=False)
+    if parsed.node is None:
+        raise ContentError(parsed.problems)
+    node, _ = set_aside(parsed.node, VARIANT_FIELDS)
+    ctx = Context(shown_as, parsed.skipped)
+    campaign = SCHEMA.convert(node, '', ctx)
+    problems = parsed.problems + ctx.problems
+    if parsed.broken:
+        campaign = None  # parts were left out: report, never build
     if campaign is not None:
-        campaign = finished(campaign, path, shown_as, positions)
+        campaign = finished(campaign, path, shown_as, ctx.positions)
         problems += placeholder_problems(campaign)
     problems.sort(key=lambda p: (p.line or 0, p.column or 0))
     if problems or campaign is None:
         raise ContentError(problems)
     return campaign
+
+
+# The fields of a content file about its variants, read by flyers.variants
+# (a file loaded here is the campaign as written: {name} references kept).
+VARIANT_FIELDS = ('variants', 'variant_values')
+
+
+def set_aside(node, names: tuple[str, ...]):
+    """The file's node tree without the top-level fields ``names``, and
+    those fields' values by name."""
+    if not isinstance(node, yaml.MappingNode):
+        return node, {}
+    kept, taken = [], {}
+    for key, value in node.value:
+        if isinstance(key, yaml.ScalarNode) and key.value in names \
+                and key.value not in taken:
+            taken[key.value] = value
+        else:
+            kept.append((key, value))
+    if not taken:
+        return node, {}
+    return yaml.MappingNode(node.tag, kept, node.start_mark, node.end_mark,
+                            node.flow_style), taken
 
 
 def finished(campaign: Campaign, path: Path, shown_as: str, positions: dict,

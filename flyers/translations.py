@@ -35,10 +35,9 @@ from pathlib import Path
 
 import yaml
 
-from .content import Campaign, Picture
+from .content import Campaign, Picture, load_campaign
 from .errors import ContentError, Problem, UsageError
 from .inputs import outside_problem, real_inside
-from .variants import load_written
 
 LANGUAGE_NAMES = {
     'sv': 'Swedish', 'en': 'English', 'fi': 'Finnish', 'ar': 'Arabic',
@@ -141,7 +140,7 @@ def _load_source(root: Path, campaign: Campaign):
         return None, [outside_problem(root, path)]
     source_shown = shown(root, path)
     try:
-        source = load_written(path, source_shown)
+        source = load_campaign(path, source_shown)
     except ContentError as exc:
         return None, exc.problems + [campaign.problem('translation_of', (
             f'its source {source_shown} has errors (listed with it); fix '
@@ -311,7 +310,7 @@ def translations_of(root: Path, source: Campaign) -> list[Campaign]:
                 or not real_inside(root, path)):
             continue
         try:
-            campaign = load_written(path, shown(root, path))
+            campaign = load_campaign(path, shown(root, path))
         except ContentError:
             continue
         if (campaign.translation_of is not None
@@ -354,7 +353,7 @@ def record(root: Path, path: Path) -> str:
     if not path.is_file():  # a wrong name on the command line
         raise UsageError(Problem(me, 'no such file' if not path.exists()
                                  else 'this is not a regular file'))
-    campaign = load_written(path, me)
+    campaign = load_campaign(path, me)
     if campaign.translation_of is None:
         raise ContentError(Problem(me, (
             'is not a translation: it has no "translation_of:" field; add '
@@ -374,7 +373,7 @@ def record(root: Path, path: Path) -> str:
     new = bom + (new.replace('\n', '\r\n') if crlf else new)
     write_atomic(path, new.encode('utf-8'), path.parent)
     try:
-        load_written(path, me)
+        load_campaign(path, me)
     except ContentError:  # never expected: put the file back as it was
         write_atomic(path, raw, path.parent)
         raise

@@ -35,7 +35,7 @@ from pathlib import Path
 import yaml
 
 from .content import (SCHEMA, Campaign, finished, load_campaign,
-                      placeholder_problems)
+                      placeholder_problems, set_aside)
 from .errors import ContentError, Problem
 from .inputs import read_input
 from .schema import REFERENCE_RE, Context, MapOf, Pattern, Text
@@ -76,24 +76,6 @@ def load_campaigns(path: Path, shown_as: str) -> list[Campaign]:
     return campaigns
 
 
-def load_written(path: Path, shown_as: str) -> Campaign:
-    """The campaign as its file writes it — its ``{name}`` references kept,
-    no variants table read — for what compares files with each other
-    (translations with their source)."""
-    raw = _bytes(path)
-    if raw is None or not re.search(rb'(?m)^variant(s|_values)[ \t]*:', raw):
-        return load_campaign(path, shown_as)
-    parsed = read_yaml(path, shown_as, trailing_comments=False)
-    if parsed.node is None:
-        raise ContentError(parsed.problems)
-    node, _ = _taken(parsed.node, (KEY, DEFAULTS))
-    campaign, problems, _ = _convert(node, path, shown_as, parsed.skipped,
-                                     None)
-    if parsed.problems or problems or campaign is None:
-        raise ContentError(_sorted(parsed.problems + problems))
-    return campaign
-
-
 def _bytes(path: Path) -> bytes | None:
     try:
         return read_input(path, MAX_TABLE_BYTES)
@@ -109,7 +91,7 @@ def _load(path: Path, shown_as: str, csv_path: Path | None) -> list[Campaign]:
     parsed = read_yaml(path, shown_as, trailing_comments=False)
     if parsed.node is None:
         raise ContentError(parsed.problems)
-    node, taken = _taken(parsed.node, (KEY, DEFAULTS))
+    node, taken = set_aside(parsed.node, (KEY, DEFAULTS))
     listed = taken.get(KEY)
     problems = list(parsed.problems)
     defaults = _defaults(taken.get(DEFAULTS), shown_as, problems)
@@ -193,24 +175,6 @@ def _unused_defaults(node, defaults: dict, used: set[str], shown_as: str
 def _sorted(problems: list[Problem]) -> list[Problem]:
     unique = list(dict.fromkeys(problems))
     return sorted(unique, key=lambda p: (p.file, p.line or 0, p.column or 0))
-
-
-def _taken(node: yaml.Node, names: tuple[str, ...]):
-    """The file's node tree without the fields ``names`` (read here, not
-    by the content schema), and those fields' values by name."""
-    if not isinstance(node, yaml.MappingNode):
-        return node, {}
-    kept, taken = [], {}
-    for key, value in node.value:
-        if isinstance(key, yaml.ScalarNode) and key.value in names \
-                and key.value not in taken:
-            taken[key.value] = value
-        else:
-            kept.append((key, value))
-    if not taken:
-        return node, {}
-    return yaml.MappingNode(node.tag, kept, node.start_mark, node.end_mark,
-                            node.flow_style), taken
 
 
 def _convert(node, path: Path, shown_as: str, skipped, variables,

@@ -37,8 +37,11 @@ PAGES = [SEED] + sorted(p for p in (FIXTURES / 'pages').iterdir()
 def _squeezed(text: str) -> str:
     """Text without white space or hyphens: a line broken after a hyphen
     ("dial-a-" / "ride") comes out of PDFium as "dial-a\x02ride", and
-    WeasyPrint's own hyphenation adds hyphens the content does not have."""
-    return re.sub(r'[\s\x02\u2010\u00ad-]+', '', text)
+    WeasyPrint's own hyphenation adds hyphens the content does not have.
+    Direction marks (the isolates around numbers and addresses in Arabic
+    text) draw nothing, so no extractor gives them back."""
+    return re.sub(r'[\s\x02\u2010\u00ad\u200e\u200f\u061c'
+                  r'\u2066-\u2069-]+', '', text)
 
 
 def _page_text(pdf) -> str:
@@ -64,12 +67,20 @@ def test_imported_page_builds_with_all_its_text(page, empty_project, capsys):
     code, stdout, err = run(empty_project, 'build', capsys=capsys)
     assert code == 0, err
     campaign = load_campaign(out)
-    leaflet = _squeezed(_page_text(empty_project / 'output' /
-                                   f'{page.stem}-leaflet-a5.pdf'))
-    missing = [path for path, value in texts(campaign)
-               if not (path == 'url' or path.endswith('.url'))
-               and _squeezed(typeset(value.replace('**', ''),
-                                     campaign.language)) not in leaflet]
+    text = _page_text(empty_project / 'output' / f'{page.stem}-leaflet-a5.pdf')
+    fields = [(path, typeset(value.replace('**', ''), campaign.language))
+              for path, value in texts(campaign)
+              if not (path == 'url' or path.endswith('.url'))]
+    if campaign.language == 'ar':
+        # A line mixing Arabic and Latin comes out of PDFium in drawing
+        # order (its Latin words first): every word must be there.
+        words = set(re.findall(r'[^\W\d_]+|\d+', text))
+        missing = [path for path, value in fields
+                   if not set(re.findall(r'[^\W\d_]+|\d+', value)) <= words]
+    else:
+        leaflet = _squeezed(text)
+        missing = [path for path, value in fields
+                   if _squeezed(value) not in leaflet]
     assert missing == []
 
 

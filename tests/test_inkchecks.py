@@ -238,7 +238,8 @@ def test_a_stricter_print_shop_fails_the_build(tmp_path):
     result = subprocess.run(
         [sys.executable, str(ROOT / 'make_flyers.py'), '--project',
          str(project), 'build', '--layout', 'leaflet-a5', '--edition',
-         'print', '--printshop', 'strict', 'content/trygghet-vasteras.yaml'],
+         'print', '--printshop', 'strict',
+         str(project / 'content' / 'trygghet-vasteras.yaml')],
         capture_output=True, text=True, timeout=300)
     assert result.returncode == 1, result.stderr
     assert re.search(

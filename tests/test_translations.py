@@ -18,8 +18,7 @@ import pytest
 
 from conftest import ROOT, copy_project, pdf_text, run
 
-from flyers.content import texts
-from flyers.variants import load_written
+from flyers.content import load_campaign, texts
 from flyers.translations import check, stale, stale_warnings, with_hashes
 
 SOURCE = 'content/trygghet-vasteras.yaml'
@@ -259,7 +258,7 @@ def test_a_source_that_is_a_link_out_of_the_project(project, tmp_path,
 @pytest.mark.parametrize('name, language', [(ENGLISH, 'en'), (ARABIC, 'ar')])
 def test_shipped_translations_match_their_source_and_are_current(name,
                                                                  language):
-    campaign = load_written(ROOT / name, name)
+    campaign = load_campaign(ROOT / name, name)
     source, problems = check(ROOT, campaign)
     assert problems == []
     assert source.source == SOURCE and source.language == 'sv'
@@ -280,14 +279,14 @@ def test_shipped_translations_match_their_source_and_are_current(name,
 
 
 def test_english_typography():
-    campaign = load_written(ROOT / ENGLISH, ENGLISH)
+    campaign = load_campaign(ROOT / ENGLISH, ENGLISH)
     words = ' '.join(value for _, value in texts(campaign))
     assert '“vulnerable area”' in words and 'people’s' in words
     assert '"' not in words and "'" not in words
 
 
 def test_arabic_typography():
-    campaign = load_written(ROOT / ARABIC, ARABIC)
+    campaign = load_campaign(ROOT / ARABIC, ARABIC)
     arabic = {path: value for path, value in texts(campaign)
               if re.search('[\u0600-\u06ff]', value)}
     # Every text but the names (and the links' addresses) is Arabic.
@@ -321,7 +320,7 @@ def test_a_changed_source_makes_stale_fields_and_release_refuses(own,
     assert code == 0, err
     warnings = [l for l in err.splitlines() if 'translated' in l]
     # A build of the source alone names them too.
-    swedish = load_written(source, SOURCE)
+    swedish = load_campaign(source, SOURCE)
     assert [f'warning: {p}' for p in stale_warnings(own, [swedish])] == \
         warnings
     assert warnings == [
@@ -364,7 +363,7 @@ def test_a_changed_source_makes_stale_fields_and_release_refuses(own,
     assert len(changed) == 2 and len(EN) == len(after)
     assert {a.split(':')[0] for a, _ in changed} == {
         '  title', '  faq.items[1].answer'}
-    campaign = load_written(own / ENGLISH, ENGLISH)
+    campaign = load_campaign(own / ENGLISH, ENGLISH)
     assert stale(own, campaign, release=True) == []
     code, _, err = run(own, 'release', str(own / ENGLISH), capsys=capsys)
     assert code == 1  # still a draft, but no longer stale
@@ -375,7 +374,7 @@ def test_an_unchecked_translation_is_a_warning_and_release_refuses(own,
                                                                    capsys):
     text = EN[:EN.index('# Hashes of the source')].rstrip('\n') + '\n'
     (own / ENGLISH).write_text(text, 'utf-8')
-    campaign = load_written(own / ENGLISH, ENGLISH)
+    campaign = load_campaign(own / ENGLISH, ENGLISH)
     where = at(text, 'trygghet-vasteras.yaml\nurl')
     unchecked = ('translation_of: unchecked translation: no hashes of its '
                  'source\'s fields are recorded (translated_from), so a '
@@ -389,7 +388,7 @@ def test_an_unchecked_translation_is_a_warning_and_release_refuses(own,
             f'unchecked translations{advice}') in err.splitlines()
     # An empty block is no better.
     (own / ENGLISH).write_text(text + 'translated_from: {}\n', 'utf-8')
-    campaign = load_written(own / ENGLISH, ENGLISH)
+    campaign = load_campaign(own / ENGLISH, ENGLISH)
     assert [str(p) for p in stale(own, campaign)] == [
         f'{ENGLISH}:{where}: {unchecked}{advice}']
     # Recording replaces it by the block at the end, with its comment.
