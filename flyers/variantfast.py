@@ -1,0 +1,482 @@
+"""Variants made fast: an output that differs from one built just before
+only in its QR code's address, or also in one short line of text.
+
+In: the :class:`Base` kept from a full build (:mod:`flyers.produce`, with
+``keep``) of one campaign's layout and edition, and another job of the same
+layout, edition, print shop and brand, with its HTML.  Out: a
+:class:`~flyers.result.Result` (PDF written into staging, preflighted) made
+by a shortcut — or None, when a shortcut cannot prove that its PDF is the
+one a full build would make; the caller then builds it in full.
+
+The shortcuts, each refusing whatever it cannot prove:
+
+- **QR only** (:func:`swap_qr`): the HTML is the base's but for the QR
+  symbol's path (same version, so the same modules across and the same
+  size) and the link targets.  Neither moves a box, so the base's laid-out
+  document is written again with the symbol's path and the link targets
+  swapped: no layout.  WeasyPrint's writer and the same finishers make the
+  bytes, so they are those of a full build (tests/test_variantfast.py).
+- **One short text** (:func:`one_layout`): the HTML differs (after the QR
+  swap) in the text of one element marked ``data-field``.  The copyfit
+  search's every decision depends only on the boxes' geometry, so when the
+  new text is one line, no wider than the base's and as tall, at the size
+  the search chose, it is one line no wider at every size it tried (text
+  width grows with its size alike for both), and every decision is the
+  same: the document is laid out once with the base's size, ``--fill``
+  and ``--even``, and refused unless every box but that line's text stands
+  where the base's did.
+
+The preflight of a fast output (:func:`delta_preflight`) checks again what
+can have changed — the QR code decodes to the new address, at 300 dpi, with
+its size and quiet zone; links, tags, page boxes; for a text change also
+every text, font and colour on the pages and the file's structure — and
+takes the rest (backgrounds to the bleed, total ink, empty bands) from the
+base's verdict, since nothing there moved.  Proofs are drawn when asked.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from markupsafe import escape
+
+from .errors import FlyerError
+from .result import Result
+
+PX_TO_PT = 0.75
+# A new text line this much narrower than the base's at least (in CSS px):
+# the sizes the search tried round differently.
+WIDTH_SLACK_PX = 0.01
+
+
+@dataclass
+class Base:
+    """What a full build of one output keeps for its variants."""
+
+    job: object
+    html: str
+    document: object  # WeasyPrint Document, as written
+    copyfit: tuple | None
+    size: float | None
+    fills: dict | None
+    evens: dict | None
+    result: Result
+
+    @property
+    def fixed(self):
+        return (self.copyfit, self.size, self.fills, self.evens)
+
+
+def group_key(job) -> tuple:
+    """Outputs that may share a base: same campaign file, layout and
+    edition (:func:`same_setting` checks the rest)."""
+    return (job.campaign.source, job.layout.name, job.edition)
+
+
+def same_setting(base: Base, job) -> bool:
+    """Whether what is not in the HTML is the base's: layout, print shop,
+    brand, edition."""
+    old = base.job
+    return (old.edition == job.edition and old.layout == job.layout
+            and old.printshop == job.printshop and old.brand == job.brand)
+
+
+def base_of(result: Result, keep: dict) -> Base | None:
+    """The base a full build left, if it passed its preflight."""
+    if not keep.get('document') or result.preflight is None \
+            or not result.preflight.ok:
+        return None
+    return Base(result.job, result.html, keep['document'], keep['copyfit'],
+                keep['size'], keep['fills'], keep['evens'], result)
+
+
+# --- what differs -------------------------------------------------------------
+
+def _qr_normalised(base: Base, job, html: str) -> str | None:
+    """The variant's HTML with its QR symbol and link targets put back to
+    the base's, or None when the symbols cannot be swapped (another
+    version, size, colour or title: the path is all that may differ)."""
+    old, new = base.job.qr, job.qr
+    if (old.version, old.modules, old.size_mm, old.edition, old.title) != (
+            new.version, new.modules, new.size_mm, new.edition, new.title):
+        return None
+    if old.url == new.url:
+        return html
+    old_svg, new_svg = str(old.svg), str(new.svg)
+    if html.count(new_svg) != 1 or base.html.count(old_svg) != 1:
+        return None
+    html = html.replace(new_svg, old_svg)
+    return html.replace(f'href="{escape(new.url)}"',
+                        f'href="{escape(old.url)}"')
+
+
+_TAG = re.compile(r'<([a-zA-Z][a-zA-Z0-9]*)\b([^<>]*)>$')
+_FIELD = re.compile(r'\bdata-field="([^"<>]*)"')
+
+
+def changed_text(before: str, after: str):
+    """Where two HTML documents differ, when that is the text of one
+    element marked ``data-field`` (no markup): (its tag, its field, the
+    old text, the new text); None when they differ otherwise; () when they
+    are equal."""
+    if before == after:
+        return ()
+    start = 0
+    limit = min(len(before), len(after))
+    while start < limit and before[start] == after[start]:
+        start += 1
+    end = 0
+    while (end < limit - start
+           and before[-1 - end] == after[-1 - end]):
+        end += 1
+    old, new = before[start:len(before) - end], after[start:len(after) - end]
+    if any(c in part for part in (old, new) for c in '<>'):
+        return None
+    opening = before.rfind('<', 0, start)
+    closing = before.find('<', start)
+    if opening < 0 or closing < 0 or before[closing + 1:closing + 2] != '/':
+        return None
+    match = _TAG.match(before[opening:before.find('>', opening) + 1])
+    if match is None or before.find('>', opening) > start:
+        return None
+    field = _FIELD.search(match[2])
+    if field is None or match[1].lower() in ('title', 'style', 'script'):
+        return None
+    whole_old = before[before.find('>', opening) + 1:closing]
+    whole_new = after[before.find('>', opening) + 1:
+                      closing + len(after) - len(before)]
+    if not whole_new.strip():
+        return None  # an empty line is no line: it would move things
+    return match[1].lower(), field[1], whole_old, whole_new
+
+
+# --- the document -------------------------------------------------------------
+
+def _walk(box):
+    yield box
+    for child in getattr(box, 'children', ()) or ():
+        yield from _walk(child)
+
+
+def _qr_boxes(document):
+    """(page index, box) of each QR symbol: an inline <svg class=qr-code>."""
+    for index, page in enumerate(document.pages):
+        for box in _walk(page._page_box):
+            element = getattr(box, 'element', None)
+            if (getattr(box, 'replacement', None) is not None
+                    and element is not None
+                    and element.get('class') == 'qr-code'):
+                yield index, box
+
+
+def _swapped_image(box, svg: str):
+    """A new SVG image for ``box``: its element with the path's ``d`` of
+    ``svg``, made as WeasyPrint makes an inline <svg>."""
+    from weasyprint.images import SVGImage
+
+    paths = re.findall(r'<path [^>]*\bd="([^"]*)"', svg)
+    element = copy.deepcopy(box.element)
+    found = [child for child in element if child.tag.endswith('}path')]
+    if len(paths) != 1 or len(found) != 1:
+        return None
+    found[0].set('d', paths[0])
+    old = box.replacement
+    return SVGImage(element, old._base_url, old._url_fetcher, old._context)
+
+
+def swap_qr(base: Base, job, html: str) -> bytes | None:
+    """The variant's PDF written from the base's laid-out document, its QR
+    symbol and link targets swapped (see the module's docstring); None
+    when they cannot be."""
+    from .pdf import weasyprint_messages, write_document
+
+    document = base.document
+    boxes = list(_qr_boxes(document))
+    if len(boxes) != 1:
+        return None
+    _, box = boxes[0]
+    image = _swapped_image(box, str(job.qr.svg))
+    if image is None:
+        return None
+    old_url, new_url = base.job.qr.url, job.qr.url
+    saved_image, saved_links = box.replacement, [
+        list(page.links) for page in document.pages]
+    box.replacement = image
+    for page in document.pages:
+        page.links[:] = [tuple(new_url if part == old_url else part
+                               for part in link) for link in page.links]
+    try:
+        with weasyprint_messages() as messages:
+            pdf = write_document(document, job, f'{job.path}\n{html}')
+        if messages:
+            return None
+        return pdf
+    finally:
+        box.replacement = saved_image
+        for page, links in zip(document.pages, saved_links):
+            page.links[:] = links
+
+
+def _geometry(document, skip_inside: set):
+    """Every box's place and size, rounded to 1/1000 px; of the elements in
+    ``skip_inside`` (ids) only their own boxes and line boxes count (a
+    line's place and height, not its width), not their text."""
+    from weasyprint.formatting_structure import boxes
+
+    found = []
+
+    def visit(box, page, inside):
+        element = getattr(box, 'element', None)
+        here = inside or (element is not None and id(element) in skip_inside
+                          and not isinstance(box, boxes.TextBox))
+        if not (inside and isinstance(box, (boxes.TextBox, boxes.InlineBox))):
+            # A line's width is its text's: the text's own test is
+            # one_layout's.
+            width = (None if here and isinstance(box, boxes.LineBox)
+                     else round(box.width or 0, 3))
+            found.append((page, type(box).__name__,
+                          round(box.position_x, 3), round(box.position_y, 3),
+                          width, round(box.height or 0, 3)))
+        for child in getattr(box, 'children', ()) or ():
+            visit(child, page, here)
+
+    for index, page in enumerate(document.pages):
+        visit(page._page_box, index, False)
+    return found
+
+
+def _field_lines(document, tag: str, field: str):
+    """The line boxes of the one element <tag data-field=field>: [(element,
+    [(width of its text, height)])], or None when not exactly one."""
+    from weasyprint.formatting_structure import boxes
+
+    found = {}
+    for page in document.pages:
+        for box in _walk(page._page_box):
+            element = getattr(box, 'element', None)
+            if (isinstance(box, boxes.LineBox) and element is not None
+                    and element.tag == tag
+                    and element.get('data-field') == field):
+                texts = [b for b in _walk(box) if isinstance(b, boxes.TextBox)]
+                width = (max(b.position_x + b.width for b in texts)
+                         - min(b.position_x for b in texts)) if texts else 0
+                found.setdefault(id(element), (element, []))[1].append(
+                    (width, box.height))
+    if len(found) != 1:
+        return None
+    return next(iter(found.values()))
+
+
+def one_layout(base: Base, job, html: str, change, producer):
+    """The variant laid out once at the base's sizes, when its changed text
+    is proven to take no more room (see the module's docstring): its
+    Rendered, or None."""
+    from .fetch import ProjectFetcher
+    from .pdf import render_pdf
+    from .picturefiles import picture_path, pictures_folder
+
+    tag, field = change[0], change[1]
+    before = _field_lines(base.document, tag, field)
+    if before is None or len(before[1]) != 1:
+        return None, None
+    root = producer.root
+    profile = (root / job.printshop.icc_profile if job.is_print else None)
+    fetcher = ProjectFetcher(
+        root, profile, pictures_folder(root, job.campaign),
+        [picture_path(root, job.campaign, picture).resolve()
+         for picture in job.campaign.pictures])
+    keep = {}
+    rendered = render_pdf(html, job, fetcher, producer.font_config,
+                          job.campaign.problem,
+                          metadata_id=f'{job.path}\n{html}', keep=keep,
+                          fixed=base.fixed)
+    after = _field_lines(keep['document'], tag, field)
+    if after is None or len(after[1]) != 1:
+        return None, None
+    (old_width, old_height), = before[1]
+    (new_width, new_height), = after[1]
+    if new_height != old_height or new_width > old_width - WIDTH_SLACK_PX:
+        return None, None
+    if _geometry(base.document, {id(before[0])}) != _geometry(
+            keep['document'], {id(after[0])}):
+        return None, None
+    return rendered, fetcher
+
+
+# --- the preflight of what changed ----------------------------------------------
+
+# What a QR swap can change, and what a text change can change besides.
+QR_CHECKS = ('pages', 'trim-box', 'bleed-box', 'qr', 'links', 'tags')
+TEXT_CHECKS = QR_CHECKS + ('structure', 'fonts', 'safe-zone', 'folds',
+                           'text-size', 'rule-width', 'image-ppi', 'colour',
+                           'reversed-text', 'text-inks')
+
+
+def delta_preflight(base: Base, staged: Path, expect, shown_as: str,
+                    qr_box, rechecked: tuple[str, ...]):
+    """The preflight of a variant: the checks in ``rechecked`` run again on
+    the file, the others' findings are the base's."""
+    import io
+
+    import pikepdf
+    import pypdfium2
+
+    from .inputs import read_input
+    from .preflight import content, document, drawchecks, inks, raster, tags
+    from .preflight.findings import CHECKS, Collector, Report
+
+    out = Collector(expect)
+    data = read_input(staged)
+    with pikepdf.open(io.BytesIO(data)) as opened:
+        if 'structure' in rechecked:
+            document.check_structure(opened, out)
+        frames = document.page_frames(opened, expect, out)
+        if 'fonts' in rechecked:
+            reader = content.Reader(expect)
+            drawn = [reader.read_page(page, frame, out)
+                     for page, frame in zip(opened.pages, frames)]
+            document.check_fonts(reader.fonts, frames, expect, out)
+            drawchecks.check_drawn(drawn, expect, out)
+            if expect.is_print:
+                drawchecks.check_colours(drawn, out)
+                inks.check_text_inks(drawn, expect, out)
+                document.check_output_intent(opened, out)
+            else:
+                document.check_screen_colours(opened, frames, out)
+        document.check_links(opened, frames, expect, out)
+        if not expect.is_print:
+            tags.check_tags(opened, frames, out)
+    out.ran('qr')
+    index, box = qr_box
+    pdf = pypdfium2.PdfDocument(data)
+    try:
+        page, frame = pdf[index], frames[index]
+        region, view = raster._render(page, raster.QR_DPI / 72, box,
+                                      grey=True)
+        codes = raster._decode(region, view, frame)
+    finally:
+        pdf.close()
+    raster._check_codes(codes, expect, out)
+    fresh = out.report(shown_as)
+    old = base.result.preflight
+    status = dict(old.checks)
+    status.update({check: state for check, state in fresh.checks
+                   if check in rechecked})
+    findings = [f for f in old.findings if f.check not in rechecked] + [
+        f for f in fresh.findings if f.check in rechecked]
+    order = {check: n for n, check in enumerate(CHECKS)}
+    findings.sort(key=lambda f: (order.get(f.check, len(order)),
+                                 f.page or 0))
+    checks = tuple(sorted(status.items(),
+                          key=lambda item: order.get(item[0], len(order))))
+    return Report(shown_as, tuple(findings), checks)
+
+
+def _qr_region(base: Base):
+    """(page index, (x0, y0, x1, y1) in PDF points) around the QR symbol,
+    with room for its quiet zone and more, as the preflight reads it."""
+    (index, box), = list(_qr_boxes(base.document))
+    height = base.document.pages[index].height * PX_TO_PT
+    x0 = box.content_box_x() * PX_TO_PT
+    top = box.content_box_y() * PX_TO_PT
+    x1, y1 = x0 + box.width * PX_TO_PT, top + box.height * PX_TO_PT
+    margin = 3 * 72 / 25.4
+    # WeasyPrint's page is the trim and bleed, from (0, 0); the print
+    # finisher grows the MediaBox around it without moving it.
+    return index, (x0 - margin, height - y1 - margin, x1 + margin,
+                   height - top + margin)
+
+
+# --- the builder ------------------------------------------------------------
+
+class Variants:
+    """Per process: the base of each group of outputs (:func:`group_key`),
+    and the fast path for the outputs that follow it."""
+
+    def __init__(self, producer, proofs_of_variants: bool = True):
+        self.producer = producer
+        self.bases: dict[tuple, Base] = {}
+        self.proofs_of_variants = proofs_of_variants
+        self.fast = 0  # outputs made by a shortcut
+
+    def produce(self, job, date: str, staging: Path | None,
+                proofs: bool = True, time_limit: float | None = None
+                ) -> Result:
+        """As :meth:`flyers.produce.Producer.produce`, by a shortcut when
+        one proves itself, else in full (which then becomes the base)."""
+        key = group_key(job)
+        base = self.bases.get(key)
+        if (base is not None and staging is not None
+                and same_setting(base, job)):
+            result = self.shortcut(base, job, date, staging, proofs)
+            if result is not None:
+                self.fast += 1
+                return result
+        keep = {}
+        result = self.producer.produce(job, date, staging, proofs,
+                                       time_limit=time_limit, keep=keep)
+        kept = base_of(result, keep) if staging is not None else None
+        if kept is not None:
+            self.bases[key] = kept
+        return result
+
+    def shortcut(self, base: Base, job, date: str, staging: Path,
+                 proofs: bool) -> Result | None:
+        from .expectations import job_expectations
+        from .proofs import page_previews
+
+        started = time.perf_counter()
+        html = self.producer.renderer.render(job, build_date=date)
+        normal = _qr_normalised(base, job, html)
+        if normal is None:
+            return None
+        change = changed_text(base.html, normal)
+        if change is None:
+            return None
+        try:
+            if change == ():
+                pdf = swap_qr(base, job, html)
+                if pdf is None:
+                    return None
+                rendered_fields, copyfit = base.result.fields, base.copyfit
+                deps, pages = base.result.deps, base.result.pages
+                rechecked = QR_CHECKS
+            else:
+                rendered, fetcher = one_layout(base, job, html, change,
+                                               self.producer)
+                if rendered is None:
+                    return None
+                pdf, pages = rendered.pdf, rendered.pages
+                rendered_fields, copyfit = rendered.fields, base.copyfit
+                deps = base.result.deps
+                rechecked = TEXT_CHECKS
+        except FlyerError:
+            return None  # the full build says what is wrong
+        result = Result(job, pdf, pages, time.perf_counter() - started, html,
+                        copyfit, rendered_fields, deps=deps, pid=os.getpid())
+        staged = staging / Path(job.path).name
+        staged.write_bytes(pdf)
+        started = time.perf_counter()
+        try:
+            region = _qr_region(base)
+        except ValueError:
+            return None
+        result.preflight = delta_preflight(
+            base, staged, job_expectations(self.producer.root, result),
+            job.path, region, rechecked)
+        result.preflight_seconds = time.perf_counter() - started
+        if proofs and self.proofs_of_variants and result.preflight.ok:
+            result.previews = page_previews(
+                staged, job.path, job.safe_mm,
+                folds_mm=job.layout.page.folds_per_page)
+        from .produce import peak_rss
+        result.peak_rss = peak_rss()
+        return result
+
+
+__all__ = ['Base', 'Variants', 'changed_text']
