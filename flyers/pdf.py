@@ -139,21 +139,43 @@ def _write_options(job: Job, metadata_id: str) -> dict:
     return options
 
 
-def write_document(document, job: Job, metadata_id: str) -> bytes:
+def write_document(document, job: Job, metadata_id: str,
+                   capture: dict | None = None) -> bytes:
     """A laid-out (and checked) document's PDF bytes, as the job's edition
     wants them: WeasyPrint's writer with the finishers, then the screen
-    edition's links tidied."""
+    edition's links tidied.  ``capture`` (a dict) is given the writer's
+    objects as the finishers left them (``pdf``, ``count``) and how they
+    were written (``write``: version, identifier, compress)."""
     try:
         options = _write_options(job, metadata_id)
         # The DRAFT mark, painted last on each page, before the marks.
         options['finisher'] = draft_finisher(document,
                                              options.get('finisher'))
+        if capture is not None:
+            options['finisher'] = _capturing(options['finisher'], capture)
         pdf = document.write_pdf(**options)
     except (TransparencyInX1a, FontProgramError) as exc:
         raise LayoutError(job.printshop.problem('pdfx', str(exc))) from None
     if not job.is_print:
         pdf = tidy_links(pdf)
     return pdf
+
+
+def _capturing(finisher, capture: dict):
+    """``finisher``, then keep the objects and the arguments they are
+    written with (for :mod:`flyers.variantfast`)."""
+    def finish(document, pdf):
+        if finisher is not None:
+            finisher(document, pdf)
+        capture.update(pdf=pdf, count=len(pdf.objects))
+
+        def write(output, version, identifier, compress):
+            capture['write'] = (version, identifier, compress)
+            return type(pdf).write(pdf, output, version, identifier,
+                                   compress)
+        pdf.write = write
+
+    return finish
 
 
 def _copyfit_sizes(layout: Layout):
@@ -248,10 +270,12 @@ def _render_pdf(html, job, fetcher, font_config, owner, metadata_id,
             document, job, fetcher, layout.folder.parent.parent)
         if too_small:
             raise BuildError(too_small)
-        pdf = write_document(document, job, metadata_id)
+        capture = {} if keep is not None else None
+        pdf = write_document(document, job, metadata_id, capture)
         if keep is not None:
             # What a variant of this output may reuse (flyers.variantfast).
             keep.update(document=document, copyfit=copyfit, size=size,
+                        written=capture,
                         fills=getattr(document, '_flyers_fills', None),
                         evens=getattr(document, '_flyers_evens', None))
         foreign = sorted({font.family for font in document.fonts.values()}
