@@ -14,7 +14,7 @@ in memory and preflights it; :mod:`flyers.publish` writes them all at once
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -36,6 +36,8 @@ class Options:
     cache: bool = True
     html: bool = False
     time_limit: float | None = None
+    variants: list[str] = field(default_factory=list)
+    combined: bool = False
 
 
 def make(root: Path, jobs: list, options: Options, write: bool = True,
@@ -68,9 +70,16 @@ def make(root: Path, jobs: list, options: Options, write: bool = True,
             if narrowed:
                 results += publish.kept_results(root, results, cache,
                                                 options.printshop)
+            combined = None
+            if options.combined:
+                from .combined import combine
+
+                order = {job.path: index for index, job in enumerate(jobs)}
+                combined = combine(results, order)
             manifest = publish.write_outputs(root, results, staged,
                                              html=options.html, shard=shard,
-                                             removed=outcome.removed)
+                                             removed=outcome.removed,
+                                             combined=combined)
     cache.prune()
     return outcome, manifest
 

@@ -175,6 +175,10 @@ class Cache:
             'content': [job.campaign.source, self.hashes.file(
                 project_relative(self.root, job.campaign.file
                                  or job.campaign.source), outside_ok=True)],
+            # A variant's own row (not its whole table): changing one row
+            # rebuilds that variant only.
+            'variant': [job.campaign.variant,
+                        list(job.campaign.variant_values)],
             'layout': [job.layout.name,
                        self.hashes.tree(f'layouts/{job.layout.name}')],
             'shared': {name: self.hashes.tree(name)

@@ -14,7 +14,7 @@ import difflib
 from pathlib import Path
 
 from .brands import brand_names, load_brand, unknown_brand
-from .content import Campaign, load_campaign, texts
+from .content import Campaign, texts
 from .errors import ContentError, FlyerError, LayoutError, Problem, UsageError
 from .inputs import outside_problem, real_inside, unsafe_name, unsafe_names
 from .job import EDITIONS, Job
@@ -24,6 +24,7 @@ from .printshop import load_printshop
 from .qr import QrCode, QrTooDense, make_qr, with_tracking
 from .render import label
 from .typography import display_url
+from .variants import load_campaigns, merged, table_path
 
 
 # --- gathering -------------------------------------------------------------
@@ -82,9 +83,12 @@ def content_files(root: Path, given: list[str]) -> list[Path]:
 
 def load_everything(root: Path, contents: list[str], only_layouts: list[str],
                     printshop: str = 'default',
-                    editions: tuple[str, ...] = EDITIONS) -> list[Job]:
+                    editions: tuple[str, ...] = EDITIONS,
+                    variants: list[str] | None = None) -> list[Job]:
     """Load and cross-check all inputs; raise FlyerError with every problem.
-    Each campaign × layout gives one job per edition."""
+    Each campaign (or each variant of a campaign with a variants table,
+    only those named in ``variants`` if given) × layout gives one job per
+    edition."""
     check_project(root)
     # Names become output names, links and headers: none with control
     # characters (a line break in a name could forge an HTTP header).
@@ -108,10 +112,16 @@ def load_everything(root: Path, contents: list[str], only_layouts: list[str],
         problems += exc.problems
     campaigns = []
     for path in content_files(root, contents):
+        table = table_path(path)
+        if table.is_symlink() and not real_inside(root, table):
+            problems.append(outside_problem(root, table))
+            continue
         try:
-            campaigns.append(load_campaign(path, shown_path(root, path)))
+            campaigns += load_campaigns(path, shown_path(root, path))
         except ContentError as exc:
             problems += exc.problems
+    if variants and not problems:
+        campaigns = chosen_variants(campaigns, variants)
     layouts: dict[str, Layout] = {}
     # A narrowed build loads only the layouts it names, so an unfinished
     # layout folder does not stop work on the others.
@@ -122,11 +132,13 @@ def load_everything(root: Path, contents: list[str], only_layouts: list[str],
             problems += exc.problems
     stems: dict[str, str] = {}
     for campaign in campaigns:
+        shown = _shown(campaign)
         if campaign.name in stems:
             problems.append(Problem(campaign.source, (
-                f'has the same name as {stems[campaign.name]}; their PDFs '
-                'would overwrite each other, so rename one')))
-        stems[campaign.name] = campaign.source
+                f'{shown} has the same output name ({campaign.name}) as '
+                f'{stems[campaign.name]}; their PDFs would overwrite each '
+                'other, so rename one')))
+        stems[campaign.name] = shown
     jobs = []
     brands: dict = {}  # name -> (Brand, characters its fonts cover) or None
     for campaign in campaigns:
@@ -150,8 +162,33 @@ def load_everything(root: Path, contents: list[str], only_layouts: list[str],
                                     brand))
             problems += job_problems
     if problems:
-        raise FlyerError(_unique(problems))
+        raise FlyerError(merged(_unique(problems)))
     return jobs
+
+
+def _shown(campaign: Campaign) -> str:
+    return (f'the variant "{campaign.variant}"' if campaign.variant
+            else 'the file')
+
+
+def chosen_variants(campaigns: list[Campaign], wanted: list[str]
+                    ) -> list[Campaign]:
+    """The variants named on the command line (``--variant ID``): a usage
+    error for an id no campaign has."""
+    have = list(dict.fromkeys(c.variant for c in campaigns if c.variant))
+    if not have:
+        raise UsageError(Problem('--variant', (
+            'none of the content files has variants (a table '
+            'content/NAME.variants.csv or a variants: list); leave out '
+            '--variant')))
+    unknown = [Problem('--variant', f'no variant "{name}"; ' + (
+        f'did you mean "{close[0]}"?' if (close := difflib.get_close_matches(
+            name, have, n=1)) else 'variants: ' + ', '.join(have[:20])
+        + (' …' if len(have) > 20 else '')))
+        for name in wanted if name not in have]
+    if unknown:
+        raise UsageError(unknown)
+    return [c for c in campaigns if c.variant in wanted]
 
 
 def _brand(root: Path, campaign: Campaign, brands: dict, layouts: dict,
@@ -215,8 +252,9 @@ def _make_qr(campaign: Campaign, layout: Layout, edition: str,
     # The screen edition has its own tracking (LAYOUT-screen), or none:
     # a download must not count as print.
     key = layout.name if edition == 'print' else f'{layout.name}-screen'
-    tracking = campaign.qr_tracking.get(key)
-    url = with_tracking(campaign.url, tracking)
+    tracking = '&'.join(t for t in (campaign.qr_tracking.get(key),
+                                     campaign.variant_tracking) if t)
+    url = with_tracking(campaign.url, tracking or None)
     try:
         title = label(campaign.language, 'qr_alt').format(
             url=display_url(campaign.url))

@@ -58,6 +58,12 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument('--html', action='store_true',
                        help='also write the HTML given to WeasyPrint next to '
                             'each PDF (for designers and benchmarks)')
+    _variant_option(build)
+    build.add_argument('--combined', action='store_true',
+                       help='also write, per campaign with variants and '
+                            'layout, one print PDF holding every variant in '
+                            'order (for a variable-data press); the manifest '
+                            'says which pages are which variant')
     _speed_options(build)
     build.add_argument('--shard', metavar='K/N', help='build only the K-th '
                        'of N equal parts of the outputs (a CI matrix: one '
@@ -73,6 +79,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument('--edition', action='append', default=[],
                        choices=('print', 'screen'))
     check.add_argument('--printshop', default='default', metavar='NAME')
+    _variant_option(check)
     _speed_options(check)
     check.add_argument('--shard', metavar='K/N')
 
@@ -163,6 +170,13 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser('schema', help='print the content file schema '
                         '(Markdown)')
     return parser
+
+
+def _variant_option(command) -> None:
+    command.add_argument('--variant', action='append', default=[],
+                         metavar='ID', help='build only this variant of a '
+                         'campaign with a variants table (its id; '
+                         'repeatable)')
 
 
 def _jobs(text: str) -> int:
@@ -275,7 +289,9 @@ def _options(args):
         editions=tuple(getattr(args, 'edition', [])) or EDITIONS,
         printshop=args.printshop, jobs=args.jobs, cache=not args.no_cache,
         html=getattr(args, 'html', False),
-        time_limit=args.time_limit or DEFAULT_SECONDS)
+        time_limit=args.time_limit or DEFAULT_SECONDS,
+        variants=list(getattr(args, 'variant', [])),
+        combined=getattr(args, 'combined', False))
 
 
 def cmd_build(args, write: bool = True) -> int:
@@ -290,7 +306,8 @@ def cmd_build(args, write: bool = True) -> int:
     shard = shards.parse_shard(args.shard) if args.shard else None
     build.start_early(options)
     jobs = build.load_everything(root, options.contents, options.layouts,
-                                 options.printshop, options.editions)
+                                 options.printshop, options.editions,
+                                 options.variants)
     if not jobs:
         raise UsageError('nothing to build: no content file asks for these '
                          'layouts')
@@ -299,7 +316,8 @@ def cmd_build(args, write: bool = True) -> int:
         split = shards.describe(jobs, shard, options.printshop)
         jobs = shards.select(jobs, shard)
     warn_if_slow_subsetting()
-    narrowed = bool(args.contents or args.layout or args.edition) and not shard
+    narrowed = bool(args.contents or args.layout or args.edition
+                    or options.variants) and not shard
     outcome, manifest = build.make(root, jobs, options, write, narrowed,
                                    split)
     _warn_drafts(jobs)

@@ -121,11 +121,20 @@ class Campaign:
     positions: dict = field(default_factory=dict, compare=False, repr=False)
     # The file itself (absolute), whatever folder it was named from.
     file: str = field(default='', compare=False, repr=False)
+    # A variant (one row of the campaign's variants table, see
+    # flyers.variants): its id, its row's (column, value) pairs, the
+    # tracking parameters it adds to every QR code, and where the row is.
+    variant: str = ''
+    variant_values: tuple = ()
+    variant_tracking: str | None = None
+    variant_row: str = field(default='', compare=False, repr=False)
 
     @property
     def name(self) -> str:
-        """The file's stem: output files are called ``NAME-LAYOUT.pdf``."""
-        return Path(self.source).stem
+        """The file's stem, and the variant's id: output files are called
+        ``NAME-LAYOUT.pdf`` or ``NAME-VARIANT-LAYOUT.pdf``."""
+        stem = Path(self.source).stem
+        return f'{stem}-{self.variant}' if self.variant else stem
 
     @property
     def pictures(self) -> tuple[Picture, ...]:
@@ -150,7 +159,11 @@ class Campaign:
         parent = path
         while parent and parent not in self.positions:
             parent = parent.rpartition('.')[0]
-        line, column = self.positions.get(parent, (1, 1))
+        line, column, *cell = self.positions.get(parent, (1, 1))
+        if cell:  # a variants table's cell
+            return Problem(cell[0], message, line, column, path)
+        if self.variant:
+            message += f' (variant "{self.variant}", {self.variant_row})'
         return Problem(self.source, message, line, column, path)
 
 
@@ -289,14 +302,21 @@ def _load_campaign(path: Path, shown_as: str) -> Campaign:
     campaign, problems, positions = convert_file(
         path, shown_as, SCHEMA, ContentError, trailing_comments=False)
     if campaign is not None:
-        campaign = _with_picture_addresses(dataclasses.replace(
-            campaign, source=shown_as, positions=positions,
-            file=str(Path(path).absolute())))
-        problems += _placeholder_problems(campaign)
+        campaign = finished(campaign, path, shown_as, positions)
+        problems += placeholder_problems(campaign)
     problems.sort(key=lambda p: (p.line or 0, p.column or 0))
     if problems or campaign is None:
         raise ContentError(problems)
     return campaign
+
+
+def finished(campaign: Campaign, path: Path, shown_as: str, positions: dict,
+             **variant) -> Campaign:
+    """A converted campaign with where it came from (and, for a variant,
+    which one it is) and its pictures' addresses."""
+    return _with_picture_addresses(dataclasses.replace(
+        campaign, source=shown_as, positions=positions,
+        file=str(Path(path).absolute()), **variant))
 
 
 def _with_picture_addresses(campaign: Campaign) -> Campaign:
@@ -366,7 +386,7 @@ def placeholders(campaign: Campaign) -> list[tuple[str, str]]:
     return found
 
 
-def _placeholder_problems(campaign: Campaign) -> list[Problem]:
+def placeholder_problems(campaign: Campaign) -> list[Problem]:
     if campaign.is_draft:
         return []
     return [campaign.problem(path, f'{why}, but the file says "status: '

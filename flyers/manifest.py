@@ -31,6 +31,8 @@ def manifest_entry(result: Result) -> dict:
     return {
         'path': job.path,
         'content': job.campaign.source,
+        # The variant's id (a row of content/NAME.variants.csv), or None.
+        'variant': job.campaign.variant or None,
         'layout': job.layout.name,
         'pages': result.pages,
         'edition': job.edition,

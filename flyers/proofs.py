@@ -131,12 +131,16 @@ def _dashed_rectangle(draw, box, colour, dash: int) -> None:
                       fill=colour, width=1)
 
 
-def contact_sheet(previews: list[Preview]) -> bytes:
-    """All pages side by side, scaled to one height, labelled, in rows."""
+def contact_sheet(previews: list[Preview], groups: dict | None = None
+                  ) -> bytes:
+    """All pages side by side, scaled to one height, labelled, in rows;
+    with ``groups`` (output path → label, e.g. its variant) each group
+    starts a row under its label."""
     import io
 
     from PIL import Image, ImageDraw
 
+    groups = groups or {}
     height = TILE_HEIGHT
     tiles = []
     for preview in previews:
@@ -147,25 +151,34 @@ def contact_sheet(previews: list[Preview]) -> bytes:
             with Image.open(io.BytesIO(preview.png)) as image:
                 tile = _tile(image.convert('RGB'))
         tiles.append((preview, tile))
-    gap, label, columns_width = 16, 18, 1600
-    rows, row, used = [], [], 0
+    gap, label, columns_width, heading = 16, 18, 1600, 22
+    rows, row, used, group = [], [], 0, None  # rows: (heading or None, tiles)
     for tile in tiles:
-        if row and used + tile[1].width > columns_width:
+        this = groups.get(tile[0].output)
+        starts = this is not None and this != group
+        if row and (starts or used + tile[1].width > columns_width):
             rows.append(row)
             row, used = [], 0
+        if not row:
+            row = [this if starts else None]
+        group = this
         row.append(tile)
         used += tile[1].width + gap
     if row:
         rows.append(row)
-    sheet_width = max(sum(t[1].width + gap for t in r) for r in rows) + gap
-    sheet = Image.new('RGB', (sheet_width,
-                              len(rows) * (height + label + gap) + gap),
-                      (236, 238, 241))
+    sheet_width = max(sum(t[1].width + gap for t in r[1:]) for r in rows) \
+        + gap
+    sheet_height = gap + sum(height + label + gap + (heading if r[0] else 0)
+                             for r in rows)
+    sheet = Image.new('RGB', (sheet_width, sheet_height), (236, 238, 241))
     draw = ImageDraw.Draw(sheet)
     y = gap
-    for row in rows:
+    for title, *tiles_of_row in rows:
+        if title:
+            draw.text((gap, y + 4), title, fill=(0, 0, 0))
+            y += heading
         x = gap
-        for preview, image in row:
+        for preview, image in tiles_of_row:
             sheet.paste(image, (x, y))
             name = Path(preview.output).stem
             draw.text((x, y + height + 3), f'{name} p{preview.page}',
@@ -175,6 +188,13 @@ def contact_sheet(previews: list[Preview]) -> bytes:
     buffer = io.BytesIO()
     sheet.save(buffer, 'PNG', compress_level=1)
     return buffer.getvalue()
+
+
+def variant_label(entry: dict) -> str | None:
+    """The heading of a manifest entry's variant group, or None."""
+    if not entry.get('variant'):
+        return None
+    return f'{entry["content"]} · variant {entry["variant"]}'
 
 
 def preview_name(preview: Preview) -> str:
@@ -196,17 +216,24 @@ def report_html(outputs: list[dict], reports: dict, previews: list[Preview],
         'vertical-align:top}',
         '.pass{color:#17692d}.warn{color:#8a5a00}.fail{color:#b00020;'
         'font-weight:bold}img{height:220px;margin-right:.5rem;'
-        'border:1px solid #ccd}h2{margin-top:2.5rem}',
+        'border:1px solid #ccd}h2,h3{margin-top:2.5rem}'
+        'h2.variant{border-top:3px solid #1c2128;padding-top:.5rem}',
         '</style></head><body>', f'<h1>{html.escape(title)}</h1>',
         '<p>Trim: solid cyan line. Bleed edge: dashed magenta. Safe zone: '
         'dotted grey. Folds: dashed green.</p>']
+    group = None
     for entry in outputs:
         path = entry['path']
         report = reports.get(path)
         ok = report is None or report.ok
-        parts.append(f'<h2>{html.escape(path)} '
+        if variant_label(entry) != group:
+            group = variant_label(entry)
+            if group:
+                parts.append(f'<h2 class="variant">{html.escape(group)}</h2>')
+        tag = 'h3' if group else 'h2'
+        parts.append(f'<{tag}>{html.escape(path)} '
                      f'<span class="{"pass" if ok else "fail"}">'
-                     f'{"passes" if ok else "FAILS"} preflight</span></h2>')
+                     f'{"passes" if ok else "FAILS"} preflight</span></{tag}>')
         parts.append(f'<p>{html.escape(entry["content"])} · '
                      f'{html.escape(entry["layout"])} · '
                      f'{html.escape(entry["edition"])} edition · '

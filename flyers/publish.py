@@ -22,6 +22,7 @@ from pathlib import Path
 from . import journal
 from .catalogue import load_everything, shown_path
 from .errors import FlyerError, Problem
+from .inputs import read_input
 from .job import OUTPUT
 from .manifest import (MANIFEST, PROOFS, inside_output, manifest_bytes,
                        manifest_entry, read_entries, sha256_mismatch)
@@ -99,7 +100,8 @@ def staging(root: Path, write: bool = True):
 
 def write_outputs(root: Path, results: list[Result], staged: Path,
                   html: bool = False, shard: dict | None = None,
-                  removed: list | None = None) -> Path:
+                  removed: list | None = None,
+                  combined: list | None = None) -> Path:
     """Write a build into output/: its PDFs (moved from the staging folder,
     or from the cache), their proofs, the contact sheet, the proof report
     and the manifest.  Everything is made before anything is written, and
@@ -107,13 +109,17 @@ def write_outputs(root: Path, results: list[Result], staged: Path,
     outputs the old manifest listed and the new one does not (no longer in
     the catalogue, or out of date) are removed in the same switch-over and
     named in ``removed`` — except for a shard, whose manifest lists only
-    its part."""
+    its part.  ``combined``: (manifest entry, PDF) of each file of every
+    variant (``build --combined``)."""
     output = root / OUTPUT
     ordered = sorted(results, key=lambda r: r.job.path)
     manifest = {'outputs': [manifest_entry(r) for r in ordered]}
     if shard:
         manifest['shard'] = shard
     files: list[tuple[Path, bytes]] = []
+    if combined:
+        manifest['combined'] = [entry for entry, _ in combined]
+        files += [(root / entry['path'], data) for entry, data in combined]
     for result in ordered:
         target = root / result.job.path
         files.append((target, result.pdf))
@@ -138,11 +144,13 @@ def _not_current(root: Path, manifest: dict) -> list[Path]:
         old = read_entries(root)
     except FlyerError:
         return []  # no manifest (or a damaged one): nothing known to remove
-    keep = set()
+    keep = {entry['path'] for entry in manifest.get('combined', [])}
     for entry in manifest['outputs']:
         keep |= {entry['path'], *entry['proofs'],
                  entry['path'].removesuffix('.pdf') + '.html'}
-    gone = []
+    gone = [target for name in _old_combined(root) if name not in keep
+            and (target := inside_output(root, name)) is not None
+            and target.is_file() and not target.is_symlink()]
     for path, entry in old.items():
         proofs = entry.get('proofs') or []
         names = [path, path.removesuffix('.pdf') + '.html',
@@ -157,13 +165,26 @@ def _not_current(root: Path, manifest: dict) -> list[Path]:
     return sorted(set(gone))
 
 
+def _old_combined(root: Path) -> list[str]:
+    """The files of every variant the last build wrote (--combined)."""
+    import json
+
+    try:
+        old = json.loads(read_input(root / OUTPUT / MANIFEST))
+        return [entry['path'] for entry in old.get('combined', [])
+                if isinstance(entry.get('path'), str)
+                and entry['path'].endswith('.pdf')]
+    except (OSError, ValueError, AttributeError, TypeError):
+        return []
+
+
 def write_manifest(root: Path, manifest: dict, previews: list,
                    reports: dict, files: list[tuple[Path, bytes]],
                    staged: Path, removes: list[Path] = ()) -> Path:
     """Write ``files`` (path, bytes) that differ from what is there, the
     contact sheet and proof report — made first, and remade only if a file
     or the manifest changed — and the manifest, in one switch-over."""
-    from .proofs import contact_sheet, report_html
+    from .proofs import contact_sheet, report_html, variant_label
 
     output = root / OUTPUT
     shown = functools.partial(shown_path, root)
@@ -178,7 +199,9 @@ def write_manifest(root: Path, manifest: dict, previews: list,
     if (changed or removes or _read(path) != text or not report.is_file()
             or (previews and not sheet.is_file())):
         if previews:
-            changed.append((sheet, contact_sheet(previews)))
+            groups = {entry['path']: variant_label(entry)
+                      for entry in manifest['outputs']}
+            changed.append((sheet, contact_sheet(previews, groups)))
         changed.append((report, report_html(manifest['outputs'], reports,
                                             previews).encode('utf-8')))
     if _read(path) != text:

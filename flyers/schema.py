@@ -30,16 +30,39 @@ _WS_RE = re.compile(r'[ \t\r\n]+')
 _SEQ = 'tag:yaml.org,2002:seq'
 
 
-class Context:
-    """Collects problems and positions while one file is converted."""
+# A reference to a variant's value in content text: ``{district}``.
+# Doubled braces (``{{x}}``) are not one.
+REFERENCE_RE = re.compile(r'(?<!\{)\{([A-Za-z_][A-Za-z0-9_]*)\}(?!\})')
 
-    def __init__(self, shown_as: str, skipped: frozenset = frozenset()):
+
+class CellMark(yaml.Mark):
+    """The place of a value that comes from another file than the one
+    converted (a cell of a variants table): its problems name that file."""
+
+    def __init__(self, file: str, line: int, column: int):
+        super().__init__(file, 0, line - 1, column - 1, None, None)
+        self.file = file
+
+
+class Context:
+    """Collects problems and positions while one file is converted.
+
+    ``variables`` (content files only) resolves ``{name}`` references in
+    text: an object with ``substitute(text, report) -> text or None`` and
+    ``misplaced(text) -> message or None`` (see :mod:`flyers.variants`).
+    Without it text is taken as written."""
+
+    def __init__(self, shown_as: str, skipped: frozenset = frozenset(),
+                 variables=None):
         self.file = shown_as
         self.problems: list[Problem] = []
-        self.positions: dict[str, tuple[int, int]] = {}
+        # Path -> (line, column), or (line, column, file) for a value from
+        # another file (a variants table's cell).
+        self.positions: dict[str, tuple] = {}
         # Top-level fields the reader left out after a syntax error in them:
         # not "missing".
         self.skipped = skipped
+        self.variables = variables
 
     def problem(self, node: yaml.Node | None, path: str, message: str):
         if node is not None and node.tag == ALIAS_TAG:
@@ -48,12 +71,34 @@ class Context:
             self.problems.append(Problem(self.file, message, field=path or None))
         else:
             mark = node.start_mark
-            self.problems.append(Problem(self.file, message, mark.line + 1,
+            self.problems.append(Problem(getattr(mark, 'file', self.file),
+                                         message, mark.line + 1,
                                          mark.column + 1, path or None))
 
     def remember(self, node: yaml.Node, path: str):
-        self.positions[path] = (node.start_mark.line + 1,
-                                node.start_mark.column + 1)
+        mark = node.start_mark
+        place = (mark.line + 1, mark.column + 1)
+        if isinstance(mark, CellMark):
+            place += (mark.file,)
+        self.positions[path] = place
+
+    def substitute(self, node: yaml.Node, path: str, value: str):
+        """``value`` with its ``{name}`` references replaced by the
+        variant's values; None (and a problem) when one cannot be."""
+        if self.variables is None or '{' not in value:
+            return value
+        return self.variables.substitute(
+            value, lambda message: self.problem(node, path, message))
+
+    def misplaced(self, node: yaml.Node, path: str, value: str) -> bool:
+        """Whether ``value`` of a field that is not text refers to a
+        variant's value (a problem said so)."""
+        if self.variables is None or '{' not in value:
+            return False
+        message = self.variables.misplaced(value)
+        if message:
+            self.problem(node, path, message)
+        return bool(message)
 
 
 def found(node: yaml.Node) -> str:
@@ -113,6 +158,10 @@ class Text(Kind):
         value = _WS_RE.sub(' ', node.value).strip()
         if not value:
             return self.expect(node, path, ctx)
+        value = ctx.substitute(node, path, value)
+        if value is None:
+            return None
+        value = _WS_RE.sub(' ', value).strip()
         control = _CONTROL_RE.search(value)
         if control:
             ctx.problem(node, path, f'the text holds an invisible character '
@@ -147,6 +196,8 @@ class Url(Kind):
             return self.expect(node, path, ctx)
         if node.value.strip() == '#':
             return node.value.strip()
+        if ctx.misplaced(node, path, node.value):
+            return None
         refused = url_problem(node.value)
         if refused:
             ctx.problem(node, path, refused)
@@ -200,6 +251,8 @@ class RelativePath(Kind):
         if not isinstance(node, yaml.ScalarNode) or not node.value.strip():
             return self.expect(node, path, ctx)
         value = node.value.strip()
+        if ctx.misplaced(node, path, value):
+            return None
         parts = value.split('/')
         if value.startswith(('/', '~')) or re.match(r'[A-Za-z]:', value):
             why = 'it is an absolute path'

@@ -29,14 +29,23 @@ from flyers.cli import main  # noqa: E402
 SECOND_CAMPAIGN = 'solrosen-varstamma.yaml'
 
 
+# The seed's variants table (one leaflet per district) and translations:
+# copied only where a test asks for them (variants=True), so the other
+# tests build one seed campaign, not dozens of outputs.
+VARIANT_TABLES = '*.variants.csv'
+
+
 def copy_project(target: Path, content: bool = True,
-                 every_campaign: bool = False) -> Path:
+                 every_campaign: bool = False, variants: bool = False
+                 ) -> Path:
     """A private copy of layouts/, brands/, assets/ (and content/) to
     build into."""
     for name in ('layouts', 'brands', 'assets', 'printshops') + (
             ('content',) if content else ()):
-        ignore = (shutil.ignore_patterns(SECOND_CAMPAIGN)
-                  if name == 'content' and not every_campaign else None)
+        left_out = ([] if every_campaign else [SECOND_CAMPAIGN]) + (
+            [] if variants else [VARIANT_TABLES])
+        ignore = (shutil.ignore_patterns(*left_out)
+                  if name == 'content' and left_out else None)
         shutil.copytree(ROOT / name, target / name,
                         ignore=ignore)
     if not content:

@@ -89,7 +89,10 @@ def test_deep_nesting_is_refused_not_a_crash(tmp_path, project, capsys):
 
 
 def test_placeholders_of_the_seed_content_are_found():
-    campaign = load_campaign(ROOT / 'content' / 'trygghet-vasteras.yaml')
+    from flyers.variants import load_campaigns
+
+    seed = ROOT / 'content' / 'trygghet-vasteras.yaml'
+    campaign = load_campaigns(seed, 'content/trygghet-vasteras.yaml')[0]
     found = dict(placeholders(campaign))
     assert set(found) == {'url', 'imprint', 'further_reading.links[0].url',
                           'further_reading.links[1].url'}
