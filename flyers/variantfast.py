@@ -49,6 +49,9 @@ from .errors import FlyerError
 from .result import Result
 
 PX_TO_PT = 0.75
+# Bases kept per process: a laid-out document and its PDF objects each
+# (a few MB); a campaign with two layouts has four.
+MAX_BASES = 8
 # A new text line this much narrower than the base's at least (in CSS px):
 # the sizes the search tried round differently.
 WIDTH_SLACK_PX = 0.01
@@ -82,10 +85,11 @@ def group_key(job) -> tuple:
 
 def same_setting(base: Base, job) -> bool:
     """Whether what is not in the HTML is the base's: layout, print shop,
-    brand, edition."""
+    brand, edition, the folder the pictures are read from."""
     old = base.job
     return (old.edition == job.edition and old.layout == job.layout
-            and old.printshop == job.printshop and old.brand == job.brand)
+            and old.printshop == job.printshop and old.brand == job.brand
+            and old.campaign.pictures_folder == job.campaign.pictures_folder)
 
 
 def base_of(result: Result, keep: dict) -> Base | None:
@@ -625,7 +629,10 @@ class Variants:
         base = self.bases.get(key)
         if (base is not None and staging is not None
                 and same_setting(base, job)):
-            result = self.shortcut(base, job, date, staging, proofs)
+            try:
+                result = self.shortcut(base, job, date, staging, proofs)
+            except Exception:  # noqa: BLE001 - in doubt, the full build
+                result = None
             if result is not None:
                 self.fast += 1
                 self.made[result.made_by] = self.made.get(result.made_by, 0) + 1
@@ -636,7 +643,10 @@ class Variants:
         self.made['full'] = self.made.get('full', 0) + 1
         kept = base_of(result, keep) if staging is not None else None
         if kept is not None:
+            self.bases.pop(key, None)
             self.bases[key] = kept
+            while len(self.bases) > MAX_BASES:  # the oldest goes
+                del self.bases[next(iter(self.bases))]
         return result
 
     def shortcut(self, base: Base, job, date: str, staging: Path,
