@@ -161,6 +161,27 @@ def write_document(document, job: Job, metadata_id: str,
     return pdf
 
 
+def field_lines(document) -> dict[tuple[str, str], int]:
+    """{(tag, field): lines} of every element marked ``data-field`` that
+    holds lines of text itself, in one laid-out document."""
+    from weasyprint.formatting_structure import boxes
+
+    found: dict[tuple[str, str], int] = {}
+
+    def visit(box):
+        element = getattr(box, 'element', None)
+        if (isinstance(box, boxes.LineBox) and element is not None
+                and element.get('data-field') is not None):
+            key = (element.tag, element.get('data-field'))
+            found[key] = found.get(key, 0) + 1
+        for child in getattr(box, 'children', ()) or ():
+            visit(child)
+
+    for page in document.pages:
+        visit(page._page_box)
+    return found
+
+
 def _capturing(finisher, capture: dict):
     """``finisher``, then keep the objects and the arguments they are
     written with (for :mod:`flyers.variantfast`)."""
@@ -222,6 +243,8 @@ def _render_pdf(html, job, fetcher, font_config, owner, metadata_id,
         if document is None:
             return None, None
         fit_marks(document, job.safe_mm, layout.page.folds_per_page)
+        if keep is not None:  # every layout's lines, for a variant's proof
+            keep.setdefault('trace', []).append(field_lines(document))
         # What _evened adds to.
         document._flyers_fills, document._flyers_evens = fills, evens
         return document, Analysis(document, layout, output, owner,

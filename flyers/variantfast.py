@@ -18,13 +18,15 @@ The shortcuts, each refusing whatever it cannot prove:
   bytes, so they are those of a full build (tests/test_variantfast.py).
 - **One short text** (:func:`one_layout`): the HTML differs (after the QR
   swap) in the text of one element marked ``data-field``.  The copyfit
-  search's every decision depends only on the boxes' geometry, so when the
-  new text is one line, no wider than the base's and as tall, at the size
-  the search chose, it is one line no wider at every size it tried (text
-  width grows with its size alike for both), and every decision is the
-  same: the document is laid out once with the base's size, ``--fill``
-  and ``--even``, and refused unless every box but that line's text stands
-  where the base's did.
+  search's every decision depends only on the boxes' geometry.  When the
+  base's text was one line in every layout the search made (its trace),
+  and the new text is one line, no wider than the base's and as tall, at
+  the size the search chose, it is one line no wider than the base's at
+  every size tried (the widths of two texts in one style grow alike with
+  the size), so no box moves in any of those layouts and every decision
+  is the same: the document is laid out once with the base's size,
+  ``--fill`` and ``--even``, and refused unless every box but that line's
+  text stands where the base's did.
 
 The preflight of a fast output (:func:`delta_preflight`) checks again what
 can have changed — the QR code decodes to the new address, at 300 dpi, with
@@ -70,6 +72,8 @@ class Base:
     evens: dict | None
     result: Result
     written: dict | None = None  # the writer's objects (flyers.pdf)
+    # Each layout the search made: {(tag, field): lines} (flyers.pdf).
+    trace: tuple = ()
     patch: object = None  # _Patchable, made for the first variant
 
     @property
@@ -99,7 +103,7 @@ def base_of(result: Result, keep: dict) -> Base | None:
         return None
     return Base(result.job, result.html, keep['document'], keep['copyfit'],
                 keep['size'], keep['fills'], keep['evens'], result,
-                keep.get('written'))
+                keep.get('written'), tuple(keep.get('trace', ())))
 
 
 # --- what differs -------------------------------------------------------------
@@ -497,6 +501,11 @@ def one_layout(base: Base, job, html: str, change, producer):
     before = _field_lines(base.document, tag, field)
     if before is None or len(before[1]) != 1:
         return None, None
+    # One line in every layout the search made: a narrower text is one
+    # line there too, so no box moves in any of them.
+    if not base.trace or any(lines.get((tag, field)) != 1
+                             for lines in base.trace):
+        return None, None
     root = producer.root
     profile = (root / job.printshop.icc_profile if job.is_print else None)
     fetcher = ProjectFetcher(
@@ -607,14 +616,44 @@ def _qr_region(base: Base):
 
 # --- the builder ------------------------------------------------------------
 
+# Set to "full" in the environment, every output is built in full (to
+# compare, and to rule the shortcuts out when looking for a fault); set
+# FLYERS_VARIANT_PROOFS to "first", only a group's first output is pictured.
+FAST_ENV = 'FLYERS_VARIANTS'
+PROOFS_ENV = 'FLYERS_VARIANT_PROOFS'
+
+
+def proofs_from_environment() -> bool:
+    return os.environ.get(PROOFS_ENV, '').strip().lower() != 'first'
+
+
+def order(jobs: list) -> list[int]:
+    """The indexes of ``jobs`` in the order to build them: the outputs of
+    a group (:func:`group_key`) together, in the order of the groups' first
+    outputs, the variant with the longest values first (the base: a
+    shorter line is proven to fit where a longer one did)."""
+    first: dict[tuple, int] = {}
+    for index, job in enumerate(jobs):
+        first.setdefault(group_key(job), index)
+
+    def length(job) -> int:
+        values = getattr(job.campaign, 'variant_values', ()) or ()
+        return sum(len(str(value)) for _, value in values)
+    return sorted(range(len(jobs)), key=lambda i: (
+        first[group_key(jobs[i])], -length(jobs[i]), i))
+
+
 class Variants:
     """Per process: the base of each group of outputs (:func:`group_key`),
     and the fast path for the outputs that follow it."""
 
-    def __init__(self, producer, proofs_of_variants: bool = True):
+    def __init__(self, producer, proofs_of_variants: bool | None = None):
         self.producer = producer
         self.bases: dict[tuple, Base] = {}
-        self.proofs_of_variants = proofs_of_variants
+        self.enabled = os.environ.get(FAST_ENV, '').strip().lower() != 'full'
+        self.proofs_of_variants = (proofs_from_environment()
+                                   if proofs_of_variants is None
+                                   else proofs_of_variants)
         self.fast = 0  # outputs made by a shortcut
         # How many outputs each shortcut made ('patch', 'swap', 'layout'),
         # and how many were built in full ('full').
@@ -626,7 +665,7 @@ class Variants:
         """As :meth:`flyers.produce.Producer.produce`, by a shortcut when
         one proves itself, else in full (which then becomes the base)."""
         key = group_key(job)
-        base = self.bases.get(key)
+        base = self.bases.get(key) if self.enabled else None
         if (base is not None and staging is not None
                 and same_setting(base, job)):
             try:

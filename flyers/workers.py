@@ -96,6 +96,11 @@ def run(root: Path, jobs: list, staging: Path, progress: Callable,
         if proofs and not errors:
             cache.store(key, result)
 
+    # The variants of one output one after the other, the longest first
+    # (flyers.variantfast: each worker builds the first in full).
+    from .variantfast import order
+
+    todo = [todo[i] for i in order([job for _, job, _, _ in todo])]
     count = min(workers or default_jobs(), len(todo))
     if count <= 1:
         _run_here(root, todo, staging, proofs, finished, time_limit,
@@ -146,9 +151,12 @@ def _run_here(root, todo, staging, proofs, finished, time_limit,
 
 def _work(root, job, date, staging, proofs, time_limit=None,
           variant_proofs=True):
+    from .variantfast import proofs_from_environment
+
     try:
         variants = _variants(root)
-        variants.proofs_of_variants = variant_proofs
+        variants.proofs_of_variants = (variant_proofs
+                                       and proofs_from_environment())
         return variants.produce(job, date, staging, proofs,
                                 time_limit=time_limit), None
     except FlyerError as exc:

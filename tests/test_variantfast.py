@@ -230,6 +230,21 @@ def test_what_a_shortcut_cannot_prove_is_refused(made, case):
     assert made.variants.made == counts
 
 
+def test_a_line_that_wrapped_while_the_search_tried_sizes_is_refused(made):
+    """The base's imprint was one line where the search ended; had it
+    wrapped at a size the search tried on its way, a shorter one might not
+    have, and the search could have ended elsewhere."""
+    job = made.jobs[('ccc', 'leaflet-a5', 'print')]
+    base = made.variants.bases[(job.campaign.source, 'leaflet-a5', 'print')]
+    assert all(lines[('p', 'imprint')] == 1 for lines in base.trace)
+    wrapped = dataclasses.replace(base, trace=base.trace[:-1] + (
+        {**base.trace[-1], ('p', 'imprint'): 2},))
+    assert made.variants.shortcut(wrapped, job, made.date(job),
+                                  made.staging, proofs=False) is None
+    assert made.variants.shortcut(base, job, made.date(job), made.staging,
+                                  proofs=False).made_by == 'layout'
+
+
 def test_another_print_shop_or_brand_is_not_a_variant(made):
     from flyers.variantfast import same_setting
 
