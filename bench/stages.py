@@ -11,7 +11,13 @@ Jinja render, each WeasyPrint layout (with their count), write_pdf and each
 finisher inside it, the screen edition's link tidying, the preflight and
 its parts, the proofs.
 
-Usage: python bench/stages.py [--runs N] [--layout NAME ...] [CONTENT]
+With ``--fast N`` it measures the variants' fast path instead
+(:mod:`flyers.variantfast`): after a full build of each output, N variants
+that differ in the QR tracking only, then N that also differ in the
+imprint (a shorter line), per stage, with proofs for the base only.
+
+Usage: python bench/stages.py [--runs N] [--fast N] [--layout NAME ...]
+       [CONTENT]
 """
 
 from __future__ import annotations
@@ -111,6 +117,11 @@ def instrument() -> None:
     wrap(raster, 'finish_ink', '  preflight ink finish (Ghostscript)')
     wrap(proofs, 'page_previews', 'proofs')
     wrap(produce.Producer, 'produce', 'TOTAL produce()')
+    from flyers import variantfast
+    for name in ('patch_qr', 'swap_qr', 'one_layout', 'delta_preflight',
+                 '_patchable'):
+        wrap(variantfast, name, f'fast: {name}')
+    wrap(variantfast.Variants, 'shortcut', 'TOTAL fast path')
 
 
 def main() -> int:
@@ -120,6 +131,7 @@ def main() -> int:
     parser.add_argument('--layout', action='append',
                         default=None)
     parser.add_argument('--runs', type=int, default=1)
+    parser.add_argument('--fast', type=int, default=0)
     args = parser.parse_args()
     layouts = args.layout or ['leaflet-a5', 'poster-a3']
 
@@ -129,14 +141,19 @@ def main() -> int:
 
     instrument()
     jobs = load_everything(ROOT, [args.content], layouts)
+    first = jobs[0].campaign.variant  # one variant of a table
+    jobs = [job for job in jobs if job.campaign.variant == first]
     producer = Producer(ROOT)
     dates = Dates(ROOT)
     with tempfile.TemporaryDirectory() as staging:
         staging = Path(staging)
         for job in jobs:  # warm up: fonts, pictures, imports
             producer.produce(job, dates.job(job), staging)
-        rows = []
-        for job in jobs:
+        if args.fast:
+            rows = fast_rows(jobs, producer, dates, staging, args.fast)
+        else:
+            rows = []
+        for job in jobs if not args.fast else ():
             TOTALS.clear()
             COUNTS.clear()
             for _ in range(args.runs):
@@ -149,7 +166,7 @@ def main() -> int:
     names.sort(key=lambda n: (n.startswith('TOTAL'), ))
     width = max(map(len, names))
     heads = [Path(path).stem.replace('trygghet-vasteras-', '')
-             for path, _, _ in rows]
+             .replace('.pdf', '') for path, _, _ in rows]
     print(f'{"CPU s per output (calls)":{width}}  '
           + '  '.join(f'{h:>18}' for h in heads))
     for name in names:
@@ -161,6 +178,54 @@ def main() -> int:
                 cells.append(f'{"-":>18}')
         print(f'{name:{width}}  ' + '  '.join(f'{c:>18}' for c in cells))
     return 0
+
+
+SHORT = ('Råby', 'Haga', 'Malma', 'Irsta', 'Hälla', 'Sätra', 'Kåpan',
+         'Hemdal')
+
+
+def fast_rows(jobs, producer, dates, staging, count: int) -> list:
+    """Per output: a full build (the base), then ``count`` QR-only
+    variants and ``count`` with a shorter imprint, each set measured."""
+    import dataclasses
+
+    from flyers.catalogue import _make_qr
+    from flyers.variantfast import Variants
+
+    def variant(job, n: int, imprint=None):
+        key = job.layout.name if job.is_print else f'{job.layout.name}-screen'
+        tracking = job.campaign.qr_tracking.get(key) or ''
+        changes = {'qr_tracking': {**job.campaign.qr_tracking,
+                                   key: f'{tracking}&v={n:03d}'}}
+        if imprint:
+            changes['imprint'] = imprint
+        campaign = dataclasses.replace(job.campaign, **changes)
+        return dataclasses.replace(job, campaign=campaign, qr=_make_qr(
+            campaign, job.layout, job.edition, []))
+
+    rows = []
+    for job in jobs:
+        fast = Variants(producer, proofs_of_variants=False)
+        fast.produce(job, dates.job(job), staging)
+        for kind in ('qr only', 'qr + line'):
+            made = [variant(job, n, None if kind == 'qr only' else
+                            f'Ansvarig utgivare: [namn saknas], Liberalerna '
+                            f'i {SHORT[n % len(SHORT)]}')
+                    for n in range(count)]
+            for one in made:  # the QR codes, as the build's loading makes
+                one.qr.svg
+            TOTALS.clear()
+            COUNTS.clear()
+            before = dict(fast.made)
+            for one in made:
+                fast.produce(one, dates.job(one), staging)
+            how = {k: v - before.get(k, 0) for k, v in fast.made.items()
+                   if v - before.get(k, 0)}
+            print(f'{job.path} {kind}: {how}', file=sys.stderr)
+            rows.append((f'{job.path} {kind}',
+                         {k: v / count for k, v in TOTALS.items()},
+                         {k: c / count for k, c in COUNTS.items()}))
+    return rows
 
 
 if __name__ == '__main__':

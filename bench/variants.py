@@ -139,19 +139,51 @@ def write_table(work: Path, scenario: str, count: int,
     (work / TABLE).write_text('\n'.join(lines) + '\n', 'utf-8')
 
 
+class CpuSampler(common.TreeSampler):
+    """bench/run.py's sampler, also keeping each process's CPU seconds
+    (utime + stime from /proc/PID/stat, as last seen): the workers are
+    forked by multiprocessing's forkserver, out of os.wait4's sight."""
+
+    last = None
+
+    def __init__(self, pid: int):
+        super().__init__(pid)
+        self.cpu: dict[int, float] = {}
+        CpuSampler.last = self
+
+    def sample(self) -> None:
+        super().sample()
+        tick = os.sysconf('SC_CLK_TCK')
+        for pid in [self.pid, *self.tracked]:
+            try:
+                with open(f'/proc/{pid}/stat', 'rb') as file:
+                    fields = file.read().rpartition(b')')[2].split()
+            except OSError:
+                continue
+            seconds = (int(fields[11]) + int(fields[12])) / tick
+            self.cpu[pid] = max(seconds, self.cpu.get(pid, 0.0))
+
+    def total(self) -> float:
+        return sum(self.cpu.values())
+
+
 def build(work: Path, *args: str, fast: bool = True,
           proofs_first: bool = True) -> common.Run:
-    """One build command, timed, with its workers' memory sampled."""
+    """One build command, timed, with its processes' memory and CPU
+    sampled (``run.cpu``: seconds, all processes of the build)."""
     saved = dict(os.environ)
     os.environ['FLYERS_VARIANTS'] = '' if fast else 'full'
     os.environ['FLYERS_VARIANT_PROOFS'] = 'first' if proofs_first else ''
+    common.TreeSampler = CpuSampler
     try:
-        return common.run([sys.executable, str(ROOT / 'make_flyers.py'),
-                           '--project', str(work), 'build', *args], work,
-                          sample=True)
+        result = common.run([sys.executable, str(ROOT / 'make_flyers.py'),
+                             '--project', str(work), 'build', *args], work,
+                            sample=True)
     finally:
         os.environ.clear()
         os.environ.update(saved)
+    result.cpu = CpuSampler.last.total()
+    return result
 
 
 def in_process(work: Path, limit: int) -> float:
@@ -230,17 +262,19 @@ def main() -> int:
 def report(runs: dict, pdfs: int, weasy: float) -> None:
     full = runs['full'].seconds / pdfs
     cores = os.cpu_count() or 1
-    print(f'| run ({pdfs} PDFs) | wall s | s per PDF | × full | built, '
-          'cached | peak MiB per worker |')
-    print('|---|---|---|---|---|---|')
+    full_cpu = runs['full'].cpu / pdfs
+    print(f'| run ({pdfs} PDFs) | wall s | wall s per PDF | × full | '
+          'CPU s per PDF | × full | built, cached | peak MiB per worker |')
+    print('|---|---|---|---|---|---|---|---|')
     for name, result in runs.items():
         made = common.built_and_cached(result.output)
         worker = max(result.workers.values(), default=result.peak_mib)
-        per = result.seconds / pdfs
+        per, cpu = result.seconds / pdfs, result.cpu / pdfs
         print(f'| {name} | {result.seconds:.1f} | {per:.3f} | '
-              f'{per / full:.2f} | {made} | {worker:.0f} |')
-    print(f'| WeasyPrint in-process render | | {weasy:.3f} | '
-          f'{weasy / full:.2f} | | |')
+              f'{per / full:.2f} | {cpu:.3f} | {cpu / full_cpu:.2f} | '
+              f'{made} | {worker:.0f} |')
+    print(f'| WeasyPrint in-process render (a sample, one warm process) | '
+          f'| {weasy:.3f} | {weasy / full:.2f} | | | | |')
     line = runs['qr + line'].seconds / pdfs
     person = runs['person'].seconds / pdfs * cores
     noop = runs['no-op'].seconds / runs['full'].seconds
@@ -249,7 +283,9 @@ def report(runs: dict, pdfs: int, weasy: float) -> None:
                default=0)
     print()
     print(f'qr + line: {line:.3f} s per PDF (target {TARGET_WALL}), '
-          f'{line / full:.2f}× full (target {TARGET_RATIO})')
+          f'{line / full:.2f}× full (target {TARGET_RATIO}); CPU '
+          f'{runs["qr + line"].cpu / pdfs:.3f} s per PDF = '
+          f'{runs["qr + line"].cpu / runs["full"].cpu:.2f}× full')
     print(f'person: {person:.3f} s per PDF per core (target '
           f'{TARGET_PERSON})')
     print(f'no-op rebuild: {noop:.3f} of the full build (target 0.05)')

@@ -38,6 +38,7 @@ base's verdict, since nothing there moved.  Proofs are drawn when asked.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import os
 import re
@@ -200,37 +201,143 @@ def _swapped_image(box, svg: str):
     return SVGImage(element, old._base_url, old._url_fetcher, old._context)
 
 
-def swap_qr(base: Base, job, html: str) -> bytes | None:
-    """The variant's PDF written from the base's laid-out document, its QR
-    symbol and link targets swapped (see the module's docstring); None
-    when they cannot be."""
-    from .pdf import weasyprint_messages, write_document
-
+@contextlib.contextmanager
+def _swapped(base: Base, job, line=None):
+    """The base's laid-out document with the variant's QR symbol and link
+    targets (and, with ``line`` from :func:`_swapped_line`, one line's
+    text) in place, put back as it was afterwards; None when the symbol
+    cannot be swapped."""
     document = base.document
     boxes = list(_qr_boxes(document))
-    if len(boxes) != 1:
-        return None
-    _, box = boxes[0]
-    image = _swapped_image(box, str(job.qr.svg))
+    image = (_swapped_image(boxes[0][1], str(job.qr.svg))
+             if len(boxes) == 1 else None)
     if image is None:
-        return None
+        yield None
+        return
+    box = boxes[0][1]
     old_url, new_url = base.job.qr.url, job.qr.url
     saved_image, saved_links = box.replacement, [
         list(page.links) for page in document.pages]
+    saved_fonts = document.fonts
     box.replacement = image
     for page in document.pages:
         page.links[:] = [tuple(new_url if part == old_url else part
                                for part in link) for link in page.links]
+    if line is not None:
+        holder, _, _, new_children, new_width = line
+        holder.children, holder.width = new_children, new_width
+    # WeasyPrint keeps the glyphs it drew in the document's fonts: a fresh
+    # set, as a full build's, holds only those of this text.
+    document.fonts = {}
     try:
-        with weasyprint_messages() as messages:
-            pdf = write_document(document, job, f'{job.path}\n{html}')
-        if messages:
-            return None
-        return pdf
+        yield document
     finally:
         box.replacement = saved_image
         for page, links in zip(document.pages, saved_links):
             page.links[:] = links
+        document.fonts = saved_fonts
+        if line is not None:
+            holder, old_children, old_width, _, _ = line
+            holder.children, holder.width = old_children, old_width
+
+
+def swap_qr(base: Base, job, html: str, line=None):
+    """The variant's PDF written from the base's laid-out document, its QR
+    symbol and link targets swapped (see the module's docstring); None
+    when they cannot be.  With ``line`` (from :func:`_swapped_line`) one
+    line's text too, and then (pdf, the fields' boxes), after the same
+    checks of the pages a full build makes."""
+    from .pagecheck import Analysis
+    from .pdf import weasyprint_messages, write_document
+
+    with _swapped(base, job, line) as document:
+        if document is None:
+            return None
+        with weasyprint_messages() as messages:
+            pdf = write_document(document, job, f'{job.path}\n{html}')
+        if messages:
+            return None
+        if line is None:
+            return pdf
+        analysis = Analysis(document, job.layout, job.path,
+                            job.campaign.problem, job.safe_mm)
+        used = {font.family for font in document.fonts.values()}
+        if (analysis.problems() or used - {
+                font.family for font in base.document.fonts.values()}):
+            return None  # the full build says what is wrong
+        return pdf, analysis.field_boxes()
+
+
+_COLLAPSIBLE = re.compile(r'[ \t\n\r\f]+')
+
+
+def _swapped_line(base: Base, change):
+    """The base's one line of the changed field with the new text set as
+    WeasyPrint sets a line that fits — (line box, its children, its
+    width, the new children, the new width) — or None unless that is
+    certain: a plain line (one text box, left to right, aligned at the
+    start, no spacing, transform or soft hyphen) whose new text fits, no
+    wider than the old, in the same fonts' height and baseline."""
+    import html as markup
+    import types
+
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.text.line_break import split_first_line, strut
+
+    tag, field, old_raw, new_raw = change
+    lines = [box for page in base.document.pages
+             for box in _walk(page._page_box)
+             if isinstance(box, boxes.LineBox)
+             and getattr(box, 'element', None) is not None
+             and box.element.tag == tag
+             and box.element.get('data-field') == field]
+    if len(lines) != 1 or len(lines[0].children) != 1:
+        return None
+    line, old = lines[0], lines[0].children[0]
+    if type(old) is not boxes.TextBox:
+        return None
+    style = old.style
+    if (style['direction'] != 'ltr' or style['text_transform'] != 'none'
+            or style['letter_spacing'] != 'normal'
+            or style['word_spacing'] != 0
+            or style['white_space'] != 'normal'
+            or style['text_align_all'] not in ('start', 'left')
+            or style['text_align_last'] not in ('auto', 'start', 'left')
+            or style['text_indent'].value != 0
+            or old.justification_spacing):
+        return None
+
+    def collapsed(raw: str) -> str:
+        return _COLLAPSIBLE.sub(' ', markup.unescape(raw)).strip(' ')
+    new_text = collapsed(new_raw)
+    if (collapsed(old_raw) != old.text or not new_text
+            or any(c in new_text for c in '\u00ad\u200b\u2028\u2029')):
+        return None
+    parent = next((box for page in base.document.pages
+                   for box in _walk(page._page_box)
+                   if line in (getattr(box, 'children', None) or ())), None)
+    if parent is None or abs(line.position_x - parent.content_box_x()) > 1e-6 \
+            or abs(old.position_x - line.position_x) > 1e-6:
+        return None
+    available = parent.content_box_x() + parent.width - line.position_x
+    layout, length, resume, width, height, baseline = split_first_line(
+        new_text, style, types.SimpleNamespace(dictionaries={}), available,
+        0, is_line_start=True)
+    if (resume is not None or layout.text != new_text
+            or width > old.width - WIDTH_SLACK_PX
+            or abs(height - old.height) > 1e-9):
+        return None
+    new = old.copy_with_text(layout.text)
+    new.width, new.pango_layout, new.height = width, layout, height
+    line_height, _ = strut(style)
+    new.margin_top = new.margin_bottom = (line_height - height) / 2
+    new.baseline = baseline + new.margin_top
+    if abs(new.baseline - old.baseline) > 1e-9:
+        return None
+    children = (type(line.children)([new]) if not isinstance(
+        line.children, tuple) else (new,))
+    return (line, line.children, line.width, children,
+            line.width - old.width + width)
 
 
 # --- QR only, at the level of the PDF's objects -------------------------------
@@ -489,6 +596,14 @@ def _field_lines(document, tag: str, field: str):
     return next(iter(found.values()))
 
 
+def one_line_everywhere(base: Base, tag: str, field: str) -> bool:
+    """Whether the field's text was one line in every layout the base's
+    copyfit search made: a narrower text is one line there too, so no box
+    moves in any of them, and the search decides as it did."""
+    return bool(base.trace) and all(lines.get((tag, field)) == 1
+                                    for lines in base.trace)
+
+
 def one_layout(base: Base, job, html: str, change, producer):
     """The variant laid out once at the base's sizes, when its changed text
     is proven to take no more room (see the module's docstring): its
@@ -501,10 +616,7 @@ def one_layout(base: Base, job, html: str, change, producer):
     before = _field_lines(base.document, tag, field)
     if before is None or len(before[1]) != 1:
         return None, None
-    # One line in every layout the search made: a narrower text is one
-    # line there too, so no box moves in any of them.
-    if not base.trace or any(lines.get((tag, field)) != 1
-                             for lines in base.trace):
+    if not one_line_everywhere(base, tag, field):
         return None, None
     root = producer.root
     profile = (root / job.printshop.icc_profile if job.is_print else None)
@@ -712,13 +824,20 @@ class Variants:
                 deps, pages = base.result.deps, base.result.pages
                 rechecked = QR_CHECKS
             else:
-                rendered, fetcher = one_layout(base, job, html, change,
-                                               self.producer)
-                if rendered is None:
-                    return None
-                pdf, pages, how = rendered.pdf, rendered.pages, 'layout'
-                rendered_fields, copyfit = rendered.fields, base.copyfit
-                deps = base.result.deps
+                line = (_swapped_line(base, change)
+                        if one_line_everywhere(base, *change[:2]) else None)
+                swapped = swap_qr(base, job, html, line) if line else None
+                if swapped is not None:
+                    (pdf, rendered_fields), how = swapped, 'line'
+                    pages = base.result.pages
+                else:
+                    rendered, _ = one_layout(base, job, html, change,
+                                             self.producer)
+                    if rendered is None:
+                        return None
+                    pdf, pages, how = rendered.pdf, rendered.pages, 'layout'
+                    rendered_fields = rendered.fields
+                copyfit, deps = base.copyfit, base.result.deps
                 rechecked = TEXT_CHECKS
         except FlyerError:
             return None  # the full build says what is wrong

@@ -127,11 +127,13 @@ def test_the_swap_without_the_patch_gives_the_same_bytes(made, layout,
 
 
 @pytest.mark.parametrize('layout,edition', TEXT_GROUPS)
-def test_a_shorter_line_is_laid_out_once_to_a_full_builds_bytes(
+def test_a_shorter_line_is_set_in_the_base_to_a_full_builds_bytes(
         made, layout, edition):
+    """No layout: the new text set in the base's line box, as WeasyPrint
+    sets a line that fits, and written again."""
     key = ('ccc', layout, edition)
     fast, full = made.fast[key], made.full[key]
-    assert fast.made_by == 'layout'
+    assert fast.made_by == 'line'
     assert fast.pdf == full.pdf
     assert fast.fields == full.fields and fast.copyfit == full.copyfit
     path = made.staging / 'check-text.pdf'
@@ -139,6 +141,24 @@ def test_a_shorter_line_is_laid_out_once_to_a_full_builds_bytes(
     text = normalise(pdf_text(path))
     assert normalise(ROWS['ccc'][1]) in text
     assert normalise(IMPRINT) not in text
+
+
+@pytest.mark.parametrize('layout,edition', TEXT_GROUPS)
+def test_a_shorter_line_laid_out_once_gives_a_full_builds_bytes(
+        made, layout, edition):
+    """The line's fallback, for a line that is not plain: one layout at
+    the base's copyfit size, --fill and --even."""
+    from flyers.variantfast import _qr_normalised, changed_text, one_layout
+
+    job = made.jobs[('ccc', layout, edition)]
+    base = made.variants.bases[(job.campaign.source, layout, edition)]
+    html = made.variants.producer.renderer.render(job,
+                                                  build_date=made.date(job))
+    change = changed_text(base.html, _qr_normalised(base, job, html))
+    assert change[:2] == ('p', 'imprint')
+    rendered, _ = one_layout(base, job, html, change, made.variants.producer)
+    full = made.full[('ccc', layout, edition)]
+    assert rendered.pdf == full.pdf and rendered.fields == full.fields
 
 
 def _close(a, b) -> bool:
@@ -242,7 +262,7 @@ def test_a_line_that_wrapped_while_the_search_tried_sizes_is_refused(made):
     assert made.variants.shortcut(wrapped, job, made.date(job),
                                   made.staging, proofs=False) is None
     assert made.variants.shortcut(base, job, made.date(job), made.staging,
-                                  proofs=False).made_by == 'layout'
+                                  proofs=False).made_by == 'line'
 
 
 def test_another_print_shop_or_brand_is_not_a_variant(made):
