@@ -108,10 +108,21 @@ class Face:
 
 
 @dataclass(frozen=True)
+class Fallback:
+    """A family for the scripts the text and display faces lack (Arabic
+    …): WeasyPrint takes a character from it where those have no glyph."""
+
+    name: str
+    licence: str
+    faces: tuple[Face, ...]
+
+
+@dataclass(frozen=True)
 class Fonts:
     licence: str
     text: tuple[Face, ...]
     display: tuple[Face, ...]
+    fallback: tuple[Fallback, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -147,13 +158,25 @@ class Brand:
         (fontconfig would pick either brand's file)."""
         return f'Brand {FAMILIES[kind]} {self.folder_name}'
 
+    def fallback_family(self, index: int) -> str:
+        """The family name of the brand's index-th fallback family."""
+        return f'Brand Fallback{index + 1} {self.folder_name}'
+
     @property
     def families(self) -> set[str]:
-        return {self.family(kind) for kind in FAMILIES}
+        return {self.family(kind) for kind in FAMILIES} | {
+            self.fallback_family(i) for i in range(len(self.fonts.fallback))}
 
     def font_files(self, root: Path) -> list[Path]:
-        return [root / self.path / face.file
-                for kind in FAMILIES for face in getattr(self.fonts, kind)]
+        return [root / self.path / face.file for faces in self.font_groups()
+                for face in faces]
+
+    def font_groups(self) -> list[tuple[Face, ...]]:
+        """The faces, family by family: text and display (which set every
+        character of a campaign between them), then each fallback family
+        (which sets what those lack)."""
+        return [getattr(self.fonts, kind) for kind in FAMILIES] + [
+            family.faces for family in self.fonts.fallback]
 
     def logo_url(self, edition: str) -> str:
         """The edition's logo, relative to a layout folder (the base URL
@@ -171,6 +194,13 @@ class Brand:
                     f'@font-face {{ font-family: "{self.family(kind)}"; '
                     f'font-weight: {face.weight}; font-style: {face.style}; '
                     f'src: url(../../{self.path}/{face.file}); }}')
+        for index, family in enumerate(self.fonts.fallback):
+            for face in family.faces:
+                lines.append(
+                    f'@font-face {{ font-family: '
+                    f'"{self.fallback_family(index)}"; '
+                    f'font-weight: {face.weight}; font-style: {face.style}; '
+                    f'src: url(../../{self.path}/{face.file}); }}')
         lines.append('/* Variables */')
         for edition in ('print', 'screen'):
             values = [f'--brand-{token}: '
@@ -179,8 +209,11 @@ class Brand:
                       for token, colour in self.colours.items()]
             values.append(f'--brand-logo: url({self.logo_url(edition)});')
             lines.append(f'.edition-{edition} {{ ' + ' '.join(values) + ' }')
-        lines.append(f':root {{ --brand-font-text: "{self.family("text")}"; '
-                     f'--brand-font-display: "{self.family("display")}"; }}')
+        more = ''.join(f', "{self.fallback_family(i)}"'
+                       for i in range(len(self.fonts.fallback)))
+        lines.append(f':root {{ --brand-font-text: "{self.family("text")}"'
+                     f'{more}; --brand-font-display: '
+                     f'"{self.family("display")}"{more}; }}')
         return '\n'.join(lines) + '\n'
 
     def problem(self, path: str, message: str) -> Problem:
@@ -228,6 +261,13 @@ _FACE = Struct(name='font face', build=Face, fields=(
           'normal or italic (default normal)'),
 ))
 
+_FALLBACK = Struct(name='fallback family', build=Fallback, fields=(
+    Field('name', Text(inline=False, max_length=80),
+          'the typeface, as its publisher names it (Noto Naskh Arabic)', True),
+    Field('licence', FILE, 'its licence file, in the brand\'s folder', True),
+    Field('faces', ListOf(item=_FACE), 'its faces', True),
+))
+
 SCHEMA = Struct(name='brand', build=Brand, fields=(
     Field('name', Text(inline=False, max_length=120),
           'the organisation the brand is for', True),
@@ -246,6 +286,10 @@ SCHEMA = Struct(name='brand', build=Brand, fields=(
         Field('text', ListOf(item=_FACE), 'the faces of body text', True),
         Field('display', ListOf(item=_FACE),
               'the faces of titles and headings', True),
+        Field('fallback', ListOf(item=_FALLBACK), (
+            'families for the scripts the text and display faces lack '
+            '(Arabic …), each with its own licence: a character is taken '
+            'from them only where those have no glyph')),
     )), 'the font files, per family, and their licence', True),
     Field('logos', Struct(name='logos', build=Logos, fields=(
         Field('print', FILE, 'SVG in device-cmyk() colours', True),
@@ -303,9 +347,15 @@ def _file_problems(root: Path, brand: Brand) -> list[Problem]:
 
     found = []
     named = [('fonts.licence', brand.fonts.licence, None)]
-    for kind in FAMILIES:
-        for index, face in enumerate(getattr(brand.fonts, kind)):
-            named.append((f'fonts.{kind}[{index}].file', face.file,
+    groups = [(f'fonts.{kind}', getattr(brand.fonts, kind))
+              for kind in FAMILIES]
+    for number, family in enumerate(brand.fonts.fallback):
+        named.append((f'fonts.fallback[{number}].licence', family.licence,
+                      None))
+        groups.append((f'fonts.fallback[{number}].faces', family.faces))
+    for where, faces in groups:
+        for index, face in enumerate(faces):
+            named.append((f'{where}[{index}].file', face.file,
                           FONT_SUFFIXES))
     # A logo is SVG as a rule, but any picture the fetcher checks will do.
     named += [('logos.print', brand.logos.print, None),
@@ -321,11 +371,11 @@ def _file_problems(root: Path, brand: Brand) -> list[Problem]:
                 f'"{file}" is not a {" or ".join(suffixes)} file; name the '
                 'font file itself')))
     faces = {}
-    for kind in FAMILIES:
-        for index, face in enumerate(getattr(brand.fonts, kind)):
-            key = (kind, face.weight, face.style)
+    for where, group in groups:
+        for index, face in enumerate(group):
+            key = (where, face.weight, face.style)
             if key in faces:
-                found.append(brand.problem(f'fonts.{kind}[{index}]', (
+                found.append(brand.problem(f'{where}[{index}]', (
                     f'a second {face.style} face of weight {face.weight} '
                     f'(the first is {faces[key]}); keep one')))
             faces[key] = face.file

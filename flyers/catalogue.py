@@ -23,6 +23,7 @@ from .picturefiles import picture_problems
 from .printshop import load_printshop
 from .qr import QrCode, QrTooDense, make_qr, with_tracking
 from .render import label
+from . import translations
 from .typography import display_url
 from .variants import load_campaigns, merged, table_path
 
@@ -146,6 +147,7 @@ def load_everything(root: Path, contents: list[str], only_layouts: list[str],
         if brand is not None:
             problems += _character_problems(campaign, coverage)
         problems += picture_problems(root, campaign)
+        problems += translations.problems(root, campaign)
         problems += _name_problems(campaign, available)
         chosen = only_layouts or list(dict.fromkeys(campaign.layouts)) or [
             name for name, layout in layouts.items() if layout.is_default]
@@ -273,15 +275,20 @@ def _make_qr(campaign: Campaign, layout: Layout, edition: str,
 
 
 def _character_problems(campaign: Campaign, coverage: set[int]):
+    from .fonts import scripts_described
+
     found = []
     for path, value in texts(campaign):
         missing = sorted({ch for ch in value if ord(ch) not in coverage
                           and not ch.isspace()})
         if missing:
             shown = ', '.join(f'"{ch}" (U+{ord(ch):04X})' for ch in missing)
+            scripts = scripts_described(missing)
+            fix = (f'; or add a font for {scripts} to brands/{campaign.brand}'
+                   '/brand.yaml (fonts.fallback)' if scripts else '')
             found.append(campaign.problem(path, (
-                f'the fonts of the brand "{campaign.brand}" have no {shown}; '
-                'the PDF would fall back to '
-                'a font of this machine. Replace or remove '
-                f'{"it" if len(missing) == 1 else "them"}')))
+                f'the fonts of the brand "{campaign.brand}" have no {shown}'
+                f'{" of the " + scripts if scripts else ""}; the PDF would fall '
+                'back to a font of this machine. Replace or remove '
+                f'{"it" if len(missing) == 1 else "them"}{fix}')))
     return found

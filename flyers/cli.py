@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from . import __version__
-from .errors import FlyerError, UsageError
+from .errors import FlyerError, Problem, UsageError
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -111,6 +111,18 @@ def _parser() -> argparse.ArgumentParser:
                               'drafts do not hold back another\'s release')
     release.add_argument('--printshop', default='default', metavar='NAME')
     _speed_options(release)
+
+    translated = commands.add_parser(
+        'translated', help='record that a translation matches its source now',
+        description='Write into a translation (a content file with '
+                    '"translation_of: SOURCE.yaml") a short hash of each of '
+                    'its source\'s fields, under "translated_from:". Run it '
+                    'after bringing the translation up to date: build and '
+                    'check then warn about each source field changed since, '
+                    'and release refuses the translation until it is '
+                    'updated and recorded again.')
+    translated.add_argument('translation', type=Path,
+                            metavar='content/NAME.yaml')
 
     merge = commands.add_parser(
         'merge-manifests', help='join the outputs of "build --shard K/N" runs',
@@ -278,6 +290,14 @@ def _warn_drafts(jobs) -> None:
                 print(f'  - {reason}', file=sys.stderr)
 
 
+def _warn_translations(root, jobs) -> None:
+    from .translations import stale_warnings
+
+    campaigns = {job.campaign.file: job.campaign for job in jobs}
+    for problem in stale_warnings(root, campaigns.values()):
+        print(f'warning: {problem}', file=sys.stderr)
+
+
 def _options(args):
     from .build import Options
     from .job import EDITIONS
@@ -311,6 +331,15 @@ def cmd_build(args, write: bool = True) -> int:
     if not jobs:
         raise UsageError('nothing to build: no content file asks for these '
                          'layouts')
+    if options.combined and shard:
+        raise UsageError(Problem('--combined', (
+            'a shard holds only part of the variants; build the file of '
+            'every variant without --shard')))
+    if options.combined and not any(job.campaign.variant and job.is_print
+                                    for job in jobs):
+        raise UsageError(Problem('--combined', (
+            'none of the print outputs built here is a variant (a row of '
+            'content/NAME.variants.csv); leave out --combined')))
     split = None
     if shard:
         split = shards.describe(jobs, shard, options.printshop)
@@ -321,6 +350,7 @@ def cmd_build(args, write: bool = True) -> int:
     outcome, manifest = build.make(root, jobs, options, write, narrowed,
                                    split)
     _warn_drafts(jobs)
+    _warn_translations(root, jobs)
     for name in outcome.removed:
         print(f'removed {name}  (no longer built: out of date, or not in '
               'the catalogue)')
@@ -403,7 +433,7 @@ def cmd_release(args) -> int:
     build.start_early(options)
     jobs = build.load_everything(root, options.contents, [],
                                  options.printshop)
-    release.refuse_drafts(jobs)
+    release.refuse_drafts(jobs, root)
     release.require_harfbuzz_subsetting()
     outcome, manifest = build.make(root, jobs, options,
                                    narrowed=bool(options.contents),
@@ -416,6 +446,16 @@ def cmd_release(args) -> int:
     print(f'{len(outcome.results)} outputs released in '
           f'{time.perf_counter() - started:.1f} s '
           f'({build.how(outcome, len(jobs))}): {shown_path(root, bundle)}')
+    return Exit.OK
+
+
+def cmd_translated(args) -> int:
+    from .catalogue import check_project
+    from .translations import record
+
+    root = args.project.resolve()
+    check_project(root)
+    print(record(root, args.translation))
     return Exit.OK
 
 
@@ -484,4 +524,5 @@ COMMANDS = {'build': cmd_build, 'check': cmd_check, 'import': cmd_import,
             'new-brand': cmd_new_brand,
             'serve': cmd_serve, 'release': cmd_release,
             'merge-manifests': cmd_merge_manifests,
+            'translated': cmd_translated,
             'schema': cmd_schema}

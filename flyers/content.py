@@ -117,6 +117,10 @@ class Campaign:
     people: tuple[Person, ...] = ()
     pictures_folder: str = 'images'
     brand: str = 'default'
+    # A translation names its source file and the hashes of the source's
+    # fields it was made from (flyers/translations.py).
+    translation_of: str | None = None
+    translated_from: dict | None = None
     source: str = field(default='', repr=False)  # no path in a PDF
     positions: dict = field(default_factory=dict, compare=False, repr=False)
     # The file itself (absolute), whatever folder it was named from.
@@ -274,6 +278,33 @@ SCHEMA = Struct(name='campaign', build=Campaign, fields=(
           ),
 ))
 
+@dataclass(frozen=True)
+class _ContentFileName(RelativePath):
+    what: str = 'content file'
+    description: str = 'a content file name such as "trygghet-vasteras.yaml"'
+
+
+# Translations (flyers/translations.py): kept apart from the fields above.
+SCHEMA = dataclasses.replace(SCHEMA, fields=SCHEMA.fields + (
+    Field('translation_of', _ContentFileName(),
+          'makes this file a translation of another content file (its name '
+          'in the same folder, e.g. trygghet-vasteras.yaml): the build '
+          'checks that both have the same parts (paragraphs, sections, '
+          'proposals, questions, links, people, the same pictures and QR '
+          'tracking keys) and warns when the source has changed since the '
+          'translation was made; url, links\' addresses, status, brand and '
+          'layouts may differ'),
+    Field('translated_from', MapOf(
+        key=Pattern(regex=r'[a-z_]+(\[[0-9]+\])?(\.[a-z_]+(\[[0-9]+\])?)*',
+                    description='a field path such as sections[0].heading'),
+        value=Pattern(regex=r'[0-9a-f]{8}',
+                      description='a short hash (8 hexadecimal digits)')),
+          'in a translation, a short hash of each source field it was '
+          'translated from, written by "python make_flyers.py translated '
+          'content/NAME.yaml" (run it after updating the translation); do '
+          'not edit by hand'),
+))
+
 
 _LOADED: dict[tuple, Campaign] = {}
 
@@ -367,7 +398,9 @@ def texts(value, path: str = '') -> Iterator[tuple[str, str]]:
             if spec.name in ('positions', 'source', 'file', 'qr_tracking',
                              'layouts', 'status', 'language', 'src',
                              'field', 'focus', 'pictures_folder', 'alt',
-                             'brand'):
+                             'brand', 'translation_of', 'translated_from',
+                             'variant', 'variant_values', 'variant_tracking',
+                             'variant_row'):
                 continue
             sub = f'{path}.{spec.name}' if path else spec.name
             yield from texts(getattr(value, spec.name), sub)

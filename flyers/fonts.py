@@ -44,15 +44,32 @@ def _cmap(path: Path, mtime: float) -> frozenset[int]:
 
 
 def font_coverage(root: Path, layouts, brand) -> set[int]:
-    """Characters that every font of the brand and every font of the
-    layouts' own @font-face rules has: a character missing from one weight
-    would fall back to a machine font in that weight, so only what all of
-    them cover is safe.  Another brand's fonts limit nothing."""
-    used = {path.resolve() for path in brand.font_files(root)
-            if real_inside(root, path)}
+    """Characters that the brand's fonts set in every weight: those every
+    text and display face has, and those every face of one of its fallback
+    families has (a character missing from one weight would fall back to a
+    machine font in that weight, so only what all of a family's faces
+    cover is safe); less what a font of the layouts' own @font-face rules
+    lacks.  Another brand's fonts limit nothing."""
+    groups = brand.font_groups()
+    primary = [root / brand.path / face.file
+               for faces in groups[:len(groups) - len(brand.fonts.fallback)]
+               for face in faces]
+    covered = _common(root, primary)
+    for family in brand.fonts.fallback:
+        covered |= _common(root, [root / brand.path / face.file
+                                  for face in family.faces])
+    layout_files: set[Path] = set()
     for layout in layouts:
-        used |= used_font_files(root, layout)
-    paths = sorted(used)
+        layout_files |= used_font_files(root, layout)
+    if layout_files:
+        covered &= _common(root, sorted(layout_files))
+    return covered
+
+
+def _common(root: Path, files) -> set[int]:
+    """The characters all of ``files`` (in the project) have."""
+    paths = sorted({path.resolve() for path in files
+                    if real_inside(root, path)})
     covered: set[int] | None = None
     for path in paths:
         shown = path.resolve().relative_to(root.resolve()).as_posix()
@@ -68,6 +85,45 @@ def font_coverage(root: Path, layouts, brand) -> set[int]:
                 'publisher'))) from None
         covered = set(cmap) if covered is None else covered & cmap
     return covered or set()
+
+
+# Scripts by the first word of a character's Unicode name, for messages.
+_SCRIPT_WORDS = {'ARABIC': 'Arabic', 'HEBREW': 'Hebrew', 'SYRIAC': 'Syriac',
+                 'THAANA': 'Thaana', 'NKO': "N'Ko", 'CYRILLIC': 'Cyrillic',
+                 'GREEK': 'Greek', 'ARMENIAN': 'Armenian',
+                 'GEORGIAN': 'Georgian', 'ETHIOPIC': 'Ethiopic (Amharic, '
+                 'Tigrinya)', 'DEVANAGARI': 'Devanagari', 'BENGALI': 'Bengali',
+                 'GURMUKHI': 'Gurmukhi', 'GUJARATI': 'Gujarati',
+                 'TAMIL': 'Tamil', 'TELUGU': 'Telugu', 'KANNADA': 'Kannada',
+                 'MALAYALAM': 'Malayalam', 'SINHALA': 'Sinhala', 'THAI': 'Thai',
+                 'LAO': 'Lao', 'TIBETAN': 'Tibetan', 'MYANMAR': 'Myanmar',
+                 'KHMER': 'Khmer', 'HANGUL': 'Korean (Hangul)',
+                 'HIRAGANA': 'Japanese (Hiragana)',
+                 'KATAKANA': 'Japanese (Katakana)', 'CJK': 'Chinese/Japanese '
+                 '(CJK)', 'LATIN': 'Latin', 'MONGOLIAN': 'Mongolian',
+                 'CHEROKEE': 'Cherokee', 'TIFINAGH': 'Tifinagh (Berber)'}
+_LANGUAGES = {'Arabic': 'Arabic, Persian, Sorani, Urdu',
+              'Hebrew': 'Hebrew, Yiddish', 'Cyrillic': 'Russian, Ukrainian…'}
+
+
+def script_name(char: str) -> str | None:
+    """The script of ``char`` for a message ("Arabic"), or None for a
+    symbol, emoji or character of no script."""
+    import unicodedata
+
+    name = unicodedata.name(char, '')
+    script = _SCRIPT_WORDS.get(name.split(' ')[0]) if name else None
+    if script is None and name.startswith(('MODIFIER LETTER', 'COMBINING')):
+        return None
+    return script
+
+
+def scripts_described(chars) -> str:
+    """``Arabic script (Arabic, Persian, Sorani, Urdu)`` for the scripts
+    of ``chars``; '' when none of them belongs to a script (symbols)."""
+    scripts = sorted({s for s in map(script_name, chars) if s})
+    return ', '.join(f'{s} script ({_LANGUAGES[s]})' if s in _LANGUAGES
+                     else f'{s} script' for s in scripts)
 
 
 def layout_stylesheets(root: Path, layout) -> list[Path]:

@@ -18,7 +18,11 @@ Where a word may break, in order of precedence:
    may begin, continue and end a compound) where the patterns also allow a
    break, plus the pattern breaks inside a part of more than MIN_WORD
    letters: ``social-tjänst``, not ``soci-altjänst``;
-3. pyphen's patterns for the language.
+3. pyphen's patterns for the language (``en`` is pyphen's en_GB, as
+   before; ``en-US`` picks en_US); for Finnish, which pyphen lacks, the
+   hyph-utf8 patterns shipped in ``flyers/data/hyphenation/`` (Kauko
+   Saarinen's).
+   Arabic and the other languages without patterns are not hyphenated.
 
 Breaks from 2 and 3 obey the fragment rules: only words of
 :data:`MIN_WORD` letters or more, at least :data:`MIN_FRAGMENT` letters on
@@ -180,15 +184,33 @@ def _spaced(cuts: list[int], joints: set[int], length: int) -> tuple[int, ...]:
     return tuple(kept)
 
 
+# Pattern files shipped with the builder for languages pyphen lacks
+# (flyers/data/hyphenation/README.md says where they come from).
+PATTERN_FILES = {
+    'fi': Path(__file__).resolve().parent / 'data' / 'hyphenation'
+    / 'hyph_fi_FI.dic',
+}
+
+
 @functools.lru_cache(maxsize=None)
 def _pyphen_language(language: str) -> str | None:
+    """The pyphen dictionary (a name, or a shipped file's path) for the
+    language; None: the language is not hyphenated (Arabic, Hebrew …:
+    neither has patterns, and neither script hyphenates)."""
+    base = language.split('-')[0].lower()
+    if base in PATTERN_FILES:
+        return str(PATTERN_FILES[base])
     return pyphen.language_fallback(language.replace('-', '_'))
 
 
 @functools.lru_cache(maxsize=None)
 def _pyphen(language: str):
     name = _pyphen_language(language)
-    return pyphen.Pyphen(lang=name, left=1, right=1) if name else None
+    if not name:
+        return None
+    if name.endswith('.dic'):
+        return pyphen.Pyphen(filename=name, left=1, right=1)
+    return pyphen.Pyphen(lang=name, left=1, right=1)
 
 
 # The project's word list ------------------------------------------------
@@ -260,14 +282,18 @@ def compound_joints(word: str) -> tuple[int, ...]:
 
 @functools.lru_cache(maxsize=None)
 def dictionary_fingerprint() -> str:
-    """What the compound joints depend on outside the project (the
-    Hunspell files), for the build cache's key."""
+    """What hyphenation depends on outside the project (the Hunspell
+    files, the shipped pattern files), for the build cache's key."""
     import hashlib
 
     files = _dictionary_files()
-    if files is None:
-        return '-'
     digest = hashlib.sha256()
+    # The shipped pattern files (Finnish) as well.
+    for path in sorted(PATTERN_FILES.values()):
+        if path.is_file():
+            digest.update(path.read_bytes())
+    if files is None:
+        return '-' + digest.hexdigest()
     for path in files:
         digest.update(path.read_bytes())
     return digest.hexdigest()

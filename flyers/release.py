@@ -24,8 +24,11 @@ from .errors import FlyerError, Problem
 BUNDLE = 'release.zip'
 
 
-def refuse_drafts(jobs) -> None:
+def refuse_drafts(jobs, root: Path | None = None) -> None:
+    """Drafts, placeholders and (given the project ``root``) stale or
+    unchecked translations stop a release."""
     from .content import placeholders
+    from .translations import stale
 
     problems, seen = [], set()
     for job in jobs:
@@ -40,6 +43,8 @@ def refuse_drafts(jobs) -> None:
         problems += [campaign.problem(path, f'{why}; a release refuses '
                                             'placeholders')
                      for path, why in placeholders(campaign)]
+        if root is not None:
+            problems += stale(root, campaign, release=True)
     if problems:
         raise FlyerError(problems)
 

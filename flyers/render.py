@@ -27,7 +27,8 @@ from .layouts import Layout
 from .qr import with_tracking
 from .sandbox import (MAX_OUTPUT, TemplateEnvironment, TemplateTooSlow,
                       bounded_filters, layout_loader)
-from .typography import display_url, inline, typeset
+from .typography import (direction, display_url, inline, quotation_marks,
+                         typeset)
 
 # Words the templates print themselves, per language (English fallback).
 LABELS = {
@@ -43,6 +44,18 @@ LABELS = {
            'scan': 'Scan the code and read more at', 'proposals':
            'Our proposals', 'faq': 'Questions and answers',
            'further_reading': 'Read more', 'photo': 'Photo'},
+    'fi': {'draft': 'LUONNOS · DRAFT – ei painoon', 'read_more': 'Lue lisää',
+           'logo_alt': 'Logo', 'logo_alt_of': 'Logo:',
+           'qr_alt': 'QR-koodi, joka vie osoitteeseen {url}',
+           'scan': 'Skannaa koodi ja lue lisää osoitteessa',
+           'proposals': 'Ehdotuksemme', 'faq': 'Usein kysyttyä',
+           'further_reading': 'Lue lisää', 'photo': 'Kuva'},
+    'ar': {'draft': 'مسودة · DRAFT – ليست للطباعة',
+           'read_more': 'اقرأ المزيد', 'logo_alt': 'شعار',
+           'logo_alt_of': 'شعار', 'qr_alt': 'رمز QR يؤدي إلى {url}',
+           'scan': 'امسح الرمز واقرأ المزيد على', 'proposals': 'مقترحاتنا',
+           'faq': 'أسئلة شائعة', 'further_reading': 'لمزيد من القراءة',
+           'photo': 'صورة'},
 }
 
 
@@ -105,6 +118,16 @@ def _inline_filter(context, text):
 
 
 @jinja2.pass_context
+def _quoted_filter(context, text):
+    """``| inline`` inside the language's quotation marks (a quote of a
+    person: ”…” in Swedish, “…” in English, «…» in Arabic)."""
+    if not text:
+        return Markup('')
+    opening, closing = quotation_marks(context['campaign'].language)
+    return Markup(opening) + _inline_filter(context, text) + Markup(closing)
+
+
+@jinja2.pass_context
 def _typeset_filter(context, text):
     # No soft hyphens here: | typeset sets headings, whose text WeasyPrint
     # also writes into the PDF's bookmarks, soft hyphens and all.
@@ -141,6 +164,7 @@ class Renderer:
             env.project_root = self.root  # its hyphenation word lists
             env.filters['inline'] = _inline_filter
             env.filters['typeset'] = _typeset_filter
+            env.filters['quoted'] = _quoted_filter
             bounded_filters(env)
             self.envs[layout] = env
         return self.envs[layout]
@@ -175,6 +199,9 @@ class Renderer:
             # URL relative to the layout folder, like the stylesheets'.
             'brand_logo': job.brand.logo_url(job.edition),
             'draft': draft_reasons(campaign), 'labels': labels,
+            # <html dir>: rtl for Arabic, Persian, Hebrew …; the layouts
+            # mirror through logical properties and [dir=rtl] rules.
+            'direction': direction(language),
             'page_css': Markup(page_css(job)),
             # Made from brands/NAME/brand.yaml (flyers/brands.py): set in a
             # <style> element, nothing the build writes to read back.

@@ -35,6 +35,7 @@ from urllib.parse import quote, unquote, urlsplit
 from .errors import FlyerError, Problem
 from .limits import DEFAULT_SECONDS
 from .localhttp import GuardedHandler, LocalServer, content_disposition
+from .varianttable import SUFFIX as TABLE_SUFFIX
 
 WATCHED = ('content', 'layouts', 'brands', 'assets', 'printshops')
 PREVIEW_DPI = 60
@@ -100,6 +101,8 @@ class Previewer:
             parts = relative.parts
             if not parts:
                 continue
+            if parts[0] == 'content' and path.name.endswith(TABLE_SUFFIX):
+                return None  # a variants table: its campaign's outputs change
             if parts[0] == 'content' and path.suffix in ('.yaml', '.yml'):
                 if not path.is_file():
                     return None  # removed or renamed: its outputs go too
@@ -158,8 +161,8 @@ class Previewer:
         from .proofs import page_previews
 
         content_paths = [str(self.root / c) for c in contents]
-        jobs = build.load_everything(self.root, content_paths, layouts,
-                                     self.printshop, (edition,))
+        jobs = first_variants(build.load_everything(
+            self.root, content_paths, layouts, self.printshop, (edition,)))
         report = build.render_all(self.root, jobs, lambda message: None,
                                   font_config=self.font_config,
                                   time_limit=self.time_limit)
@@ -186,6 +189,17 @@ class Previewer:
         if problems:
             raise FlyerError(problems)
         return made
+
+
+def first_variants(jobs: list) -> list:
+    """Of a campaign with a variants table, the preview shows the first
+    variant (the look is the same for all; ``build --variant ID`` makes
+    any other)."""
+    first: dict[str, str] = {}
+    for job in jobs:
+        first.setdefault(job.campaign.source, job.campaign.variant)
+    return [job for job in jobs
+            if job.campaign.variant == first[job.campaign.source]]
 
 
 def page_html(state: State) -> str:

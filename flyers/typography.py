@@ -28,7 +28,19 @@ _QUOTES = {
     'de': ('\u201e', '\u201c', '\u201a', '\u2018'),
     'da': ('\u00bb', '\u00ab', '\u203a', '\u2039'),
     'nb': ('\u00ab', '\u00bb', '\u2039', '\u203a'),
+    # Arabic, Persian: guillemets, which a right-to-left line mirrors, so
+    # «» opens and closes on the right side of the words it quotes.
+    'ar': ('\u00ab', '\u00bb', '\u2039', '\u203a'),
+    'fa': ('\u00ab', '\u00bb', '\u2039', '\u203a'),
 }
+
+# Languages written right to left (by ISO 639 code), and the scripts
+# (ISO 15924 subtag) that make any language right to left (ku-Arab) or
+# left to right (ku-Latn, az-Latn) whatever its base code says.
+RTL_LANGUAGES = frozenset({'ar', 'arc', 'ckb', 'dv', 'fa', 'he', 'iw', 'ks',
+                           'ku', 'ps', 'sd', 'syr', 'ug', 'ur', 'yi'})
+RTL_SCRIPTS = frozenset({'arab', 'hebr', 'syrc', 'thaa', 'nkoo', 'adlm',
+                         'rohg'})
 
 _DOUBLE_RE = re.compile(r'"([^"]*)"')
 _SINGLE_OPEN_RE = re.compile(r"(^|[\s(\[])'")
@@ -41,6 +53,45 @@ _SINGLE_LETTER_RE = re.compile(r'(?<!\S)([^\W\d_])[ ]+(?=\S)')
 # mark (see _name).
 _NAME_RE = re.compile(r'( ?(?:[^\s<>*]+\u00a0)*[^\s\w<>*&;#]*)'
                       r'(?<![\w&#])([^\W\d_a-z][^\W\d_]{5,})')
+
+
+# Left-to-right isolates for right-to-left text: LRI … PDI (Unicode's
+# bidi controls, which Pango honours; WeasyPrint 70 has no unicode-bidi).
+LRI, PDI = '\u2066', '\u2069'
+# An address (a run with a dot, slash, @ or colon inside, of no Arabic or
+# Hebrew letter) or a number in groups (021-123 45 67, 2026-05-01, 18:30),
+# less the punctuation that ends the sentence around it.
+_LTR_RUN_RE = re.compile(
+    r'(?<![\w\u0590-\u08ff])('
+    r'\+?\d+(?:[-\u2013:./ ]\d+)+'
+    r'|[^\s\u0590-\u08ff]*[A-Za-z0-9][^\s\u0590-\u08ff]*?[./@:]'
+    r'[^\s\u0590-\u08ff]*[A-Za-z0-9/]'
+    r')(?=[.,;:!?)\]»\u060c\u061b\u061f]*(?:\s|$))')
+
+
+def isolate_ltr(text: str) -> str:
+    """Addresses and numbers in groups inside right-to-left text wrapped
+    in a left-to-right isolate, so the bidi algorithm keeps them whole:
+    without it "021-123 45 67" prints as "67 45 123-021" and a slash at
+    the end of an address moves to its other side."""
+    return _LTR_RUN_RE.sub(f'{LRI}\\1{PDI}', text)
+
+
+def quotation_marks(language: str) -> tuple[str, str]:
+    """The language's opening and closing quotation marks (English's for a
+    language without its own entry)."""
+    marks = _QUOTES.get(language.split('-')[0].lower(), _QUOTES['en'])
+    return marks[0], marks[1]
+
+
+def direction(language: str) -> str:
+    """``rtl`` or ``ltr``: the direction the language is written in (its
+    script subtag first: ``ku-Latn`` is ``ltr``, ``ku-Arab`` ``rtl``)."""
+    parts = language.lower().split('-')
+    for part in parts[1:]:
+        if len(part) == 4 and part.isalpha():
+            return 'rtl' if part in RTL_SCRIPTS else 'ltr'
+    return 'rtl' if parts[0] in RTL_LANGUAGES else 'ltr'
 
 
 def typeset(text: str, language: str) -> str:
@@ -62,6 +113,8 @@ def typeset(text: str, language: str) -> str:
     # A one-letter word ("i", "å", "a") never ends a line: bind it to the
     # word after it.
     text = _SINGLE_LETTER_RE.sub(f'\\1{NBSP}', text)
+    if direction(language) == 'rtl':
+        text = isolate_ltr(text)
     return text
 
 
@@ -74,7 +127,12 @@ def inline(text: str | None, language: str,
         return Markup('')
     escaped = str(escape(hyphenate(typeset(text, language), language, root)))
     # Names (capitalised words) are not hyphenated: "Väs-terås" reads badly.
-    escaped = _NAME_RE.sub(_name, escaped)
+    # Not in a right-to-left language: nothing there is hyphenated, and
+    # WeasyPrint 70 sets the inline boxes of a right-to-left line in
+    # reverse order whatever their own direction, so "Liberalerna
+    # Västerås" as two spans would print as "Västerås Liberalerna".
+    if direction(language) == 'ltr':
+        escaped = _NAME_RE.sub(_name, escaped)
     return Markup(_BOLD_RE.sub(r'<strong>\1\2</strong>', escaped))
 
 

@@ -8,16 +8,10 @@ id), or — without a table — the campaign itself; or a
 :class:`~flyers.errors.ContentError` with every problem of the file and
 the table at once, each at ``FILE.csv:ROW:COLUMN`` with the column's name.
 
-A table's columns are:
-
-- ``id`` — the variant's name in output file names (``a-z``, ``0-9``, ``-``);
-- ``qr_tracking`` — parameters added to every QR code's address
-  (``utm_content=backby``);
-- a content field by its path (``call_to_action``, ``url``,
-  ``people[0].name``, ``people[0].photo.file``): the row's value replaces
-  the file's (or adds it, for an optional field or the next list item);
-- any other name (``district``): a value the content's text refers to as
-  ``{district}``.
+A table (read by :mod:`flyers.varianttable`) has an ``id`` column, and
+columns for ``qr_tracking``, content fields by path (``people[0].name``:
+the row's value replaces the file's, or adds it) and values text refers
+to as ``{district}``.
 
 The file may declare the values its text refers to, with the value to use
 where no table gives one (``variant_values: {district: Västerås}``): the
@@ -31,89 +25,29 @@ cell names the cell.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import difflib
 import hashlib
-import io
+import os
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
-from .content import SCHEMA, Campaign, finished, load_campaign
-from .content import placeholder_problems
+from .content import (SCHEMA, Campaign, finished, load_campaign,
+                      placeholder_problems)
 from .errors import ContentError, Problem
 from .inputs import read_input
-from .schema import (REFERENCE_RE, CellMark, Context, ListOf, MapOf, Pattern,
-                     Struct, Text, shown)
+from .schema import REFERENCE_RE, Context, MapOf, Pattern, Text
+from .varianttable import (KEY, MAX_TABLE_BYTES, VARIABLE, Row, Table,
+                           column_problems, csv_table, listed_table,
+                           table_path, unused_columns)
 from .yamlstrict import read_yaml
 
-SUFFIX = '.variants.csv'
-KEY = 'variants'
 DEFAULTS = 'variant_values'
-ID = 'id'
-TRACKING = 'qr_tracking'
-VARIANT_ID = re.compile(r'[a-z0-9][a-z0-9-]{0,40}')
-VARIABLE = re.compile(r'[A-Za-z_][A-Za-z0-9_]*')
-# A column naming a content field: name, name[0], name.sub, name[0].sub …
-FIELD_PATH = re.compile(r'[a-z_]+(\[[0-9]{1,3}\])*(\.[A-Za-z0-9_-]+'
-                        r'(\[[0-9]{1,3}\])*)*')
-MAX_TABLE_BYTES = 8 * 1024 * 1024
-MAX_VARIANTS = 5000
-MAX_VALUE = 2000
-# Fields a variant cannot change: a translation is a file of its own, and
-# the layouts are the campaign's.
-FIXED = ('language', 'layouts', 'status', 'translation_of')
 _STR = 'tag:yaml.org,2002:str'
 _MAP = 'tag:yaml.org,2002:map'
 _SEQ = 'tag:yaml.org,2002:seq'
-_INVISIBLE = re.compile('[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]')
-
-
-@dataclass
-class Cell:
-    value: str
-    mark: yaml.Mark
-
-
-@dataclass
-class Column:
-    name: str
-    mark: yaml.Mark
-    # id, tracking, field or variable; a field's path as segments.
-    kind: str = 'variable'
-    segments: tuple = ()
-
-
-@dataclass
-class Row:
-    id: str
-    mark: yaml.Mark
-    number: int  # the row in the spreadsheet (the header is row 1)
-    cells: dict[str, Cell] = field(default_factory=dict)
-
-
-@dataclass
-class Table:
-    shown_as: str  # the file named in messages
-    columns: list[Column] = field(default_factory=list)
-    rows: list[Row] = field(default_factory=list)
-    inline: bool = False  # a variants: list in the content file
-
-    def where(self, row: Row) -> str:
-        return (f'item {row.number} of variants' if self.inline
-                else f'row {row.number} of {self.shown_as}')
-
-    @property
-    def variables(self) -> list[str]:
-        return [c.name for c in self.columns if c.kind == 'variable']
-
-
-def table_path(content: Path) -> Path:
-    """Where a content file's variants table would be."""
-    return content.with_name(content.stem + SUFFIX)
 
 
 # --- loading -----------------------------------------------------------------
@@ -125,7 +59,7 @@ def load_campaigns(path: Path, shown_as: str) -> list[Campaign]:
     """The campaign of a content file, or one per row of its variants
     table; ContentError with every problem of both files at once."""
     csv_path = table_path(Path(path))
-    has_csv = csv_path.is_file() or csv_path.is_symlink()
+    has_csv = os.path.lexists(csv_path)  # a pipe or folder too: refused
     raw = _bytes(path)
     if not has_csv and (raw is None or not (
             re.search(rb'(?m)^variant(s|_values)[ \t]*:', raw)
@@ -140,6 +74,24 @@ def load_campaigns(path: Path, shown_as: str) -> list[Campaign]:
         _MEMO.clear()
     _MEMO[memo] = campaigns
     return campaigns
+
+
+def load_written(path: Path, shown_as: str) -> Campaign:
+    """The campaign as its file writes it — its ``{name}`` references kept,
+    no variants table read — for what compares files with each other
+    (translations with their source)."""
+    raw = _bytes(path)
+    if raw is None or not re.search(rb'(?m)^variant(s|_values)[ \t]*:', raw):
+        return load_campaign(path, shown_as)
+    parsed = read_yaml(path, shown_as, trailing_comments=False)
+    if parsed.node is None:
+        raise ContentError(parsed.problems)
+    node, _ = _taken(parsed.node, (KEY, DEFAULTS))
+    campaign, problems, _ = _convert(node, path, shown_as, parsed.skipped,
+                                     None)
+    if parsed.problems or problems or campaign is None:
+        raise ContentError(_sorted(parsed.problems + problems))
+    return campaign
 
 
 def _bytes(path: Path) -> bytes | None:
@@ -169,9 +121,9 @@ def _load(path: Path, shown_as: str, csv_path: Path | None) -> list[Campaign]:
             'one of them'), listed.start_mark.line + 1,
             listed.start_mark.column + 1, KEY))
     elif listed is not None:
-        table = _listed_table(listed, shown_as, problems)
+        table = listed_table(listed, shown_as, problems)
     elif csv_path is not None:
-        table = _csv_table(csv_path, csv_shown, problems)
+        table = csv_table(csv_path, csv_shown, problems)
     if parsed.broken or table is None:
         # No table (or a broken one): the file is converted all the same,
         # for its own problems, with its declared values.
@@ -188,11 +140,11 @@ def _load(path: Path, shown_as: str, csv_path: Path | None) -> list[Campaign]:
         if problems or base is None:
             raise ContentError(_sorted(problems))
         return [base]
-    problems += _column_problems(table, node, shown_as)
+    problems += column_problems(table, node, shown_as)
     names = list(dict.fromkeys(list(defaults or {}) + table.variables))
     variables = Variables(None, names, table.shown_as, inline=table.inline)
     base, found, _ = _convert(node, path, shown_as, parsed.skipped, variables)
-    problems += found + _unused(table, variables.used, shown_as)
+    problems += found + unused_columns(table, variables.used, shown_as)
     if DEFAULTS in taken and defaults is not None:
         problems += _unused_defaults(taken[DEFAULTS], defaults,
                                      variables.used, shown_as)
@@ -294,8 +246,10 @@ def _variant(table: Table, row: Row, node, path: Path, shown_as: str,
                                      variant={
                                          'variant': row.id,
                                          'variant_values': tuple(
-                                             (name, cell.value) for name, cell
-                                             in row.cells.items()),
+                                             (column.name, row.cells[
+                                                 column.name].value)
+                                             for column in table.columns
+                                             if column.kind != 'note'),
                                          'variant_tracking': tracking,
                                          'variant_row': where})
     # What the file itself says is reported with the variant it shows in.
@@ -334,373 +288,6 @@ def _with_value(node, segments: tuple, leaf, mark):
         items.append(_with_value(None, rest, leaf, mark))
     return yaml.SequenceNode(node.tag, items, node.start_mark, node.end_mark,
                              node.flow_style)
-
-
-# --- the table ------------------------------------------------------------------
-
-def _csv_table(path: Path, shown_as: str, problems: list) -> Table | None:
-    """The table of a CSV file as a spreadsheet saves it, or None (and the
-    problems) when it cannot be read as one."""
-    try:
-        raw = read_input(path, MAX_TABLE_BYTES)
-    except OSError as exc:
-        problems.append(Problem(shown_as, _unreadable(exc)))
-        return None
-    try:
-        text = raw.decode('utf-8')
-    except UnicodeDecodeError as exc:
-        line = raw[:exc.start].count(b'\n') + 1
-        problems.append(Problem(shown_as, (
-            f'the file is not UTF-8 text (byte 0x{raw[exc.start]:02x}); '
-            'in the spreadsheet, save it as "CSV UTF-8"'), line))
-        return None
-    text = text.removeprefix('\ufeff')
-    reader = csv.reader(io.StringIO(text, newline=''),
-                        delimiter=_delimiter(text), strict=True)
-    records = []
-    try:
-        for record in reader:
-            records.append(record)
-            if len(records) > MAX_VARIANTS + 1:
-                problems.append(Problem(shown_as, (
-                    f'has more than {MAX_VARIANTS:,} rows; split the '
-                    'campaign into several content files'),
-                    len(records)))
-                return None
-    except csv.Error as exc:
-        problems.append(Problem(shown_as, _csv_error(exc), len(records) + 1))
-        return None
-    while records and not any(cell.strip() for cell in records[-1]):
-        records.pop()  # trailing empty rows
-    if not records:
-        problems.append(Problem(shown_as, (
-            'the table is empty; give a header row (id, then one column per '
-            'value) and a row per variant')))
-        return None
-    table = Table(shown_as)
-    header = records[0]
-    used = [index for index in range(len(header)) if header[index].strip()
-            or any(len(r) > index and r[index].strip() for r in records[1:])]
-    for index in used:
-        name = header[index].strip()
-        mark = CellMark(shown_as, 1, index + 1)
-        if not name:
-            problems.append(Problem(shown_as, (
-                'this column has values but no name in the header row; name '
-                'it'), 1, index + 1))
-        table.columns.append(Column(name, mark))
-    for number, record in enumerate(records[1:], start=2):
-        if not any(cell.strip() for cell in record):
-            continue  # an empty row between variants
-        extra = [index for index in range(len(record))
-                 if index not in used and record[index].strip()]
-        for index in extra:
-            problems.append(Problem(shown_as, (
-                'this cell lies outside the table (its column has no name '
-                'in the header row); move it or name the column'),
-                number, index + 1))
-        cells = {}
-        for index in used:
-            value = record[index] if index < len(record) else ''
-            cells[header[index].strip()] = Cell(
-                value.strip(), CellMark(shown_as, number, index + 1))
-        table.rows.append(Row('', CellMark(shown_as, number, 1), number,
-                              cells))
-    return table
-
-
-def _delimiter(text: str) -> str:
-    """The separator a spreadsheet chose: the commonest of , ; and tab in
-    the header row."""
-    first = text.split('\n', 1)[0]
-    counts = {sep: first.count(sep) for sep in (',', ';', '\t')}
-    best = max(counts, key=lambda sep: counts[sep])
-    return best if counts[best] else ','
-
-
-def _csv_error(exc: csv.Error) -> str:
-    text = str(exc)
-    if 'unexpected end of data' in text or 'EOF' in text:
-        return ('a quoted cell ("…) is never closed; add the closing " (a '
-                'quote inside a cell is written "")')
-    if 'expected after' in text:
-        return ('text follows the closing " of a quoted cell; write a quote '
-                'inside a cell as "" and put the separator after the '
-                'closing "')
-    return f'cannot be read as a table ({text}); save it again as CSV'
-
-
-def _unreadable(exc: OSError) -> str:
-    return (f'cannot be read ({exc.strerror or exc}); check that it is a '
-            'file you may read')
-
-
-def _listed_table(node, shown_as: str, problems: list) -> Table | None:
-    """The table of a ``variants:`` list (one group of "column: value"
-    lines per variant)."""
-    def problem(at, message, path=KEY):
-        mark = at.start_mark
-        problems.append(Problem(shown_as, message, mark.line + 1,
-                                mark.column + 1, path))
-
-    if not isinstance(node, yaml.SequenceNode) or not node.value:
-        problem(node, 'expected a list of variants, each an "- id: …" line '
-                'followed by its values (or a table in '
-                f'{Path(shown_as).stem}{SUFFIX})')
-        return None
-    table = Table(shown_as, inline=True)
-    names: dict[str, Column] = {}
-    for number, item in enumerate(node.value, start=1):
-        path = f'{KEY}[{number - 1}]'
-        if not isinstance(item, yaml.MappingNode):
-            problem(item, 'expected a group of "column: value" lines', path)
-            continue
-        cells = {}
-        for key, value in item.value:
-            name = key.value if isinstance(key, yaml.ScalarNode) else ''
-            if not name:
-                problem(key, 'expected a column name before ":"', path)
-                continue
-            if name in cells:
-                problem(key, 'this column is given twice; keep one',
-                        f'{path}.{name}')
-                continue
-            if not isinstance(value, yaml.ScalarNode):
-                problem(value, 'expected one value (text), found a list or '
-                        'group', f'{path}.{name}')
-                continue
-            cells[name] = Cell(value.value.strip(), value.start_mark)
-            if name not in names:
-                names[name] = Column(name, key.start_mark)
-                table.columns.append(names[name])
-        table.rows.append(Row('', item.start_mark, number, cells))
-    for row in table.rows:
-        missing = [name for name in names if name not in row.cells]
-        for name in missing:
-            problems.append(Problem(shown_as, (
-                f'this variant has no "{name}" (others have); give every '
-                'variant a value for it'), row.mark.line + 1,
-                row.mark.column + 1, f'{KEY}[{row.number - 1}]'))
-    return table
-
-
-def _problem(table: Table, mark, message: str, name: str | None,
-             shown_as: str) -> Problem:
-    return Problem(getattr(mark, 'file', shown_as), message, mark.line + 1,
-                   mark.column + 1, _field(table, name))
-
-
-def _unused(table: Table, used: set[str], shown_as: str) -> list[Problem]:
-    """Columns of values no text refers to: a misspelt field, most
-    likely."""
-    fields = [f.name for f in SCHEMA.fields]
-    found = []
-    for column in table.columns:
-        if column.kind != 'variable' or column.name in used:
-            continue
-        close = difflib.get_close_matches(column.name, fields, n=1)
-        hint = f'; did you mean the field "{close[0]}"?' if close else '.'
-        found.append(_problem(table, column.mark, (
-            f'no text of the content file refers to {{{column.name}}}, so '
-            f'the column would change nothing{hint} Write {{{column.name}}} '
-            'where the value belongs, or remove the column'), column.name,
-            shown_as))
-    return found
-
-
-def _column_problems(table: Table, node, shown_as: str) -> list[Problem]:
-    """What is wrong with the table's columns and cells, each at its cell;
-    classifies the columns and gives each row its id on the way."""
-    problems = []
-
-    def at(mark, message, name):
-        problems.append(_problem(table, mark, message, name, shown_as))
-
-    names = [c.name for c in table.columns]
-    ids = [c for c in table.columns if c.name.lower() == ID]
-    if not ids:
-        first = table.columns[0].mark if table.columns else CellMark(
-            shown_as, 1, 1)
-        at(first, 'the table has no "id" column; add one (the variant\'s '
-           'name in file names, such as "backby")', None)
-    for column in table.columns:
-        if not column.name:
-            continue  # reported when read
-        if names.count(column.name) > 1:
-            at(column.mark, f'the column "{column.name}" is there twice; '
-               'keep one', column.name)
-        reason = _classify(column, node)
-        if reason:
-            at(column.mark, reason, column.name)
-    seen: dict[str, int] = {}
-    id_name = ids[0].name if ids else None
-    for row in table.rows:
-        for column in table.columns:
-            cell = row.cells.get(column.name)
-            if cell is None or not column.name:
-                continue
-            if not cell.value:
-                at(cell.mark, _empty(column), column.name)
-            elif (bad := _INVISIBLE.search(cell.value)):
-                at(cell.mark, f'the cell holds an invisible character '
-                   f'(U+{ord(bad[0]):04X}); retype it', column.name)
-            elif len(cell.value) > MAX_VALUE:
-                at(cell.mark, f'expected at most {MAX_VALUE} characters, '
-                   f'found {len(cell.value)}; shorten it', column.name)
-            elif column.kind == 'tracking' and not re.fullmatch(
-                    _QUERY, cell.value):
-                at(cell.mark, f'expected tracking parameters such as '
-                   f'utm_content=backby, found "{shown(cell.value)}"',
-                   column.name)
-        cell = row.cells.get(id_name) if id_name else None
-        if cell is None or not cell.value:
-            continue
-        row.id = cell.value
-        if not VARIANT_ID.fullmatch(cell.value):
-            at(cell.mark, f'"{shown(cell.value)}" cannot be a variant id: '
-               'use lower-case letters a-z, digits and "-" (it becomes part '
-               f'of file names), such as "{_suggested_id(cell.value)}"',
-               id_name)
-        elif cell.value in seen:
-            at(cell.mark, f'the id "{cell.value}" is also on '
-               f'{_row_word(table)} {seen[cell.value]}; give each variant '
-               'its own id', id_name)
-        else:
-            seen[cell.value] = row.number
-    return problems
-
-
-_QUERY = SCHEMA.fields[[f.name for f in SCHEMA.fields].index(
-    'qr_tracking')].kind.value.regex
-
-
-def _field(table: Table, name: str | None) -> str | None:
-    return None if name is None else (
-        f'{KEY}.{name}' if table.inline else name)
-
-
-def _row_word(table: Table) -> str:
-    return 'variant' if table.inline else 'row'
-
-
-def _empty(column: Column) -> str:
-    if column.name.lower() == ID:
-        return ('this cell is empty; every variant needs an id (its name in '
-                'file names)')
-    return ('this cell is empty; fill it in (every variant needs a value '
-            f'for "{column.name}")')
-
-
-def _suggested_id(value: str) -> str:
-    import unicodedata
-
-    plain = unicodedata.normalize('NFKD', value.lower())
-    plain = ''.join(c for c in plain if not unicodedata.combining(c))
-    plain = re.sub(r'[^a-z0-9]+', '-', plain).strip('-')[:40]
-    return plain or 'district-1'
-
-
-def _classify(column: Column, node) -> str | None:
-    """Set the column's kind; a message when it can be none of them."""
-    name = column.name
-    if name.lower() == ID:
-        column.kind = 'id'
-        return None
-    if name == TRACKING:
-        column.kind = 'tracking'
-        return None
-    top = name.split('.')[0].split('[')[0]
-    fields = {f.name: f for f in SCHEMA.fields}
-    if '.' in name or '[' in name or top in fields:
-        column.kind = 'field'
-        if top in FIXED:
-            return (f'a variant cannot change "{top}"' + (
-                '; a translation is a content file of its own'
-                if top == 'language' else ''))
-        if not FIELD_PATH.fullmatch(name):
-            return (f'"{shown(name)}" is not a field path; write it as in '
-                    'the content file, such as people[0].name')
-        segments, reason = _resolve(name, node)
-        column.segments = segments
-        return reason
-    if not VARIABLE.fullmatch(name):
-        column.kind = 'unknown'
-        return (f'"{shown(name)}" is neither a content field nor a name text '
-                'can refer to; use letters, digits and _ (such as district)')
-    return None
-
-
-_SEGMENT = re.compile(r'([A-Za-z0-9_-]+)|\[([0-9]+)\]')
-
-
-def _resolve(path: str, node) -> tuple[tuple, str | None]:
-    """The path's segments, and a message when the schema has no such
-    text field or the file no such list item."""
-    segments = tuple(('index', int(m[2])) if m[2] is not None
-                     else ('key', m[1]) for m in _SEGMENT.finditer(path))
-    kind = SCHEMA
-    walked = ''
-    for step, (what, key) in enumerate(segments):
-        if what == 'key':
-            if isinstance(kind, Struct):
-                fields = {f.name: f for f in kind.fields}
-                if key not in fields:
-                    close = difflib.get_close_matches(key, list(fields), n=1)
-                    hint = (f'did you mean "{close[0]}"?' if close else
-                            'fields here: ' + ', '.join(fields))
-                    return segments, (f'{walked or "the content"} has no '
-                                      f'field "{key}"; {hint}')
-                kind = fields[key].kind
-            elif isinstance(kind, MapOf):
-                if not re.fullmatch(kind.key.regex, key):
-                    return segments, (f'"{key}" is not {kind.key.description}')
-                kind = kind.value
-            else:
-                return segments, f'{walked} is not a group of fields'
-            walked = f'{walked}.{key}' if walked else key
-        else:
-            if not isinstance(kind, ListOf):
-                return segments, f'{walked} is not a list'
-            have = _count(node, segments[:step])
-            if key > have:
-                return segments, (
-                    f'{walked} has {have} item{"s" if have != 1 else ""}: '
-                    f'a variant can change {walked}[0] to {walked}[{have - 1}]'
-                    f' or add {walked}[{have}]' if have else
-                    f'{walked} has no items: a variant can add {walked}[0]')
-            if key == have and key + 1 > kind.max_items:
-                return segments, f'{walked} can have at most ' \
-                    f'{kind.max_items} items'
-            kind = kind.item
-            walked = f'{walked}[{key}]'
-    if isinstance(kind, (Struct, ListOf, MapOf)):
-        return segments, (f'{walked} is a group or a list, not one value; '
-                          'name one of its fields, such as '
-                          f'{walked}{_example(kind)}')
-    return segments, None
-
-
-def _example(kind) -> str:
-    if isinstance(kind, ListOf):
-        return '[0]' + _example(kind.item)
-    if isinstance(kind, Struct):
-        return '.' + kind.fields[0].name
-    return '.NAME'
-
-
-def _count(node, segments: tuple) -> int:
-    """How many items the list at ``segments`` of the file has."""
-    for what, key in segments:
-        if what == 'key' and isinstance(node, yaml.MappingNode):
-            node = next((v for k, v in node.value
-                         if isinstance(k, yaml.ScalarNode)
-                         and k.value == key), None)
-        elif what == 'index' and isinstance(node, yaml.SequenceNode) \
-                and key < len(node.value):
-            node = node.value[key]
-        else:
-            return 0
-    return len(node.value) if isinstance(node, yaml.SequenceNode) else 0
 
 
 # --- references in text -------------------------------------------------------

@@ -27,23 +27,25 @@ from flyers.cli import main  # noqa: E402
 # for it (every_campaign=True, tests/test_brands.py), so the other tests
 # build the seed alone and the suite stays fast.
 SECOND_CAMPAIGN = 'solrosen-varstamma.yaml'
-
-
-# The seed's variants table (one leaflet per district) and translations:
-# copied only where a test asks for them (variants=True), so the other
-# tests build one seed campaign, not dozens of outputs.
+# The seed's translations likewise: copied only where a test asks for them
+# (translations=True, tests/test_translations.py).
+TRANSLATIONS = ('trygghet-vasteras-en.yaml', 'trygghet-vasteras-ar.yaml')
+# The seed's variants table (one leaflet per district): copied only where a
+# test asks for it (variants=True), so the other tests build one seed
+# campaign, not dozens of outputs.
 VARIANT_TABLES = '*.variants.csv'
 
 
 def copy_project(target: Path, content: bool = True,
-                 every_campaign: bool = False, variants: bool = False
-                 ) -> Path:
+                 every_campaign: bool = False, translations: bool = False,
+                 variants: bool = False) -> Path:
     """A private copy of layouts/, brands/, assets/ (and content/) to
     build into."""
+    left_out = (() if every_campaign else (SECOND_CAMPAIGN,)) + (
+        () if translations else TRANSLATIONS) + (
+        () if variants else (VARIANT_TABLES,))
     for name in ('layouts', 'brands', 'assets', 'printshops') + (
             ('content',) if content else ()):
-        left_out = ([] if every_campaign else [SECOND_CAMPAIGN]) + (
-            [] if variants else [VARIANT_TABLES])
         ignore = (shutil.ignore_patterns(*left_out)
                   if name == 'content' and left_out else None)
         shutil.copytree(ROOT / name, target / name,

@@ -9,12 +9,29 @@ import re
 
 import pytest
 
-from conftest import FIXTURES, SEED, decode_qr_codes, run
+from conftest import FIXTURES, ROOT, SEED, decode_qr_codes, run
 from flyers.content import load_campaign, texts
 from flyers.typography import typeset
 
+
+
+def _brand_fonts_cover(character: str) -> bool:
+    """Whether a font of the default brand has ``character`` (read by
+    fontTools, not by flyers)."""
+    from fontTools.ttLib import TTFont
+
+    return any(ord(character) in TTFont(font).getBestCmap()
+               for font in (ROOT / 'brands' / 'default' / 'fonts').iterdir()
+               if font.suffix.lower() in ('.otf', '.ttf'))
+
+
+# The Arabic pages (ar-*) build once the brand has an Arabic font: until
+# then the build refuses their letters, as it must (test_translations.py
+# and test_import_language.py check their import without a build).
 PAGES = [SEED] + sorted(p for p in (FIXTURES / 'pages').iterdir()
-                        if p.stem != 'sv-udda-bitar')
+                        if p.stem != 'sv-udda-bitar' and (
+                            not p.stem.startswith('ar-')
+                            or _brand_fonts_cover('\u0627')))
 
 
 def _squeezed(text: str) -> str:

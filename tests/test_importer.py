@@ -637,6 +637,19 @@ HTML_EXPECTED = {
         imprint='Ansvarig utgivare: Karin Lindqvist, Liberalerna Uppsala',
         noise=['kakor', 'Start', 'Politik', 'nyhetsbrev', 'Skicka',
                'Utkast', 'Nästa artikel', 'Kungsgatan']),
+    # Right to left, with a direction mark (U+200F) after "أجل": the text
+    # comes out in reading order, the mark removed.
+    'ar-trygghet-rtl.html': dict(
+        title='الأمان في بيكبي', subtitle=None, language='ar',
+        url='https://vasteras.liberalerna.se/ar/trygghet',
+        proposals=['المزيد من الكبار في الشوارع', 'إنارة أفضل'],
+        questions=['لماذا بيكبي؟', 'كيف يمكنني المساعدة؟'],
+        links=[('سياستنا للمدرسة',
+                'https://vasteras.liberalerna.se/ar/skola'),
+               ('الاستطلاع الوطني للأمان (NTU)',
+                'https://bra.se/statistik/ntu')],
+        imprint='الناشر المسؤول: Anna Andersson',
+        noise=['الرئيسية', 'انضم إلينا', '\u200f']),
 }
 
 

@@ -374,9 +374,20 @@ def _text(pdf: Path, page: int | None = None) -> str:
 
 def test_seed_table_has_real_districts():
     rows = (ROOT / TABLE).read_text('utf-8').splitlines()
-    assert rows[0] == 'id;district;meeting;qr_tracking'
+    assert rows[0] == 'id;district;meeting;qr_tracking;# anteckning'
     assert len(rows) - 1 >= 10
-    assert all('(påhittad mötesplats)' in row for row in rows[1:])
+    # Invented meeting places say so, in print and in the office's note.
+    assert all('(påhittad);' in row and row.endswith(
+        'påhittade för exemplet: byt mot era egna') for row in rows[1:])
+
+
+def test_note_columns_are_ignored_and_may_be_empty(vproject):
+    _table(vproject, 'id;district;meeting;# ring Anna först\n'
+           'backby;Bäckby;torget;\nraby;Råby;torg;ja, {x} och ""citat""\n')
+    campaigns = _load(vproject)
+    assert [c.variant_values for c in campaigns] == [
+        (('id', 'backby'), ('district', 'Bäckby'), ('meeting', 'torget')),
+        (('id', 'raby'), ('district', 'Råby'), ('meeting', 'torg'))]
 
 
 def test_variant_outputs_are_named_and_recorded(variant_build):
@@ -465,6 +476,7 @@ def test_changing_one_row_rebuilds_only_that_variant(variant_build, tmp_path,
     text = table.read_text('utf-8')
     table.write_text(text.replace('Råby torg, lördag 11–14',
                                   'Råby torg, söndag 11–14'), 'utf-8')
+    assert 'söndag' in table.read_text('utf-8')
     code, out, _ = run(copy, 'build', '--layout', 'leaflet-a5', '--variant',
                        'backby', '--variant', 'raby', capsys=capsys)
     assert code == 0
@@ -472,3 +484,79 @@ def test_changing_one_row_rebuilds_only_that_variant(variant_build, tmp_path,
     assert '2 from the cache' in out
     raby = copy / 'output/trygghet-vasteras-raby-leaflet-a5.pdf'
     assert 'söndag' in _text(raby)
+
+
+@pytest.mark.parametrize('args,message', [
+    (['--combined', '--shard', '1/2'], '--combined: a shard holds only part '
+     'of the variants; build the file of every variant without --shard'),
+    (['--combined', '--edition', 'screen'], '--combined: none of the print '
+     'outputs built here is a variant (a row of content/NAME.variants.csv); '
+     'leave out --combined'),
+])
+def test_combined_usage_mistakes(vproject, capsys, args, message):
+    _table(vproject, HEADER + ROW)
+    code, _, err = run(vproject, 'build', *args, capsys=capsys)
+    assert code == 2
+    assert message in err
+
+
+def test_a_national_campaign_splits_evenly_on_eight_machines(vproject):
+    """§4: 290 variants × leaflet and poster × two editions = 1 160
+    outputs, split by the workflow's matrix (.github/workflows/flyers.yml:
+    --shard K/8): every output once, shards within one of each other, and
+    every machine computes the same catalogue."""
+    import yaml
+
+    from flyers.catalogue import load_everything
+    from flyers.shards import describe, select
+
+    workflow = yaml.safe_load((ROOT / '.github/workflows/flyers.yml')
+                              .read_text('utf-8'))
+    machines = workflow['jobs']['build']['strategy']['matrix']['shard']
+    assert machines == list(range(1, 9))
+    _table(vproject, HEADER + ''.join(
+        f'k{n:03d};Kommun {n};Torget {n}, lördag 10–13;utm_content=k{n:03d}\n'
+        for n in range(290)))
+    jobs = load_everything(vproject, [], [])
+    assert len(jobs) == 1160
+    parts = [select(jobs, (k, len(machines))) for k in machines]
+    assert {len(p) for p in parts} == {145}
+    assert sorted(j.path for p in parts for j in p) == sorted(
+        j.path for j in jobs)
+    assert len({describe(jobs, (k, 8), 'default')['catalogue']
+                for k in machines}) == 1
+
+
+# --- hostile table files ------------------------------------------------------
+
+def _fifo(path: Path) -> None:
+    import os
+
+    os.mkfifo(path)
+
+
+@pytest.mark.parametrize('make,message', [
+    (_fifo, 'is not a regular file (a folder, pipe or device); the variants '
+     'table must be a CSV file, or remove it'),
+    (lambda path: path.mkdir(), 'is not a regular file (a folder, pipe or '
+     'device); the variants table must be a CSV file, or remove it'),
+    (lambda path: path.write_bytes(b'id;district\n' + b'x;' + b'a' * (9 << 20)),
+     'is larger than 8 MB; a variants table holds short values: split the '
+     'campaign into several content files'),
+])
+def test_table_that_is_not_a_small_file(vproject, capsys, make, message):
+    make(vproject / TABLE)
+    code, out, err = run(vproject, 'check', capsys=capsys)
+    assert code == 1
+    assert f'error: {TABLE}: {message}' in err
+    assert 'Traceback' not in err
+
+
+def test_table_linked_out_of_the_project(vproject, tmp_path, capsys):
+    secret = tmp_path / 'secret.csv'
+    secret.write_text(HEADER + ROW, 'utf-8')
+    (vproject / TABLE).symlink_to(secret)
+    code, _, err = run(vproject, 'check', capsys=capsys)
+    assert code == 1
+    assert f'error: {TABLE}: this file is a symbolic link (or lies in one) ' \
+        'that leads outside' in err

@@ -33,12 +33,13 @@ from urllib.parse import urlsplit
 from ..content import placeholders
 from ..yamlstrict import MAX_BYTES
 from .classify import Structure
-from .common import (IMPRINT_PLACEHOLDER, NON_PRINTABLE_RE, Context,
-                     guess_language, slug, unprotect)
+from .common import (IMPRINT_PLACEHOLDER, NON_PRINTABLE_RE, Context, slug,
+                     unprotect)
 from .detect import read_page
 from .emit import emit, header, validate
 from .fields import Fields
 from .inline import Inline
+from .language import guess_language, is_confident
 
 __all__ = ['ImportResult', 'import_page']
 
@@ -88,13 +89,20 @@ def import_page(text: str, *, source: str, url: str | None = None,
     fields.place_orphans()
 
     global_notes = list(page.notes)
+    sample = text if page.kind != 'html' else '\n'.join(
+        [page.title or ''] + [unprotect(e.text) for e in page.elements])
     if language is None and page.language:
         language = page.language
-        global_notes.append(f'language: {language} (the page\'s lang '
-                            'attribute)')
+        global_notes.append(f'language: {language} (the page\'s '
+                            f'{page.language_from})')
+        guess, why = guess_language(sample)
+        if (guess != language.split('-')[0].lower()
+                and is_confident(sample, guess)):
+            global_notes.append(
+                f'language: the page says {language}, but its text looks '
+                f'like {guess} ({why}); change `language` to {guess} if '
+                'the page is wrong')
     elif language is None:
-        sample = text if page.kind != 'html' else '\n'.join(
-            unprotect(e.text) for e in page.elements)
         language, why = guess_language(sample)
         global_notes.append(f'language: {language} ({why}); change '
                             '`language` if that is wrong')

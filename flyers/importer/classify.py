@@ -15,7 +15,8 @@ from .common import (BOLD_LINE_RE, FAQ_WORDS, HEADING_MAX, IMPRINT_MAX,
                      IMPRINT_RE, ITALIC_LINE_RE, LINK_RE, PROPOSAL_TITLE_MAX,
                      PROPOSALS_WORDS, QUESTION_MAX, READING_WORDS,
                      SUBTITLE_MAX, TITLE_MAX, Block, Context, Element, Page,
-                     bare_proposal, heading_like, proposal_parts, quoted)
+                     bare_proposal, ends_question, heading_like,
+                     proposal_parts, quoted)
 from .inline import Inline
 
 
@@ -108,7 +109,7 @@ class Structure:
                 text, why = m[1] or m[2], 'a line in italics'
             elif (len(body) > 1 and heading_like(plain)
                   and body[1].kind == 'para'
-                  and not body[1].text.rstrip('*_ ').endswith('?')
+                  and not ends_question(body[1].text.rstrip('*_ '))
                   and not any(e.kind == 'heading' for e in body)):
                 # In plain text a short line under the title is a tagline
                 # far more often than a section with no intro above it.
@@ -178,7 +179,7 @@ class Structure:
             bold = BOLD_LINE_RE.fullmatch(el.text)
             inner = bold[2] if bold else el.text
             plain = self.inline(inner, el.line, bold=False, quiet=True)
-            if plain.endswith('?') and len(plain) <= QUESTION_MAX:
+            if ends_question(plain) and len(plain) <= QUESTION_MAX:
                 el.kind = 'question'
                 el.how = 'a line in bold ending in ?' if bold else \
                     'a line ending in ?'
@@ -197,7 +198,7 @@ class Structure:
             if el.kind == 'heading':
                 plain = self.inline(el.text, el.line, bold=False, quiet=True)
                 head = current.heading
-                if (plain.endswith('?') and len(plain) <= QUESTION_MAX
+                if (ends_question(plain) and len(plain) <= QUESTION_MAX
                         and head is not None
                         and (el.level > head.level or (
                             el.level == head.level and (

@@ -50,7 +50,9 @@ WIDTH = 78
 QR_TRACKING = {'leaflet-a5': 'utm_medium=print&utm_source=leaflet',
                'poster-a3': 'utm_medium=print&utm_source=poster'}
 IMPRINT_PLACEHOLDER = {'sv': 'Ansvarig utgivare: [namn saknas]',
-                       'en': 'Published by: [name missing]'}
+                       'en': 'Published by: [name missing]',
+                       'fi': 'Julkaisija: [nimi puuttuu]',
+                       'ar': 'الناشر المسؤول: [الاسم مفقود]'}
 
 # --- patterns -------------------------------------------------------------
 
@@ -65,34 +67,40 @@ ITALIC_LINE_RE = re.compile(r'\*([^*\s](?:[^*]*[^*\s])?)\*|'
                             r'_([^_\s](?:[^_]*[^_\s])?)_')
 PROPOSAL_RE = re.compile(r'(\*\*|__)(.+?)\1(.*)')
 WS_RE = re.compile(r'\s+')
-SENTENCE_END_RE = re.compile(r'(?<=[.!?…])\s+')
+SENTENCE_END_RE = re.compile(r'(?<=[.!?…؟۔])\s+')
+# A question ends in "?", or in Arabic's "؟" (U+061F).
+QUESTION_MARKS = ('?', '؟')
+# Marks that set the direction of the text around them (LRM, RLM, ALM,
+# embeddings, overrides, isolates): a page saved from a right-to-left site
+# carries them, no font prints them, and the layouts set the direction
+# from the content's language instead.  Joiners (ZWJ, ZWNJ) are kept: they
+# change how Arabic and Persian letters join.
+DIRECTION_MARKS_RE = re.compile('[\u200e\u200f\u061c\u202a-\u202e'
+                                '\u2066-\u2069]')
 
 IMPRINT_RE = re.compile(
     r'(ansvarig utgivare|utgivare|published by|promoted by|'
-    r'printed and published by|responsible publisher|imprint)\b', re.I)
+    r'printed and published by|responsible publisher|imprint|'
+    r'vastaava julkaisija|julkaisija|الناشر المسؤول|الناشر)\b', re.I)
 PROPOSALS_WORDS = re.compile(
     r'\b(förslag\w*|vi vill|vill vi|vi lovar|löften|vallöften|'
     r'vårt program|våra krav|proposals?|pledges?|promises?|we will|'
     r'we want|our plan|'
-    r'our policies|what we want)\b', re.I)
+    r'our policies|what we want|'
+    r'ehdotu\w*|tavoitteemme|lupaamme|مقترحات\w*|اقتراحات\w*|'
+    r'وعود\w*|برنامجنا)\b', re.I)
 FAQ_WORDS = re.compile(
-    r'\b(frågor|frågor och svar|faq|questions|q ?& ?a)\b', re.I)
+    r'\b(frågor|frågor och svar|faq|questions|q ?& ?a|kysymyksiä|'
+    r'kysymykset|usein kysyttyä|أسئلة|الأسئلة|الأسئلة الشائعة)\b', re.I)
 READING_WORDS = re.compile(
     r'\b(läs mer|läs vidare|länkar|mer information|fördjupning|'
-    r'further reading|read more|links|resources|learn more|find out more)\b',
+    r'further reading|read more|links|resources|learn more|find out more|'
+    r'lue lisää|linkit|اقرأ المزيد|اقرأ أيضا|اقرأ أيضًا|روابط)\b',
     re.I)
 CTA_WORDS = re.compile(
     r'\b(dela|gå med|bli medlem|kontakta|rösta|skriv under|anmäl|stöd oss|'
     r'följ oss|swisha|share|join|contact us|vote|sign up|sign the|donate|'
     r'volunteer|get involved|follow us)\b', re.I)
-
-_SV_WORDS = frozenset(
-    'och att för det som är på med inte till av om har vi ska den ett kan '
-    'vill eller jag du ni oss vår våra vårt mer också när så sig alla '
-    'där ska blir mot under efter hur'.split())
-_EN_WORDS = frozenset(
-    'the and to of is in for that we with on are it this be our will you '
-    'as by at or not can have more from all where when how which'.split())
 
 # YAML can print these only as escapes; pages copied from a browser or a
 # word processor sometimes carry a few, binary files carry many.
@@ -113,9 +121,15 @@ def collapse(text: str) -> str:
     return WS_RE.sub(' ', text).strip()
 
 
+def ends_question(text: str) -> bool:
+    return text.rstrip().endswith(QUESTION_MARKS)
+
+
 def starts_upper(text: str) -> bool:
     first = next((c for c in text if c.isalnum()), '')
-    return bool(first) and (first.isupper() or first.isdigit())
+    # A script without capitals (Arabic) starts every sentence "upper".
+    return bool(first) and (first.isupper() or first.isdigit()
+                            or first.lower() == first.upper())
 
 
 def slug(title: str) -> str:
@@ -240,6 +254,7 @@ class Page:
     title: str | None = None        # the page's <title>, its site removed
     title_line: int = 1
     language: str | None = None
+    language_from: str = 'lang attribute'  # where the page says it
     url: str | None = None          # the page's own address (canonical)
     base: str | None = None         # what relative links are relative to
     notes: list[str] = field(default_factory=list)  # about the page
@@ -269,7 +284,7 @@ def bare_proposal(el: Element) -> bool:
 def heading_like(plain: str) -> bool:
     return (0 < len(plain) <= HEADING_MAX
             and len(plain.split()) <= HEADING_MAX_WORDS
-            and plain[-1] not in '.!:;,?…'
+            and plain[-1] not in '.!:;,?…؟،؛۔'
             and starts_upper(plain))
 
 
@@ -305,6 +320,14 @@ def clean_lines(text: str, ctx: Context) -> list[str]:
     text = text.replace('\x0b', ' ').replace('\ufeff', '')
     lines = []
     for number, line in enumerate(text.split('\n'), 1):
+        marks = DIRECTION_MARKS_RE.findall(line)
+        if marks:
+            line = DIRECTION_MARKS_RE.sub('', line)
+            codes = ', '.join(sorted({f'U+{ord(m):04X}' for m in marks}))
+            ctx.note(number, f'{len(marks)} direction mark'
+                     f'{"s" if len(marks) > 1 else ""} ({codes}) removed; '
+                     'the text is kept in reading order and the layouts '
+                     'set its direction from `language`')
         found = NON_PRINTABLE_RE.findall(line.replace('\t', ' '))
         if found:
             line = NON_PRINTABLE_RE.sub('', line.replace('\t', '    '))
@@ -313,18 +336,3 @@ def clean_lines(text: str, ctx: Context) -> list[str]:
                      'cannot be printed)')
         lines.append(line.expandtabs(4).rstrip())
     return lines
-
-
-def guess_language(text: str) -> tuple[str, str]:
-    """A language code for the text, and why."""
-    words = re.findall(r'[^\W\d_]+', text.lower())
-    sv = sum(w in _SV_WORDS for w in words)
-    en = sum(w in _EN_WORDS for w in words)
-    has_marks = bool(re.search('[åäöÅÄÖ]', text))
-    if has_marks and sv > en:
-        return 'sv', (f'the text has å, ä, ö and more Swedish words than '
-                      f'English ones, {sv} to {en}')
-    if en > sv:
-        return 'en', f'more English words than Swedish ones, {en} to {sv}'
-    return 'en', 'could not tell; assumed English'
-

@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .common import (QUESTION_MAX, Context, Element, collapse, link_address,
-                     protect, unprotect)
+from .common import (QUESTION_MAX, Context, Element, collapse, ends_question,
+                     link_address, protect, unprotect)
 from .html_parse import NEVER
 
 HEADINGS = {f'h{n}': n for n in range(1, 7)}
@@ -263,7 +263,7 @@ class HtmlBlocks:
     def question(self, el, how: str):
         text = self.inline(el).replace('\n', ' ').strip()
         plain = collapse(unprotect(text).replace('**', ''))
-        kind = ('question' if plain.endswith('?') and len(plain) <=
+        kind = ('question' if ends_question(plain) and len(plain) <=
                 QUESTION_MAX else 'para')
         self.paragraph(text, self.line(el), kind=kind, how=how)
 

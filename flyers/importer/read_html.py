@@ -87,15 +87,7 @@ def _read_head(root, head, lines, page: Page) -> set[str]:
     if title is not None and collapse(title.text or ''):
         page.title = _site_removed(collapse(title.text), site, page)
         page.title_line = lines.get(id(title), (None, 1))[1] or 1
-    language = (root.get('lang') or root.get('xml:lang') or '').strip()
-    if language:
-        code = language.replace('_', '-')
-        code = code.split('-')[0].lower() + code[len(code.split('-')[0]):]
-        if LANGUAGE_RE.fullmatch(code):
-            page.language = code
-        else:
-            page.notes.append(f'language: the page\'s lang="{language}" is '
-                              'not a language code; guessed instead')
+    _read_language(root, head, page)
     address = canonical if canonical is not None else og_url
     what = 'canonical link' if canonical is not None else 'og:url'
     if address is not None:
@@ -112,6 +104,44 @@ def _read_head(root, head, lines, page: Page) -> set[str]:
         names |= {p.strip() for sep in TITLE_SEPARATORS
                   for p in whole.split(sep)[1:]}
     return names
+
+
+def _read_language(root, head, page: Page) -> None:
+    """The language the page declares: ``<html lang>`` (or ``<body
+    lang>``), else ``<meta http-equiv="Content-Language">`` (what a saved
+    page keeps of the HTTP header); and a note when it is set right to
+    left (its text stays in reading order: the layouts set the
+    direction)."""
+    body = _first(root, 'body')
+    declared = [(el.get(name) or '').strip() for el in (root, body)
+                if el is not None for name in ('lang', 'xml:lang')]
+    language = next((d for d in declared if d), '')
+    how = 'lang attribute'
+    if not language:
+        for el in (head.iter() if head is not None else ()):
+            if (el.tag == 'meta' and (el.get('http-equiv') or '').lower()
+                    == 'content-language'):
+                # "sv, en" lists the languages of the audience: the first.
+                language = (el.get('content') or '').split(',')[0].strip()
+                how = 'Content-Language'
+                break
+    if language:
+        code = language.replace('_', '-')
+        code = code.split('-')[0].lower() + code[len(code.split('-')[0]):]
+        if LANGUAGE_RE.fullmatch(code):
+            page.language, page.language_from = code, how
+        else:
+            shown = ('lang' if how == 'lang attribute' else
+                     'Content-Language')
+            page.notes.append(f'language: the page\'s {shown}="{language}" '
+                              'is not a language code; guessed instead')
+    direction = next(((el.get('dir') or '').strip().lower()
+                      for el in (root, body) if el is not None
+                      and el.get('dir')), '')
+    if direction == 'rtl':
+        page.notes.append('read: the page is set right to left (dir="rtl");'
+                          ' its text is kept in reading order, and the '
+                          'layouts set the direction from `language`')
 
 
 def _site_removed(title: str, site: str | None, page: Page) -> str:
