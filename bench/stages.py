@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import collections
 import functools
-import os
 import resource
 import sys
 import tempfile
@@ -117,10 +116,10 @@ def instrument() -> None:
     wrap(raster, 'finish_ink', '  preflight ink finish (Ghostscript)')
     wrap(proofs, 'page_previews', 'proofs')
     wrap(produce.Producer, 'produce', 'TOTAL produce()')
-    from flyers import variantfast
-    for name in ('patch_qr', 'swap_qr', 'one_layout', 'delta_preflight',
-                 '_patchable'):
+    from flyers import variantfast, variantpatch
+    for name in ('patch_qr', 'swap_qr', 'one_layout', 'delta_preflight'):
         wrap(variantfast, name, f'fast: {name}')
+    wrap(variantpatch, 'patchable', 'fast: patchable (once per base)')
     wrap(variantfast.Variants, 'shortcut', 'TOTAL fast path')
 
 

@@ -42,7 +42,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 import unicodedata
 from pathlib import Path
 

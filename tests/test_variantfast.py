@@ -89,7 +89,7 @@ def made(tmp_path_factory) -> Made:
     return Made(project, jobs, fast, full, variants, staging, dates.job)
 
 
-# --- the shortcuts give a full build's bytes ------------------------------------
+# --- the shortcuts give a full build's bytes ---------------------------------
 
 @pytest.mark.parametrize('layout,edition', GROUPS)
 def test_a_qr_only_variant_is_patched_to_a_full_builds_bytes(
@@ -116,7 +116,7 @@ def test_the_swap_without_the_patch_gives_the_same_bytes(made, layout,
                                                          edition):
     """The patch's fallback: the base's laid-out document written again
     with the symbol and the link targets swapped."""
-    from flyers.variantfast import swap_qr
+    from flyers.variantboxes import swap_qr
 
     job = made.jobs[('bbb', layout, edition)]
     base = made.variants.bases[(job.campaign.source, layout, edition)]
@@ -148,13 +148,14 @@ def test_a_shorter_line_laid_out_once_gives_a_full_builds_bytes(
         made, layout, edition):
     """The line's fallback, for a line that is not plain: one layout at
     the base's copyfit size, --fill and --even."""
-    from flyers.variantfast import _qr_normalised, changed_text, one_layout
+    from flyers.variantboxes import one_layout
+    from flyers.variantfast import changed_text, qr_normalised
 
     job = made.jobs[('ccc', layout, edition)]
     base = made.variants.bases[(job.campaign.source, layout, edition)]
     html = made.variants.producer.renderer.render(job,
                                                   build_date=made.date(job))
-    change = changed_text(base.html, _qr_normalised(base, job, html))
+    change = changed_text(base.html, qr_normalised(base, job, html))
     assert change[:2] == ('p', 'imprint')
     rendered, _ = one_layout(base, job, html, change, made.variants.producer)
     full = made.full[('ccc', layout, edition)]
@@ -190,7 +191,7 @@ def test_the_fast_preflight_has_the_full_preflights_verdict(
 def test_the_fast_preflight_reads_the_code_again(made):
     """Not the base's verdict: a code that leads elsewhere fails."""
     from flyers.expectations import job_expectations
-    from flyers.variantfast import QR_CHECKS, _qr_region, delta_preflight
+    from flyers.variantcheck import QR_CHECKS, delta_preflight, qr_region
 
     key = ('bbb', 'leaflet-a5', 'print')
     job = made.jobs[key]
@@ -201,14 +202,14 @@ def test_the_fast_preflight_reads_the_code_again(made):
         job_expectations(made.project, made.fast[key]),
         qr_urls=('https://example.org/elsewhere',))
     report = delta_preflight(base, staged, expect, job.path,
-                             _qr_region(base), QR_CHECKS)
+                             qr_region(base), QR_CHECKS)
     assert not report.ok
     assert dict(report.checks)['qr'] == 'fail'
     assert any('https://example.org/elsewhere' in f.message
                for f in report.findings if f.check == 'qr')
 
 
-# --- refusals ---------------------------------------------------------------------
+# --- refusals ----------------------------------------------------------------
 
 def _variant_of(made, name: str, **content):
     """A job of variant ``name`` (leaflet, print) with content changed."""
@@ -297,7 +298,7 @@ def test_changed_text_finds_one_fields_text_only(before, after, expected):
     assert changed_text(before, after) == expected
 
 
-# --- wired into the build ---------------------------------------------------------
+# --- wired into the build ----------------------------------------------------
 
 def test_the_build_makes_variants_of_one_output_in_a_row_fast(made):
     """workers.run in this process: the first variant in full, the next by
