@@ -204,8 +204,7 @@ class Variants:
                                    else proofs_of_variants)
         self.fast = 0  # outputs made by a shortcut
         # How many outputs each shortcut made ('patch', 'swap', 'line',
-        # 'layout'),
-        # and how many were built in full ('full').
+        # 'layout'), and how many were built in full ('full').
         self.made: dict[str, int] = {}
 
     def produce(self, job, date: str, staging: Path | None,
