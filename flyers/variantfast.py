@@ -292,7 +292,9 @@ class Variants:
             base, staged, job_expectations(self.producer.root, result),
             job.path, region, rechecked)
         result.preflight_seconds = time.perf_counter() - started
-        if proofs and self.proofs_of_variants and result.preflight.ok:
+        if not result.preflight.ok:
+            return None  # the full build and preflight say what is wrong
+        if proofs and self.proofs_of_variants:
             result.previews = page_previews(
                 staged, job.path, job.safe_mm,
                 folds_mm=job.layout.page.folds_per_page)

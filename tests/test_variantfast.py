@@ -266,6 +266,25 @@ def test_a_line_that_wrapped_while_the_search_tried_sizes_is_refused(made):
                                   proofs=False).made_by == 'line'
 
 
+def test_a_variant_the_fast_preflight_fails_is_built_in_full(made,
+                                                             monkeypatch):
+    """The full build and its whole preflight then say what is wrong."""
+    from flyers import variantfast
+    from flyers.preflight import Finding
+
+    checked = variantfast.delta_preflight
+
+    def failing(*args):
+        report = checked(*args)
+        return dataclasses.replace(report, findings=report.findings + (
+            Finding('qr', 'error', 'unreadable'),))
+    monkeypatch.setattr(variantfast, 'delta_preflight', failing)
+    job = made.jobs[('bbb', 'leaflet-a5', 'print')]
+    base = made.variants.bases[(job.campaign.source, 'leaflet-a5', 'print')]
+    assert made.variants.shortcut(base, job, made.date(job), made.staging,
+                                  proofs=False) is None
+
+
 def test_another_print_shop_or_brand_is_not_a_variant(made):
     from flyers.variantfast import same_setting
 
