@@ -102,13 +102,21 @@ def weasyprint_messages():
 
 
 def render_pdf(html: str, job: Job, fetcher, font_config, owner,
-               metadata_id: str) -> Rendered:
-    """Lay out ``html``, check it, and return the PDF bytes."""
+               metadata_id: str, keep: dict | None = None,
+               fixed: tuple | None = None) -> Rendered:
+    """Lay out ``html``, check it, and return the PDF bytes.
+
+    ``keep``, a dict, is given the laid-out document and what the search
+    chose: ``copyfit`` (as reported), ``size``, ``fills`` (``--fill``) and
+    ``evens`` (``--even``).  ``fixed``, such values ``(copyfit, size,
+    fills, evens)``, lays the document out once with them instead of
+    searching (a variant of an output built before, whose text is proven
+    to take the same room: :mod:`flyers.variantfast`)."""
     from .fetch import FetchRefused
 
     try:
         return _render_pdf(html, job, fetcher, font_config, owner,
-                           metadata_id)
+                           metadata_id, keep, fixed)
     except FetchRefused as exc:  # while laying out or while writing
         raise LayoutError(Problem(f'layouts/{job.layout.name}',
                                   str(exc))) from None
@@ -131,6 +139,66 @@ def _write_options(job: Job, metadata_id: str) -> dict:
     return options
 
 
+def write_document(document, job: Job, metadata_id: str,
+                   capture: dict | None = None) -> bytes:
+    """A laid-out (and checked) document's PDF bytes, as the job's edition
+    wants them: WeasyPrint's writer with the finishers, then the screen
+    edition's links tidied.  ``capture`` (a dict) is given the writer's
+    objects as the finishers left them (``pdf``, ``count``) and how they
+    were written (``write``: version, identifier, compress)."""
+    try:
+        options = _write_options(job, metadata_id)
+        # The DRAFT mark, painted last on each page, before the marks.
+        options['finisher'] = draft_finisher(document,
+                                             options.get('finisher'))
+        if capture is not None:
+            options['finisher'] = _capturing(options['finisher'], capture)
+        pdf = document.write_pdf(**options)
+    except (TransparencyInX1a, FontProgramError) as exc:
+        raise LayoutError(job.printshop.problem('pdfx', str(exc))) from None
+    if not job.is_print:
+        pdf = tidy_links(pdf)
+    return pdf
+
+
+def field_lines(document) -> dict[tuple[str, str], int]:
+    """{(tag, field): lines} of every element marked ``data-field`` that
+    holds lines of text itself, in one laid-out document."""
+    from weasyprint.formatting_structure import boxes
+
+    found: dict[tuple[str, str], int] = {}
+
+    def visit(box):
+        element = getattr(box, 'element', None)
+        if (isinstance(box, boxes.LineBox) and element is not None
+                and element.get('data-field') is not None):
+            key = (element.tag, element.get('data-field'))
+            found[key] = found.get(key, 0) + 1
+        for child in getattr(box, 'children', ()) or ():
+            visit(child)
+
+    for page in document.pages:
+        visit(page._page_box)
+    return found
+
+
+def _capturing(finisher, capture: dict):
+    """``finisher``, then keep the objects and the arguments they are
+    written with (for :mod:`flyers.variantfast`)."""
+    def finish(document, pdf):
+        if finisher is not None:
+            finisher(document, pdf)
+        capture.update(pdf=pdf, count=len(pdf.objects))
+
+        def write(output, version, identifier, compress):
+            capture['write'] = (version, identifier, compress)
+            return type(pdf).write(pdf, output, version, identifier,
+                                   compress)
+        pdf.write = write
+
+    return finish
+
+
 def _copyfit_sizes(layout: Layout):
     """Every size copyfit may choose, largest first: from the ceiling (the
     stylesheet's size when the manifest declares none) down to the floor;
@@ -144,7 +212,8 @@ def _copyfit_sizes(layout: Layout):
             for n in range(up, -down - 1, -1)], up
 
 
-def _render_pdf(html, job, fetcher, font_config, owner, metadata_id):
+def _render_pdf(html, job, fetcher, font_config, owner, metadata_id,
+                keep=None, fixed=None):
     from weasyprint import CSS, HTML
 
     layout, output = job.layout, job.path
@@ -174,6 +243,8 @@ def _render_pdf(html, job, fetcher, font_config, owner, metadata_id):
         if document is None:
             return None, None
         fit_marks(document, job.safe_mm, layout.page.folds_per_page)
+        if keep is not None:  # every layout's lines, for a variant's proof
+            keep.setdefault('trace', []).append(field_lines(document))
         # What _evened adds to.
         document._flyers_fills, document._flyers_evens = fills, evens
         return document, Analysis(document, layout, output, owner,
@@ -187,17 +258,21 @@ def _render_pdf(html, job, fetcher, font_config, owner, metadata_id):
         if wrong:
             raise LayoutError(wrong)
     with weasyprint_messages() as messages:
-        document, analysis, copyfit = _copyfit(layout, lay_out)
-        size = copyfit[2] if copyfit else None
-        # The columns are lined up in the same layout that shares out the
-        # free space; only when that changed them is one more needed.
-        document, analysis = _spread(layout, lay_out, document, analysis,
-                                     size, _uneven_columns(
-                                         document, filled=False)
-                                     if _all_right(layout, document, analysis)
-                                     else {})
-        document, analysis = _evened(layout, lay_out, document, analysis,
-                                     size)
+        if fixed is not None:
+            copyfit, size, fills, evens = fixed
+            document, analysis = lay_out(size, fills, evens)
+        else:
+            document, analysis, copyfit = _copyfit(layout, lay_out)
+            size = copyfit[2] if copyfit else None
+            # The columns are lined up in the same layout that shares out
+            # the free space; only when that changed them is one more
+            # needed.
+            document, analysis = _spread(
+                layout, lay_out, document, analysis, size,
+                _uneven_columns(document, filled=False)
+                if _all_right(layout, document, analysis) else {})
+            document, analysis = _evened(layout, lay_out, document,
+                                         analysis, size)
         problems = analysis.problems() if analysis else []
         if not problems and (document is None
                              or len(document.pages) > layout.page.count):
@@ -218,16 +293,14 @@ def _render_pdf(html, job, fetcher, font_config, owner, metadata_id):
             document, job, fetcher, layout.folder.parent.parent)
         if too_small:
             raise BuildError(too_small)
-        try:
-            options = _write_options(job, metadata_id)
-            # The DRAFT mark, painted last on each page, before the marks.
-            options['finisher'] = draft_finisher(document,
-                                                 options.get('finisher'))
-            pdf = document.write_pdf(**options)
-        except (TransparencyInX1a, FontProgramError) as exc:
-            raise LayoutError(job.printshop.problem('pdfx', str(exc))) from None
-        if not job.is_print:
-            pdf = tidy_links(pdf)
+        capture = {} if keep is not None else None
+        pdf = write_document(document, job, metadata_id, capture)
+        if keep is not None:
+            # What a variant of this output may reuse (flyers.variantfast).
+            keep.update(document=document, copyfit=copyfit, size=size,
+                        written=capture,
+                        fills=getattr(document, '_flyers_fills', None),
+                        evens=getattr(document, '_flyers_evens', None))
         foreign = sorted({font.family for font in document.fonts.values()}
                          - declared_families(fetcher.fetched)
                          - job.brand.families)

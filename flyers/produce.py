@@ -43,16 +43,17 @@ class Producer:
         self.font_config = font_config or FontConfiguration()
 
     def produce(self, job, date: str, staging: Path | None,
-                proofs: bool = True, time_limit: float | None = None
-                ) -> Result:
+                proofs: bool = True, time_limit: float | None = None,
+                keep: dict | None = None) -> Result:
         """Build one output.  With ``staging`` the PDF is written there and
         preflighted (and, with ``proofs``, pictured); without, only built.
         Raises FlyerError when it cannot be built, or when it takes longer
-        than ``time_limit`` seconds."""
+        than ``time_limit`` seconds.  ``keep`` (a dict) is given what a
+        variant of the output may reuse (:func:`flyers.pdf.render_pdf`)."""
         try:
             with limited(time_limit):
                 return self._produce(job, date, staging, proofs,
-                                     time_limit or DEFAULT_SECONDS)
+                                     time_limit or DEFAULT_SECONDS, keep)
         except TimeLimitExceeded as exc:
             raise FlyerError(Problem(job.path, (
                 f'took longer than {exc.seconds:g} s to build and was '
@@ -74,7 +75,7 @@ class Producer:
                 from None
 
     def _produce(self, job, date: str, staging: Path | None,
-                 proofs: bool, time_limit: float) -> Result:
+                 proofs: bool, time_limit: float, keep=None) -> Result:
         from .expectations import job_expectations
         from .preflight import preflight
         from .proofs import page_previews
@@ -90,7 +91,7 @@ class Producer:
              for picture in job.campaign.pictures])
         rendered = render_pdf(html, job, fetcher, self.font_config,
                               job.campaign.problem,
-                              metadata_id=f'{job.path}\n{html}')
+                              metadata_id=f'{job.path}\n{html}', keep=keep)
         seconds = time.perf_counter() - started
         result = Result(job, rendered.pdf, rendered.pages, seconds, html,
                         rendered.copyfit, rendered.fields,

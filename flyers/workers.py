@@ -54,11 +54,14 @@ class Outcome:
 
 def run(root: Path, jobs: list, staging: Path, progress: Callable,
         cache, workers: int | None = None, proofs: bool = True,
-        verb: str = 'built', time_limit: float | None = DEFAULT_SECONDS
-        ) -> Outcome:
+        verb: str = 'built', time_limit: float | None = DEFAULT_SECONDS,
+        variant_proofs: bool = True) -> Outcome:
     """Build (or fetch from ``cache``) every job; preflight what is built.
     ``progress(line, notable, done)`` hears of each output as it is done
-    (``done``: the line finishes an output)."""
+    (``done``: the line finishes an output).  The variants of an output
+    built before on the same process take a shortcut when it proves itself
+    (:mod:`flyers.variantfast`); without ``variant_proofs`` only the first
+    of them gets proofs."""
     from .dates import Dates
 
     dates = Dates(root)
@@ -93,13 +96,19 @@ def run(root: Path, jobs: list, staging: Path, progress: Callable,
         if proofs and not errors:
             cache.store(key, result)
 
+    # The variants of one output one after the other, the longest first
+    # (flyers.variantfast: each worker builds the first in full).
+    from .variantfast import order
+
+    todo = [todo[i] for i in order([job for _, job, _, _ in todo])]
     count = min(workers or default_jobs(), len(todo))
     if count <= 1:
-        _run_here(root, todo, staging, proofs, finished, time_limit)
+        _run_here(root, todo, staging, proofs, finished, time_limit,
+                  variant_proofs)
     else:
         outcome.workers = count
         _run_on_workers(root, todo, staging, proofs, finished, count,
-                        time_limit)
+                        time_limit, variant_proofs)
     outcome.results = [done[i] for i in sorted(done)]
     return outcome
 
@@ -119,17 +128,37 @@ def _producer(root: Path):
     return _PRODUCERS[root]
 
 
-def _run_here(root, todo, staging, proofs, finished, time_limit) -> None:
+def _variants(root: Path):
+    """The fast path for variants, around this process's Producer."""
+    from .variantfast import Variants
+
+    producer = _producer(root)
+    if _VARIANTS.get('producer') is not producer:
+        _VARIANTS.update(producer=producer, variants=Variants(producer))
+    return _VARIANTS['variants']
+
+
+_VARIANTS: dict = {}
+
+
+def _run_here(root, todo, staging, proofs, finished, time_limit,
+              variant_proofs=True) -> None:
     for index, job, date, key in todo:
         result, problems = _work(root, job, date, staging, proofs,
-                                 time_limit)
+                                 time_limit, variant_proofs)
         finished(index, key, result, problems)
 
 
-def _work(root, job, date, staging, proofs, time_limit=None):
+def _work(root, job, date, staging, proofs, time_limit=None,
+          variant_proofs=True):
+    from .variantfast import proofs_from_environment
+
     try:
-        return _producer(root).produce(job, date, staging, proofs,
-                                       time_limit=time_limit), None
+        variants = _variants(root)
+        variants.proofs_of_variants = (variant_proofs
+                                       and proofs_from_environment())
+        return variants.produce(job, date, staging, proofs,
+                                time_limit=time_limit), None
     except FlyerError as exc:
         return None, exc.problems
 
@@ -203,7 +232,7 @@ def start_early() -> None:
 
 
 def _run_on_workers(root, todo, staging, proofs, finished, count,
-                    time_limit) -> None:
+                    time_limit, variant_proofs=True) -> None:
     package = str(Path(__file__).resolve().parent)
     pool = ProcessPoolExecutor(max_workers=count, mp_context=_context(),
                                initializer=_start_worker,
@@ -215,7 +244,7 @@ def _run_on_workers(root, todo, staging, proofs, finished, count,
     patience = time_limit + GRACE_SECONDS if time_limit else None
     try:
         futures = {pool.submit(_work, root, job, date, staging, proofs,
-                               time_limit):
+                               time_limit, variant_proofs):
                    (index, key, job) for index, job, date, key in todo}
         pending = set(futures)
         while pending:
