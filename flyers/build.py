@@ -38,6 +38,7 @@ class Options:
     time_limit: float | None = None
     variants: list[str] = field(default_factory=list)
     combined: bool = False
+    variant_proofs: bool = True  # False: proofs of each first variant only
 
 
 def make(root: Path, jobs: list, options: Options, write: bool = True,
@@ -58,7 +59,8 @@ def make(root: Path, jobs: list, options: Options, write: bool = True,
             outcome = workers.run(root, jobs, staged, progress, cache,
                                   options.jobs, proofs=write,
                                   verb='built' if write else 'checked',
-                                  time_limit=options.time_limit)
+                                  time_limit=options.time_limit,
+                                  variant_proofs=options.variant_proofs)
         finally:
             progress.close()
         if outcome.problems:

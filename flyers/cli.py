@@ -189,6 +189,11 @@ def _variant_option(command) -> None:
                          metavar='ID', help='build only this variant of a '
                          'campaign with a variants table (its id; '
                          'repeatable)')
+    command.add_argument('--variant-proofs', choices=('all', 'first'),
+                         default='all', help='proof pictures of every '
+                         'variant, or of the first of each layout and '
+                         'edition only (faster; every variant is still '
+                         'preflighted) (default: %(default)s)')
 
 
 def _jobs(text: str) -> int:
@@ -290,11 +295,15 @@ def _warn_drafts(jobs) -> None:
                 print(f'  - {reason}', file=sys.stderr)
 
 
-def _warn_translations(root, jobs) -> None:
+def _warn_languages(root, jobs) -> None:
     from .translations import stale_warnings
 
+    from .typography import vowel_mark_warnings
+
     campaigns = {job.campaign.file: job.campaign for job in jobs}
-    for problem in stale_warnings(root, campaigns.values()):
+    for problem in stale_warnings(root, campaigns.values()) + [
+            problem for campaign in campaigns.values()
+            for problem in vowel_mark_warnings(campaign)]:
         print(f'warning: {problem}', file=sys.stderr)
 
 
@@ -311,7 +320,8 @@ def _options(args):
         html=getattr(args, 'html', False),
         time_limit=args.time_limit or DEFAULT_SECONDS,
         variants=list(getattr(args, 'variant', [])),
-        combined=getattr(args, 'combined', False))
+        combined=getattr(args, 'combined', False),
+        variant_proofs=getattr(args, 'variant_proofs', 'all') == 'all')
 
 
 def cmd_build(args, write: bool = True) -> int:
@@ -350,7 +360,7 @@ def cmd_build(args, write: bool = True) -> int:
     outcome, manifest = build.make(root, jobs, options, write, narrowed,
                                    split)
     _warn_drafts(jobs)
-    _warn_translations(root, jobs)
+    _warn_languages(root, jobs)
     for name in outcome.removed:
         print(f'removed {name}  (no longer built: out of date, or not in '
               'the catalogue)')

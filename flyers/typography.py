@@ -158,3 +158,23 @@ def display_url(url: str) -> str:
     if url.strip() == '#':
         return ''
     return parse_url(url).shown
+
+
+# Arabic vowel marks (harakat, U+064B–U+0652): WeasyPrint 70 maps each
+# glyph of a letter-and-mark cluster to text on its own (the first glyph
+# of the cluster gets all of it, the others nothing — and keep nothing in
+# every later word), so a PDF's text loses letters where they are used.
+_HARAKAT = re.compile('[\u064b-\u0652]')
+
+
+def vowel_mark_warnings(campaign) -> list:
+    """One problem per field with Arabic vowel marks (printed right, read
+    back wrong: copying the PDF's text, a screen reader)."""
+    from .content import texts
+
+    return [campaign.problem(path, (
+        'has Arabic vowel marks (harakat); they print correctly, but the '
+        'PDF\'s text then loses letters when copied or read aloud (a limit '
+        'of WeasyPrint 70); write the text without them, as most print '
+        'does')) for path, value in texts(campaign)
+        if _HARAKAT.search(value)]

@@ -199,8 +199,9 @@ class Variants:
         self.producer = producer
         self.bases: dict[tuple, Base] = {}
         self.enabled = os.environ.get(FAST_ENV, '').strip().lower() != 'full'
-        self.proofs_of_variants = (proofs_from_environment()
-                                   if proofs_of_variants is None
+        # Which outputs get proofs is the build's choice (flyers.workers:
+        # --variant-proofs); bench/stages.py turns them off here.
+        self.proofs_of_variants = (True if proofs_of_variants is None
                                    else proofs_of_variants)
         self.fast = 0  # outputs made by a shortcut
         # How many outputs each shortcut made ('patch', 'swap', 'line',

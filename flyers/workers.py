@@ -93,22 +93,23 @@ def run(root: Path, jobs: list, staging: Path, progress: Callable,
         done[index] = result
         progress(progress_line(verb, result), bool(result.copyfit), True)
         progress(preflight_line(result), bool(result.preflight.findings))
-        if proofs and not errors:
-            cache.store(key, result)
+        if proofs and index in pictured and not errors:
+            cache.store(key, result)  # never an output without its proofs
 
     # The variants of one output one after the other, the longest first
     # (flyers.variantfast: each worker builds the first in full).
     from .variantfast import order
 
+    pictured = _pictured(jobs, variant_proofs)
     todo = [todo[i] for i in order([job for _, job, _, _ in todo])]
     count = min(workers or default_jobs(), len(todo))
     if count <= 1:
         _run_here(root, todo, staging, proofs, finished, time_limit,
-                  variant_proofs)
+                  pictured)
     else:
         outcome.workers = count
         _run_on_workers(root, todo, staging, proofs, finished, count,
-                        time_limit, variant_proofs)
+                        time_limit, pictured)
     outcome.results = [done[i] for i in sorted(done)]
     return outcome
 
@@ -141,22 +142,33 @@ def _variants(root: Path):
 _VARIANTS: dict = {}
 
 
+def _pictured(jobs: list, variant_proofs: bool) -> set[int]:
+    """The indexes of the jobs that get proof pictures: all, or — without
+    ``variant_proofs`` (``--variant-proofs first``) — of the variants only
+    the first of each campaign, layout and edition in the table's order,
+    whichever process builds it."""
+    from .variantfast import group_key, proofs_from_environment
+
+    if variant_proofs and proofs_from_environment():
+        return set(range(len(jobs)))
+    first: dict[tuple, int] = {}
+    for index, job in enumerate(jobs):
+        first.setdefault(group_key(job), index)
+    return {index for index, job in enumerate(jobs)
+            if not job.campaign.variant or first[group_key(job)] == index}
+
+
 def _run_here(root, todo, staging, proofs, finished, time_limit,
-              variant_proofs=True) -> None:
+              pictured) -> None:
     for index, job, date, key in todo:
-        result, problems = _work(root, job, date, staging, proofs,
-                                 time_limit, variant_proofs)
+        result, problems = _work(root, job, date, staging,
+                                 proofs and index in pictured, time_limit)
         finished(index, key, result, problems)
 
 
-def _work(root, job, date, staging, proofs, time_limit=None,
-          variant_proofs=True):
-    from .variantfast import proofs_from_environment
-
+def _work(root, job, date, staging, proofs, time_limit=None):
     try:
         variants = _variants(root)
-        variants.proofs_of_variants = (variant_proofs
-                                       and proofs_from_environment())
         return variants.produce(job, date, staging, proofs,
                                 time_limit=time_limit), None
     except FlyerError as exc:
@@ -232,7 +244,7 @@ def start_early() -> None:
 
 
 def _run_on_workers(root, todo, staging, proofs, finished, count,
-                    time_limit, variant_proofs=True) -> None:
+                    time_limit, pictured) -> None:
     package = str(Path(__file__).resolve().parent)
     pool = ProcessPoolExecutor(max_workers=count, mp_context=_context(),
                                initializer=_start_worker,
@@ -243,8 +255,8 @@ def _run_on_workers(root, todo, staging, proofs, finished, count,
     # earlier than the last one finished.  Past it a worker is stuck.
     patience = time_limit + GRACE_SECONDS if time_limit else None
     try:
-        futures = {pool.submit(_work, root, job, date, staging, proofs,
-                               time_limit, variant_proofs):
+        futures = {pool.submit(_work, root, job, date, staging,
+                               proofs and index in pictured, time_limit):
                    (index, key, job) for index, job, date, key in todo}
         pending = set(futures)
         while pending:

@@ -532,3 +532,27 @@ def test_brand_fonts_cover_finnish_somali_and_arabic(brand):
         missing = {c for c in arabic if ord(c) not in cmap
                    and unicodedata.category(c) != 'Cn'}
         assert not missing, (face, missing)
+
+
+def test_arabic_vowel_marks_are_named_in_a_warning(tmp_path, capsys):
+    """Harakat print right but WeasyPrint 70 gives their cluster's glyphs
+    the wrong text: the build says which fields have them."""
+    project = copy_project(tmp_path / 'project')
+    shutil.copy(FIXTURES / 'lang' / 'ar.yaml', project / 'content' / 'ar.yaml')
+    code, _, err = run(project, 'build', str(project / 'content/ar.yaml'),
+                       '--layout', 'poster-a3', '--edition', 'screen',
+                       capsys=capsys)
+    assert code == 0, err
+    warned = [line for line in err.splitlines() if 'harakat' in line]
+    expected = [path for path, value in _texts(project / 'content/ar.yaml')
+                if re.search('[\u064b-\u0652]', value)]
+    assert expected and [re.search(r': ([^:]+): has Arabic vowel marks',
+                                   line)[1] for line in warned] == expected
+    assert all(line.startswith('warning: content/ar.yaml:') and line.endswith(
+        'write the text without them, as most print does') for line in warned)
+
+
+def _texts(path):
+    from flyers.content import load_campaign, texts
+
+    return list(texts(load_campaign(path)))

@@ -560,3 +560,21 @@ def test_table_linked_out_of_the_project(vproject, tmp_path, capsys):
     assert code == 1
     assert f'error: {TABLE}: this file is a symbolic link (or lies in one) ' \
         'that leads outside' in err
+
+
+def test_proofs_of_the_first_variant_only(tmp_path, capsys):
+    """--variant-proofs first: every variant is preflighted, and pictured
+    only the first of each layout and edition."""
+    project = copy_project(tmp_path / 'project', variants=True)
+    code, _, err = run(project, 'build', '--layout', 'poster-a3',
+                       '--variant', 'backby', '--variant', 'raby',
+                       '--variant-proofs', 'first', capsys=capsys)
+    assert code == 0, err
+    manifest = json.loads((project / 'output/manifest.json').read_text())
+    pictured = {e['path']: bool(e['proofs']) for e in manifest['outputs']}
+    assert all(e['preflight']['result'].startswith('pass')
+               for e in manifest['outputs'])
+    for edition in ('', '-screen'):
+        pair = [pictured[f'output/trygghet-vasteras-{v}-poster-a3{edition}'
+                         '.pdf'] for v in ('backby', 'raby')]
+        assert sorted(pair) == [False, True]
