@@ -276,7 +276,11 @@ def _descendants(pid: int) -> set[int]:
     found, todo = set(), [pid]
     while todo:
         parent = todo.pop()
-        for task in Path(f'/proc/{parent}/task').glob('*'):
+        try:  # a process may end while it is looked at
+            tasks = list(Path(f'/proc/{parent}/task').iterdir())
+        except OSError:
+            continue
+        for task in tasks:
             try:
                 children = (task / 'children').read_text().split()
             except OSError:
@@ -286,6 +290,13 @@ def _descendants(pid: int) -> set[int]:
                     found.add(child)
                     todo.append(child)
     return found
+
+
+def _name(pid: int) -> str:
+    try:
+        return Path(f'/proc/{pid}/comm').read_text().strip()
+    except OSError:  # it has ended meanwhile
+        return ''
 
 
 def _alive(pids: set[int]) -> set[int]:
@@ -311,9 +322,7 @@ def test_a_killed_build_leaves_no_process_behind(project):
         children: set[int] = set()
         while time.monotonic() < deadline:
             children = _descendants(build.pid)
-            names = {Path(f'/proc/{p}/comm').read_text().strip()
-                     for p in _alive(children)
-                     if Path(f'/proc/{p}/comm').exists()}
+            names = {_name(p) for p in _alive(children)}
             if 'gs' in names and len(children) >= 4:
                 break
             time.sleep(0.05)
