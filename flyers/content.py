@@ -173,6 +173,12 @@ class Campaign:
         return Problem(self.source, message, line, column, path)
 
 
+@dataclass(frozen=True)
+class _ContentFileName(RelativePath):
+    what: str = 'content file'
+    description: str = 'a content file name such as "trygghet-vasteras.yaml"'
+
+
 PERCENT = r'(100(\.0+)?|[1-9]?[0-9](\.[0-9]+)?)%'
 PICTURE = Struct(name='picture', build=Picture, fields=(
     Field('file', RelativePath(what='file'),
@@ -278,16 +284,7 @@ SCHEMA = Struct(name='campaign', build=Campaign, fields=(
                                          description='a layout name')),
           'the layouts to build; leave out for every default layout',
           ),
-))
-
-@dataclass(frozen=True)
-class _ContentFileName(RelativePath):
-    what: str = 'content file'
-    description: str = 'a content file name such as "trygghet-vasteras.yaml"'
-
-
-# Translations (flyers/translations.py): kept apart from the fields above.
-SCHEMA = dataclasses.replace(SCHEMA, fields=SCHEMA.fields + (
+    # Translations (flyers/translations.py).
     Field('translation_of', _ContentFileName(),
           'makes this file a translation of another content file (its name '
           'in the same folder, e.g. trygghet-vasteras.yaml): the build '
@@ -306,6 +303,8 @@ SCHEMA = dataclasses.replace(SCHEMA, fields=SCHEMA.fields + (
           'content/NAME.yaml" (run it after updating the translation); do '
           'not edit by hand'),
 ))
+
+
 
 
 _LOADED: dict[tuple, Campaign] = {}
@@ -419,24 +418,29 @@ def is_placeholder_url(url: str | None) -> bool:
             or host.endswith(_PLACEHOLDER_TLDS))
 
 
-def texts(value, path: str = '') -> Iterator[tuple[str, str]]:
-    """Every text value of a campaign with its field path."""
+# Fields of a campaign that are not printed text.
+NOT_TEXT = frozenset((
+    'positions', 'source', 'file', 'qr_tracking', 'layouts', 'status',
+    'language', 'src', 'field', 'focus', 'pictures_folder', 'alt', 'brand',
+    'translation_of', 'translated_from', 'variant', 'variant_values',
+    'variant_tracking', 'variant_row'))
+
+
+def texts(value, path: str = '', skip: frozenset = NOT_TEXT
+          ) -> Iterator[tuple[str, str]]:
+    """Every text value of a campaign with its field path (fields named in
+    ``skip`` left out)."""
     if isinstance(value, str):
         yield path, value
     elif isinstance(value, tuple):
         for index, item in enumerate(value):
-            yield from texts(item, f'{path}[{index}]')
+            yield from texts(item, f'{path}[{index}]', skip)
     elif dataclasses.is_dataclass(value):
         for spec in dataclasses.fields(value):
-            if spec.name in ('positions', 'source', 'file', 'qr_tracking',
-                             'layouts', 'status', 'language', 'src',
-                             'field', 'focus', 'pictures_folder', 'alt',
-                             'brand', 'translation_of', 'translated_from',
-                             'variant', 'variant_values', 'variant_tracking',
-                             'variant_row'):
+            if spec.name in skip:
                 continue
             sub = f'{path}.{spec.name}' if path else spec.name
-            yield from texts(getattr(value, spec.name), sub)
+            yield from texts(getattr(value, spec.name), sub, skip)
 
 
 def placeholders(campaign: Campaign) -> list[tuple[str, str]]:

@@ -35,7 +35,7 @@ from pathlib import Path
 
 import yaml
 
-from .content import Campaign, Picture, load_campaign
+from .content import Campaign, Picture, load_campaign, texts
 from .errors import ContentError, Problem, UsageError
 from .inputs import outside_problem, real_inside
 
@@ -254,22 +254,9 @@ def short_hash(text: str) -> str:
     return hashlib.sha256(text.encode('utf-8')).hexdigest()[:HASH_DIGITS]
 
 
-def field_texts(value, path: str = ''):
-    """Every translated text of a campaign with its field path."""
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, tuple):
-        for index, item in enumerate(value):
-            yield from field_texts(item, f'{path}[{index}]')
-    elif dataclasses.is_dataclass(value):
-        for spec in dataclasses.fields(value):
-            if spec.name not in _NOT_TEXT:
-                sub = f'{path}.{spec.name}' if path else spec.name
-                yield from field_texts(getattr(value, spec.name), sub)
-
-
 def field_hashes(source: Campaign) -> dict[str, str]:
-    return {path: short_hash(text) for path, text in field_texts(source)}
+    return {path: short_hash(text)
+            for path, text in texts(source, skip=_NOT_TEXT)}
 
 
 def stale(root: Path, campaign: Campaign,

@@ -36,7 +36,7 @@ def delta_preflight(base: Base, staged: Path, expect, shown_as: str,
     import pypdfium2
 
     from .inputs import read_input
-    from .preflight import content, document, drawchecks, inks, raster, tags
+    from .preflight import check_pages, document, raster
     from .preflight.findings import CHECKS, Collector, Report
 
     out = Collector(expect)
@@ -45,21 +45,8 @@ def delta_preflight(base: Base, staged: Path, expect, shown_as: str,
         if 'structure' in rechecked:
             document.check_structure(opened, out)
         frames = document.page_frames(opened, expect, out)
-        if 'fonts' in rechecked:
-            reader = content.Reader(expect)
-            drawn = [reader.read_page(page, frame, out)
-                     for page, frame in zip(opened.pages, frames)]
-            document.check_fonts(reader.fonts, frames, expect, out)
-            drawchecks.check_drawn(drawn, expect, out)
-            if expect.is_print:
-                drawchecks.check_colours(drawn, out)
-                inks.check_text_inks(drawn, expect, out)
-                document.check_output_intent(opened, out)
-            else:
-                document.check_screen_colours(opened, frames, out)
-        document.check_links(opened, frames, expect, out)
-        if not expect.is_print:
-            tags.check_tags(opened, frames, out)
+        check_pages(opened, frames, expect, out,
+                    drawing='fonts' in rechecked)
     out.ran('qr')
     index, box = qr_box
     pdf = pypdfium2.PdfDocument(data)

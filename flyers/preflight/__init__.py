@@ -54,7 +54,7 @@ def preflight(pdf: Path, expect: Expectations,
     """Check one PDF against what it must be."""
     import pikepdf
 
-    from . import content, document, drawchecks, inks, raster, tags
+    from . import document, raster
 
     shown = shown_as or str(pdf)
     out = Collector(expect)
@@ -75,20 +75,7 @@ def preflight(pdf: Path, expect: Expectations,
         with opened:
             document.check_structure(opened, out)
             frames = document.page_frames(opened, expect, out)
-            reader = content.Reader(expect)
-            drawn = [reader.read_page(page, frame, out)
-                     for page, frame in zip(opened.pages, frames)]
-            document.check_fonts(reader.fonts, frames, expect, out)
-            drawchecks.check_drawn(drawn, expect, out)
-            if expect.is_print:
-                drawchecks.check_colours(drawn, out)
-                inks.check_text_inks(drawn, expect, out)
-                document.check_output_intent(opened, out)
-            else:
-                document.check_screen_colours(opened, frames, out)
-            document.check_links(opened, frames, expect, out)
-            if not expect.is_print:
-                tags.check_tags(opened, frames, out)
+            check_pages(opened, frames, expect, out)
         raster.check_rendered(data, frames, expect, out)
         if ink is not None:
             raster.finish_ink(ink, frames, expect, out)
@@ -97,3 +84,28 @@ def preflight(pdf: Path, expect: Expectations,
         if ink is not None:
             raster.cancel_ink(ink)
     return out.report(shown)
+
+
+def check_pages(opened, frames, expect: Expectations, out: Collector,
+                drawing: bool = True) -> None:
+    """The checks of what the pages draw (content streams, fonts, colours,
+    inks; with ``drawing``) and of their links and tags, on an open PDF
+    whose page frames are known: the preflight's, and the variants' check
+    of what changed (:mod:`flyers.variantcheck`)."""
+    from . import content, document, drawchecks, inks, tags
+
+    if drawing:
+        reader = content.Reader(expect)
+        drawn = [reader.read_page(page, frame, out)
+                 for page, frame in zip(opened.pages, frames)]
+        document.check_fonts(reader.fonts, frames, expect, out)
+        drawchecks.check_drawn(drawn, expect, out)
+        if expect.is_print:
+            drawchecks.check_colours(drawn, out)
+            inks.check_text_inks(drawn, expect, out)
+            document.check_output_intent(opened, out)
+        else:
+            document.check_screen_colours(opened, frames, out)
+    document.check_links(opened, frames, expect, out)
+    if not expect.is_print:
+        tags.check_tags(opened, frames, out)
