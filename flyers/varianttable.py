@@ -182,6 +182,11 @@ def _csv_error(exc: csv.Error) -> str:
     if 'unexpected end of data' in text or 'EOF' in text:
         return ('a quoted cell ("…) is never closed; add the closing " (a '
                 'quote inside a cell is written "")')
+    if 'field limit' in text:
+        return (f'a cell holds more than {csv.field_size_limit():,} '
+                'characters: a quoted cell whose closing " is missing takes '
+                'in the rest of the file; close it (a quote inside a cell is '
+                'written "")')
     if 'expected after' in text:
         return ('text follows the closing " of a quoted cell; write a quote '
                 'inside a cell as "" and put the separator after the '

@@ -181,6 +181,10 @@ BAD_TABLES = [
     ('unclosed quote', HEADER + 'backby;"Bäckby;torget;x\n',
      [f'{CSV}:2: a quoted cell ("…) is never closed; add the closing " (a '
       'quote inside a cell is written "")']),
+    ('cell too long', HEADER + 'backby;"' + 'x' * 200_000 + ';t;u\n',
+     [f'{CSV}:2: a cell holds more than 131,072 characters: a quoted cell '
+      'whose closing " is missing takes in the rest of the file; close it (a '
+      'quote inside a cell is written "")']),
     ('not a name', 'id;district;meeting;mötesplats!\n'
      'backby;Bäckby;torget;x\n',
      [f'{CSV}:1:4: mötesplats!: "mötesplats!" is neither a content field '
