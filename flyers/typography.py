@@ -10,6 +10,7 @@ escaped: content is never rendered as a template or as raw HTML.
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 
 from markupsafe import Markup, escape
@@ -133,7 +134,60 @@ def inline(text: str | None, language: str,
     # Västerås" as two spans would print as "Västerås Liberalerna".
     if direction(language) == 'ltr':
         escaped = _NAME_RE.sub(_name, escaped)
-    return Markup(_BOLD_RE.sub(r'<strong>\1\2</strong>', escaped))
+        return Markup(_BOLD_RE.sub(r'<strong>\1\2</strong>', escaped))
+    return Markup(keep_ltr_runs(_BOLD_RE.sub(r'<strong>\1\2</strong>',
+                                             escaped)))
+
+
+_TAG_OR_ENTITY_RE = re.compile(r'<[^>]*>|&[#\w]+;')
+
+
+def keep_ltr_runs(html: str) -> str:
+    """Right-to-left HTML with every left-to-right run that crosses an
+    element boundary ("**Liberalerna** Västerås") wrapped in one
+    ``<span dir="ltr">``.
+
+    WeasyPrint 70 lays the inline boxes of a right-to-left line out in
+    reverse order whatever their own direction, so the bold word and the
+    plain one after it would print as "Västerås **Liberalerna**"; as one
+    left-to-right box they keep their order, and the box takes its place
+    among the Arabic words.  A run goes from a left-to-right letter to the
+    last such letter or digit before the next right-to-left letter
+    (spaces and punctuation between belong to it; a number after Latin
+    text is left to right, rule W7 of the bidi algorithm); only ``<strong>`` is produced by
+    :func:`inline`, so a run starting or ending inside one closes and
+    reopens it."""
+    units = []     # (text, strong class or 'tag'), one per character/tag
+    for piece in re.split(r'(<[^>]*>|&[#\w]+;)', html):
+        if not piece:
+            continue
+        if _TAG_OR_ENTITY_RE.fullmatch(piece):
+            units.append((piece, 'tag' if piece[0] == '<' else 'ON'))
+        else:
+            units.extend((ch, unicodedata.bidirectional(ch)) for ch in piece)
+    runs, start, last = [], None, None
+    for index, (_, kind) in enumerate(units + [('', 'R')]):
+        if kind == 'L' or (kind == 'EN' and start is not None):
+            start = index if start is None else start
+            last = index
+        elif kind in ('R', 'AL') and start is not None:
+            if any(k == 'tag' for _, k in units[start:last + 1]):
+                runs.append((start, last))
+            start = None
+    out, bold = [], False
+    begins = {s for s, _ in runs}
+    ends = {e for _, e in runs}
+    for index, (text, kind) in enumerate(units):
+        if index in begins:
+            out.append('</strong><span dir="ltr"><strong>' if bold
+                       else '<span dir="ltr">')
+        out.append(text)
+        if kind == 'tag':
+            bold = text == '<strong>'
+        if index in ends:
+            out.append('</strong></span><strong>' if bold else '</span>')
+    return ''.join(out).replace('<strong></strong>', '').replace(
+        '<strong> </strong>', ' ')
 
 
 def _name(match: re.Match) -> str:

@@ -266,7 +266,9 @@ def test_names_inside_arabic_text_keep_their_order(lang):
     reverse, whatever their own direction: "Liberalerna Västerås" as two
     boxes would read "Västerås Liberalerna".  The | inline filter makes no
     box per name in a right-to-left language
-    (test_names_get_no_box_of_their_own_right_to_left)."""
+    (test_names_get_no_box_of_their_own_right_to_left), and puts a
+    left-to-right run that crosses an element ("**Liberalerna** Västerås",
+    the intro's second paragraph) into one box of its own."""
     checked = 0
     for layout in LAYOUTS:
         found = words(output(lang, 'ar', layout, 'print'))
@@ -307,6 +309,35 @@ def test_addresses_and_grouped_numbers_are_isolated(text, expected):
     assert isolate_ltr(text) == expected
     assert typeset(text, 'ar') == expected
     assert '\u2066' not in typeset(text.replace('على', 'på'), 'sv')
+
+
+@pytest.mark.parametrize('text, expected', [
+    # Bold and plain Latin side by side: one left-to-right box for both.
+    ('في **Liberalerna** Västerås نؤمن',
+     'في <span dir="ltr"><strong>Liberalerna</strong> Västerås</span> نؤمن'),
+    # A run that starts inside a bold Arabic phrase: the bold is closed
+    # before the box and reopened inside it.
+    ('**نحن في Liberalerna** Västerås',
+     '<strong>نحن في </strong><span dir="ltr"><strong>Liberalerna</strong>'
+     ' Västerås</span>'),
+    # ... and one that ends inside a bold Arabic phrase.
+    ('Anna **Svensson مرشحة**',
+     '<span dir="ltr">Anna<strong> Svensson</strong></span><strong> مرشحة'
+     '</strong>'),
+    # A run inside one element, or with no element at all: left alone.
+    ('نحن **Liberalerna Västerås** نعمل',
+     'نحن<strong> Liberalerna Västerås</strong> نعمل'),
+    ('في Liberalerna Västerås نؤمن', 'في Liberalerna Västerås نؤمن'),
+    # Escaped characters and numbers belong to the run.
+    ('**A & B** 2026 ج', '<span dir="ltr"><strong>A &amp; B</strong> 2026'
+     '</span> ج'),
+])
+def test_a_left_to_right_run_across_elements_is_one_box(text, expected):
+    assert str(inline(text, 'ar')) == expected
+
+
+def test_left_to_right_text_gets_no_direction_boxes():
+    assert 'dir=' not in str(inline('Vi i **Liberalerna** Västerås', 'sv'))
 
 
 def test_names_get_no_box_of_their_own_right_to_left():
