@@ -13,12 +13,14 @@ from pathlib import Path
 from .layouts import Layout
 from .preflight.bands import LIMIT as BAND_LIMIT
 from .render import draft_reasons
+from .typography import direction as text_direction
 
 
 def expectations(root: Path, layout: Layout, printshop, edition: str,
-                 qr_urls, draft: bool, fields=()):
+                 qr_urls, draft: bool, fields=(), direction: str = 'ltr'):
     """What the preflight must find in one output: from its layout, its
-    print shop, its edition, its campaign and the QR codes it was given."""
+    print shop, its edition, its campaign (and the direction of its
+    language, which mirrors the folds) and the QR codes it was given."""
     from .fonts import postscript_names
     from .preflight import Expectations
 
@@ -33,7 +35,7 @@ def expectations(root: Path, layout: Layout, printshop, edition: str,
         ink_limit=printshop.ink_limit,
         min_reversed_text_pt=printshop.min_reversed_text_pt,
         draft=draft, font_names=postscript_names(root), fields=fields,
-        folds_mm=page.folds_per_page,
+        folds_mm=page.folds_for(direction),
         empty_band_limit=BAND_LIMIT,
         empty_bands_allowed_mm=layout.empty_bands_allowed_mm)
 
@@ -43,4 +45,4 @@ def job_expectations(root: Path, result):
     job = result.job
     return expectations(root, job.layout, job.printshop, job.edition,
                         (job.qr.url,), bool(draft_reasons(job.campaign)),
-                        result.fields)
+                        result.fields, text_direction(job.campaign.language))

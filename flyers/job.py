@@ -15,6 +15,7 @@ from .content import Campaign
 from .layouts import Layout
 from .printshop import PrintShop
 from .qr import QrCode
+from .typography import direction
 
 PRINT = 'print'
 SCREEN = 'screen'
@@ -42,6 +43,12 @@ class Job:
     @property
     def safe_mm(self) -> float:
         return self.printshop.safe_mm
+
+    @property
+    def folds_mm(self) -> tuple[tuple[float, ...], ...]:
+        """The folds of every page, mirrored for a right-to-left
+        language (:meth:`flyers.layouts.Page.folds_for`)."""
+        return self.layout.page.folds_for(direction(self.campaign.language))
 
     @property
     def path(self) -> str:

@@ -52,6 +52,17 @@ class Page:
             return ()
         return tuple(self.folds_on(i) for i in range(self.count))
 
+    def folds_for(self, direction: str) -> tuple[tuple[float, ...], ...]:
+        """The folds of every page for a text ``direction``: right to left
+        (``rtl``), the sheet is the mirror image of the left-to-right one
+        (the cover opens the other way), so each fold lies as far from the
+        right trim edge as it is written from the left."""
+        if direction != 'rtl':
+            return self.folds_per_page
+        return tuple(tuple(sorted(round(self.width_mm - fold, 3)
+                                  for fold in folds))
+                     for folds in self.folds_per_page)
+
 
 def folds_on(folds, index: int) -> tuple[float, ...]:
     """The folds of page ``index`` (0-based) from ``folds``: () (no folds),

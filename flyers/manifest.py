@@ -38,9 +38,8 @@ def manifest_entry(result: Result) -> dict:
         'edition': job.edition,
         'trim_mm': [number(page.width_mm), number(page.height_mm)],
         # The folds of each page (mm from its left trim edge), in page
-        # order; [] when the layout has none.
-        'folds_mm': [[number(f) for f in folds]
-                     for folds in page.folds_per_page],
+        # order; [] when the layout has none.  Right to left, the mirror.
+        'folds_mm': [[number(f) for f in folds] for folds in job.folds_mm],
         'bleed_mm': number(job.bleed_mm),
         'qr_urls': [job.qr.url],
         'draft': bool(draft_reasons(job.campaign)),

@@ -242,7 +242,7 @@ def _render_pdf(html, job, fetcher, font_config, owner, metadata_id,
             raise LayoutError(_weasyprint_problems(messages, layout))
         if document is None:
             return None, None
-        fit_marks(document, job.safe_mm, layout.page.folds_per_page)
+        fit_marks(document, job.safe_mm, job.folds_mm)
         if keep is not None:  # every layout's lines, for a variant's proof
             keep.setdefault('trace', []).append(field_lines(document))
         # What _evened adds to.

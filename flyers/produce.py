@@ -114,7 +114,7 @@ class Producer:
         if proofs and result.preflight.ok:
             result.previews = page_previews(
                 staged, job.path, job.safe_mm,
-                folds_mm=job.layout.page.folds_per_page)
+                folds_mm=job.folds_mm)
         result.peak_rss = peak_rss()
         return result
 

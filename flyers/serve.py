@@ -179,7 +179,7 @@ class Previewer:
                                       dpi=PREVIEW_DPI, guides=False)
                 guides = page_previews(staged, result.job.path,
                                        result.job.safe_mm, dpi=PREVIEW_DPI,
-                                       folds_mm=layout.page.folds_per_page)
+                                       folds_mm=result.job.folds_mm)
                 made[result.job.path] = Output(
                     result.job.path, result.job.campaign.source, layout.name,
                     result.job.edition, result.pdf,

@@ -298,7 +298,7 @@ class Variants:
         if proofs and self.proofs_of_variants:
             result.previews = page_previews(
                 staged, job.path, job.safe_mm,
-                folds_mm=job.layout.page.folds_per_page)
+                folds_mm=job.folds_mm)
         from .produce import peak_rss
         result.peak_rss = peak_rss()
         return result

@@ -53,9 +53,15 @@ def preflight_files(root: Path, pdfs: list[str]):
                 raise UsageError(Problem(path, (
                     f'was built for the print shop "{shop_name}", which is '
                     'not in printshops/ now; build it again'))) from None
-        expect = expectations(root, layouts[entry['layout']], shops[shop_name],
+        layout = layouts[entry['layout']]
+        # A right-to-left output's folds are the mirror (the manifest
+        # records them); anything else is checked against the layout's.
+        mirrored = [list(folds) for folds in layout.page.folds_for('rtl')]
+        expect = expectations(root, layout, shops[shop_name],
                               entry['edition'], entry['qr_urls'],
-                              bool(entry.get('draft')))
+                              bool(entry.get('draft')),
+                              direction='rtl' if mirrored and entry.get(
+                                  'folds_mm') == mirrored else 'ltr')
         reports.append(preflight(root / path, expect, shown_as=path))
     return reports, problems
 

@@ -141,9 +141,10 @@ def test_the_title_reads_right_to_left(lang, layout, edition):
     """"الأمان في Västerås": the first word at the right, the Latin name
     (last in the sentence) at the left, all on one line."""
     found = words(output(lang, 'ar', layout, edition))
-    first = word(found, 'الأمان')
-    second = next(w for w in found if w['text'] == 'في'
-                  and same_line(w, first))
+    first = title_word(found)
+    second = min((w for w in found if w['text'] == 'في'
+                  and same_line(w, first)),
+                 key=lambda w: abs(w['x1'] - first['x0']))
     name = next(w for w in found if w['text'] == 'Västerås'
                 and w['page'] == first['page'] and (
                     same_line(w, second) or 0 < w['y0'] - second['y0'] < 60))
@@ -152,6 +153,12 @@ def test_the_title_reads_right_to_left(lang, layout, edition):
         assert second['x0'] > name['x1']
     else:  # the narrow tri-fold cover: the name on the next line
         assert layout == 'trifold-dl' and name['y0'] > second['y0']
+
+
+def title_word(found: list[dict]) -> dict:
+    """The title's first word, "الأمان": the largest of its kind."""
+    return max((w for w in found if w['text'] == 'الأمان'),
+               key=lambda w: w['y1'] - w['y0'])
 
 
 def same_line(a: dict, b: dict) -> bool:
@@ -195,6 +202,49 @@ def test_the_leaflet_mirrors_its_columns(lang, edition):
     faq = word(found, 'أسئلة')
     assert faq['page'] == 2 and abs(sections['y0'] - faq['y0']) < 30
     assert sections['x0'] > faq['x1']
+
+
+@pytest.mark.parametrize('edition', EDITIONS)
+def test_the_trifold_is_the_mirror_of_the_left_to_right_sheet(lang, edition):
+    """A right-to-left reader opens the tri-fold from the other side: the
+    outside reads, left to right, cover, back, flap (the proposals), and
+    the inside starts with its right panel; the folds are mirrored with it
+    (outside at 100 and 200 mm, inside at 97 and 197 mm: the manifest),
+    and no text crosses them (the preflight, which checks the mirrored
+    folds, passed: the build did)."""
+    import json
+
+    found = words(output(lang, 'ar', 'trifold-dl', edition))
+    mm = 72 / 25.4
+    bleed = 3 if edition == 'print' else 0
+    def panel(w: dict) -> int:  # 0, 1, 2 from the left, between the folds
+        x = (w['x0'] + w['x1']) / 2 / mm - bleed
+        folds = (100, 200) if w['page'] == 1 else (97, 197)
+        return sum(x > fold for fold in folds)
+    title = title_word(found)              # the cover's title
+    proposals = word(found, 'مقترحاتنا')   # the flap's heading
+    scan = word(found, 'امسح')             # the back: the QR code's line
+    assert (title['page'], panel(title)) == (1, 0)
+    assert (scan['page'], panel(scan)) == (1, 1)
+    assert (proposals['page'], panel(proposals)) == (1, 2)
+    # The intro's first words open the inside, on its right panel.
+    opening = next(w for w in found if w['text'] == 'شرط' and w['page'] == 2)
+    assert panel(opening) == 2
+    manifest = json.loads((lang / 'output' / 'manifest.json').read_text())
+    entry = next(e for e in manifest['outputs'] if e['path'].endswith(
+        output(lang, 'ar', 'trifold-dl', edition).name))
+    assert entry['folds_mm'] == [[100, 200], [97, 197]]
+
+
+def test_folds_are_mirrored_right_to_left_only():
+    from flyers.layouts import Page
+
+    page = Page(297, 210, 2, folds_mm=((97, 197), (100, 200)))
+    assert page.folds_for('ltr') == ((97, 197), (100, 200))
+    assert page.folds_for('rtl') == ((100, 200), (97, 197))
+    assert Page(420, 297, 1, folds_mm=(140.5,)).folds_for('rtl') == (
+        (279.5,),)
+    assert Page(148, 210, 2).folds_for('rtl') == ()
 
 
 @pytest.mark.parametrize('edition', EDITIONS)
