@@ -214,10 +214,10 @@ def display_url(url: str) -> str:
     return parse_url(url).shown
 
 
-# Arabic vowel marks (harakat, U+064B–U+0652): WeasyPrint 70 maps each
-# glyph of a letter-and-mark cluster to text on its own (the first glyph
-# of the cluster gets all of it, the others nothing — and keep nothing in
-# every later word), so a PDF's text loses letters where they are used.
+# Arabic vowel marks (harakat, U+064B–U+0652): WeasyPrint 70 shows each
+# raised mark as text of its own (a text rise, its own Tj), so PDF readers
+# (poppler, PDFium) split the word at its marks: the text keeps every
+# letter, but copied or read aloud it is in pieces.
 _HARAKAT = re.compile('[\u064b-\u0652]')
 
 
@@ -228,7 +228,7 @@ def vowel_mark_warnings(campaign) -> list:
 
     return [campaign.problem(path, (
         'has Arabic vowel marks (harakat); they print correctly, but the '
-        'PDF\'s text then loses letters when copied or read aloud (a limit '
-        'of WeasyPrint 70); write the text without them, as most print '
-        'does')) for path, value in texts(campaign)
+        'PDF\'s text then falls apart at each mark when copied or read '
+        'aloud (a limit of WeasyPrint 70); write the text without them, as '
+        'most print does')) for path, value in texts(campaign)
         if _HARAKAT.search(value)]

@@ -615,6 +615,18 @@ def test_brand_fonts_cover_finnish_somali_and_arabic(brand):
         assert not missing, (face, missing)
 
 
+@pytest.mark.parametrize('edition', EDITIONS)
+def test_arabic_with_vowel_marks_keeps_every_letter_in_the_text(
+        lang, edition):
+    """The person's quote "الأمان يُبنى في الحياة اليومية" has a damma:
+    the PDF's text holds every letter and the mark (poppler splits the
+    word at the mark, which WeasyPrint 70 sets with a text rise)."""
+    text = re.sub(r'\s', '', plain_text(output(lang, 'ar', 'trifold-dl',
+                                                edition)))
+    assert '\u064f' in text
+    assert 'الأمانيبنىفيالحياةاليومية' in text.replace('\u064f', '')
+
+
 def test_arabic_vowel_marks_are_named_in_a_warning(tmp_path, capsys):
     """Harakat print right but WeasyPrint 70 gives their cluster's glyphs
     the wrong text: the build says which fields have them."""
