@@ -307,6 +307,26 @@ def _warn_languages(root, jobs) -> None:
         print(f'warning: {problem}', file=sys.stderr)
 
 
+# --- spell check (flyers/spelling.py) -----------------------------------------
+
+def _warn_spelling(root, jobs) -> None:
+    """build and check: each unknown word is a warning."""
+    from .spelling import check, unchecked
+
+    campaigns = [job.campaign for job in jobs]
+    for note in unchecked(campaigns):
+        print(f'note: {note}', file=sys.stderr)
+    for finding in check(root, campaigns):
+        print(f'warning: {finding}', file=sys.stderr)
+
+
+def _refuse_spelling(root, jobs) -> None:
+    """release: unknown words are errors (before anything is built)."""
+    from .spelling import refuse_unknown
+
+    refuse_unknown(root, [job.campaign for job in jobs])
+
+
 def _options(args):
     from .build import Options
     from .job import EDITIONS
@@ -361,6 +381,7 @@ def cmd_build(args, write: bool = True) -> int:
                                    split)
     _warn_drafts(jobs)
     _warn_languages(root, jobs)
+    _warn_spelling(root, jobs)
     for name in outcome.removed:
         print(f'removed {name}  (no longer built: out of date, or not in '
               'the catalogue)')
@@ -444,6 +465,7 @@ def cmd_release(args) -> int:
     jobs = build.load_everything(root, options.contents, [],
                                  options.printshop)
     release.refuse_drafts(jobs, root)
+    _refuse_spelling(root, jobs)
     release.require_harfbuzz_subsetting()
     outcome, manifest = build.make(root, jobs, options,
                                    narrowed=bool(options.contents),

@@ -24,6 +24,7 @@ seen before loads no dictionary at all.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -57,27 +58,48 @@ def dictionary_name(language: str) -> str | None:
 
 
 class Speller:
-    """One dictionary: answers from memory, from the disk cache, or from
-    Hunspell (loaded on the first word neither knows)."""
+    """One dictionary: answers from memory, from the disk caches, or from
+    Hunspell (loaded on the first word neither knows).  The answers depend
+    on the dictionary alone, so one speller serves every project of a
+    process; each project's cache folder gets them all."""
 
-    def __init__(self, name: str, cache_file: Path | None):
+    def __init__(self, name: str):
         self.name = name
-        self.cache_file = cache_file
         self._engine = None
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         # word → KNOWN, UNKNOWN (no suggestions asked yet) or a list of
         # suggestions (unknown).
-        self._answers: dict[str, bool | list[str]] = _read_cache(cache_file)
-        self._changed = False
+        self._answers: dict[str, bool | list[str]] = {}
+        self._version = 0
+        self._files: dict[Path, int] = {}  # cache file → version it holds
+
+    def attach(self, cache_file: Path) -> None:
+        """Take the answers kept in ``cache_file``, and keep ours there."""
+        with self._lock:
+            if cache_file in self._files:
+                return
+            stored = _read_cache(cache_file)
+            added = {w: a for w, a in stored.items()
+                     if not isinstance(self._answers.get(w), list)}
+            self._answers.update(added)
+            if added:
+                self._version += 1
+            self._files[cache_file] = (self._version
+                                       if len(stored) == len(self._answers)
+                                       else -1)
 
     def known(self, word: str) -> bool:
         answer = self._answers.get(word)
         if answer is None:
             with self._lock:
                 answer = bool(self._hunspell().spell(word))
-            self._answers[word] = answer
-            self._changed = True
+                self._answers[word] = answer
+                self._version += 1
         return answer is True
+
+    def has_suggestions(self, word: str) -> bool:
+        """Whether the suggestions for ``word`` are known already."""
+        return isinstance(self._answers.get(word), list)
 
     def suggestions(self, word: str) -> tuple[str, ...]:
         answer = self._answers.get(word)
@@ -86,27 +108,22 @@ class Speller:
                 return ()
             with self._lock:
                 found = self._hunspell().suggest(word)
-            answer = [s for s in found if s != word][:MAX_SUGGESTIONS]
-            self._answers[word] = answer
-            self._changed = True
+                answer = [s for s in found if s != word][:MAX_SUGGESTIONS]
+                self._answers[word] = answer
+                self._version += 1
         return tuple(answer)
 
     def save(self) -> None:
-        """Keep the answers for the next process (written whole, then
-        renamed into place; a cache that cannot be written is skipped)."""
-        if not self._changed or self.cache_file is None \
-                or len(self._answers) > MAX_CACHED_WORDS:
-            return
-        try:
-            self.cache_file.parent.mkdir(parents=True, exist_ok=True)
-            fd, temporary = tempfile.mkstemp(dir=self.cache_file.parent,
-                                             prefix='.spelling-')
-            with os.fdopen(fd, 'w', encoding='utf-8') as file:
-                json.dump(self._answers, file, ensure_ascii=False)
-            os.replace(temporary, self.cache_file)
-            self._changed = False
-        except OSError:
-            return
+        """Keep the answers for the next process in every cache folder
+        that does not hold them yet (written whole, then renamed into
+        place; a cache that cannot be written is skipped)."""
+        with self._lock:
+            if len(self._answers) > MAX_CACHED_WORDS:
+                return
+            for cache_file, version in list(self._files.items()):
+                if version != self._version and _write_cache(
+                        cache_file, self._answers):
+                    self._files[cache_file] = self._version
 
     def _hunspell(self):
         if self._engine is None:
@@ -148,9 +165,24 @@ def fingerprint(name: str) -> str:
     return digest.hexdigest()
 
 
-def _read_cache(path: Path | None) -> dict:
-    if path is None:
-        return {}
+def _write_cache(path: Path, answers: dict) -> bool:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix='.spelling-')
+    except OSError:
+        return False
+    try:
+        with os.fdopen(fd, 'w', encoding='utf-8') as file:
+            json.dump(answers, file, ensure_ascii=False)
+        os.replace(temporary, path)
+        return True
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        return False
+
+
+def _read_cache(path: Path) -> dict:
     try:
         raw = read_input(path, MAX_CACHE_BYTES, follow=False)
         answers = json.loads(raw) if len(raw) <= MAX_CACHE_BYTES else {}
@@ -164,24 +196,23 @@ def _read_cache(path: Path | None) -> dict:
                 and all(isinstance(s, str) for s in answer))}
 
 
-_SPELLERS: dict[tuple, Speller] = {}
+_SPELLERS: dict[str, Speller] = {}
 _SPELLERS_LOCK = threading.Lock()
 
 
 def speller(language: str, cache_folder: Path | None) -> Speller | None:
-    """The speller of ``language`` (one per dictionary and cache folder
-    in a process), or None when no dictionary covers it."""
+    """The speller of ``language`` (one per dictionary in a process),
+    keeping its answers in ``cache_folder`` too; None when no dictionary
+    covers the language."""
     name = dictionary_name(language)
     if name is None:
         return None
-    key = (name, str(cache_folder))
     with _SPELLERS_LOCK:
-        if key not in _SPELLERS:
-            cache_file = None if cache_folder is None else (
-                cache_folder / 'spelling'
-                / f'{name}-{fingerprint(name)[:16]}.json')
-            _SPELLERS[key] = Speller(name, cache_file)
-        return _SPELLERS[key]
+        one = _SPELLERS.setdefault(name, Speller(name))
+    if cache_folder is not None:
+        one.attach(cache_folder / 'spelling'
+                   / f'{name}-{fingerprint(name)[:16]}.json')
+    return one
 
 
 def save_all() -> None:

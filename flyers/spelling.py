@@ -42,6 +42,9 @@ from .yamlstrict import MAX_BYTES
 
 MIN_VARIANT = 6       # letters of a word compared with its neighbours
 MAX_COMPARED = 200    # unknown words compared per file (hostile content)
+# Hunspell takes 0.1-0.5 s to suggest for one word: content in another
+# language than it says gets suggestions for its first words only.
+MAX_SUGGESTED = 40
 # Letters, the marks that belong to them (combining accents, Arabic
 # vowel marks and tatweel, a soft hyphen, joiners) and, inside a word, a
 # hyphen or an apostrophe.
@@ -84,6 +87,12 @@ class Finding:
                 f'{PROJECT_LIST} if it is right)')
 
     @property
+    def where(self) -> str:
+        """``file:line:column``."""
+        return ':'.join(str(part) for part in (self.file, self.line,
+                                                self.column) if part)
+
+    @property
     def problem(self) -> Problem:
         return Problem(self.file, self.message, self.line, self.column,
                        self.field)
@@ -102,9 +111,10 @@ def check(root: Path, campaigns, cache: bool = True) -> list[Finding]:
             campaign)
     folder = cache_folder(root) if cache else None
     findings: list[Finding] = []
+    budget = {'suggested': 0}
     try:
         for group in groups.values():
-            findings += _check_file(root, group[0], folder)
+            findings += _check_file(root, group[0], folder, budget)
     finally:
         save_all()
     unique = {(f.file, f.line, f.column, f.word): f for f in findings}
@@ -135,7 +145,19 @@ class _Unit:
     end: int = 0
 
 
-def _check_file(root: Path, campaign, folder) -> list[Finding]:
+def unchecked(campaigns) -> list[str]:
+    """The content files in a language with no dictionary here (Finnish,
+    for one), as notes."""
+    from .spelldict import dictionary_name
+
+    return [f'{source}: no spelling dictionary for its language '
+            f'({language}); not spell-checked'
+            for source, language in dict.fromkeys(
+                (c.source, c.language) for c in campaigns)
+            if dictionary_name(language) is None]
+
+
+def _check_file(root: Path, campaign, folder, budget) -> list[Finding]:
     spell = speller(campaign.language, folder)
     if spell is None:
         return []
@@ -166,12 +188,20 @@ def _check_file(root: Path, campaign, folder) -> list[Finding]:
         close = neighbours.get(word, [])
         spelt = {other[2].lower() for other in close}
         suggested = [_spelt_elsewhere(other, unit) for other in close] + [
-            f'"{s}"' for s in spell.suggestions(_clean(word))
+            f'"{s}"' for s in _suggestions(spell, _clean(word), budget)
             if s.lower() not in spelt]
         findings.append(Finding(unit.file, line, column, unit.field, word,
                                 tuple(suggested[:3]), len(suggested) > 3,
                                 unit.text, offset))
     return findings
+
+
+def _suggestions(spell, word: str, budget: dict) -> tuple[str, ...]:
+    if not spell.has_suggestions(word):
+        if budget['suggested'] >= MAX_SUGGESTED:
+            return ()
+        budget['suggested'] += 1
+    return spell.suggestions(word)
 
 
 def _spelt_elsewhere(token, here: _Unit) -> str:
