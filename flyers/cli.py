@@ -309,15 +309,19 @@ def _warn_languages(root, jobs) -> None:
 
 # --- spell check (flyers/spelling.py) -----------------------------------------
 
-def _warn_spelling(root, jobs) -> None:
-    """build and check: each unknown word is a warning."""
+def _spell_check(root, jobs) -> list[str]:
+    """build and check: the notes and warnings of the spell check, made
+    before anything is built (a broken word list is an error)."""
     from .spelling import check, unchecked
 
     campaigns = [job.campaign for job in jobs]
-    for note in unchecked(campaigns):
-        print(f'note: {note}', file=sys.stderr)
-    for finding in check(root, campaigns):
-        print(f'warning: {finding}', file=sys.stderr)
+    return [f'note: {note}' for note in unchecked(campaigns)] + [
+        f'warning: {finding}' for finding in check(root, campaigns)]
+
+
+def _warn_spelling(lines: list[str]) -> None:
+    for line in lines:
+        print(line, file=sys.stderr)
 
 
 def _refuse_spelling(root, jobs) -> None:
@@ -377,11 +381,12 @@ def cmd_build(args, write: bool = True) -> int:
     warn_if_slow_subsetting()
     narrowed = bool(args.contents or args.layout or args.edition
                     or options.variants) and not shard
+    spelling = _spell_check(root, jobs)  # a bad word list stops it here
     outcome, manifest = build.make(root, jobs, options, write, narrowed,
                                    split)
     _warn_drafts(jobs)
     _warn_languages(root, jobs)
-    _warn_spelling(root, jobs)
+    _warn_spelling(spelling)
     for name in outcome.removed:
         print(f'removed {name}  (no longer built: out of date, or not in '
               'the catalogue)')

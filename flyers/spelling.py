@@ -52,7 +52,7 @@ _LETTER = r'[^\W\d_]'
 _MARK = '[\u00ad\u0300-\u036f\u0610-\u061a\u0640\u064b-\u065f\u0670' \
         '\u06d6-\u06ed\u200c\u200d]'
 _PART = f'{_LETTER}(?:{_LETTER}|{_MARK})*'
-WORD_RE = re.compile(rf"(?<![\w\u00ad'’-]){_PART}(?:[-'’]{_PART})*"
+WORD_RE = re.compile(rf"(?<![\w\u00ad-]){_PART}(?:[-'’]{_PART})*"
                      rf"(?![\w\u00ad-])")
 # Addresses (a slash, an @, "://" or a dot between letters: x.se, t.ex.)
 # and {references} are blanked out before words are looked for.
@@ -430,7 +430,7 @@ def _locate(unit: _Unit, offset: int, word: str) -> tuple:
     if unit.source is None:
         return unit.line, unit.column
     nth = sum(1 for m in _words(unit.text[:offset]) if m[0] == word)
-    pattern = re.compile(rf"(?<![\w\u00ad'’-]){re.escape(word)}"
+    pattern = re.compile(rf"(?<![\w\u00ad-]){re.escape(word)}"
                          rf"(?![\w\u00ad-])")
     found = list(pattern.finditer(unit.source, unit.start, unit.end))
     if nth >= len(found):
