@@ -104,6 +104,8 @@ class Previewer:
                 continue
             if parts[0] == 'content' and path.name.endswith(TABLE_SUFFIX):
                 return None  # a variants table: its campaign's outputs change
+            if parts[0] == 'content' and path.name == 'words.txt':
+                return None  # the spell check's word list: every campaign
             if parts[0] == 'content' and path.suffix in ('.yaml', '.yml'):
                 if not path.is_file():
                     return None  # removed or renamed: its outputs go too
@@ -215,11 +217,13 @@ def spelling_html(findings: list) -> str:
         start, end = finding.offset, finding.offset + len(finding.word)
         before = finding.text[max(0, start - 40):start]
         after = finding.text[end:end + 40]
+        before = ('…' if start > 40 else '') + before
+        after += '…' if end + 40 < len(finding.text) else ''
         parts.append(
             f'<li><code>{html.escape(finding.where)}</code> '
             f'{html.escape(finding.field)}<br>'
-            f'…{html.escape(before)}<u class="misspelt">'
-            f'{html.escape(finding.word)}</u>{html.escape(after)}…<br>'
+            f'{html.escape(before)}<u class="misspelt">'
+            f'{html.escape(finding.word)}</u>{html.escape(after)}<br>'
             f'<span class="hint">{html.escape(finding.message)}</span></li>')
     return ''.join(parts) + '</ul></aside>'
 

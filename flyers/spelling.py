@@ -41,7 +41,10 @@ from .wordlists import PROJECT_LIST, listed_words
 from .yamlstrict import MAX_BYTES
 
 MIN_VARIANT = 6       # letters of a word compared with its neighbours
-MAX_COMPARED = 200    # unknown words compared per file (hostile content)
+# Unknown words compared with the others, per file, and pairs compared:
+# bounds for content that is hostile or in another language than it says.
+MAX_COMPARED = 200
+MAX_PAIRS = 200_000
 # Hunspell takes 0.1-0.5 s to suggest for one word: content in another
 # language than it says gets suggestions for its first words only.
 MAX_SUGGESTED = 40
@@ -255,12 +258,17 @@ def _neighbours(unknown: set[str], first: dict) -> dict[str, list]:
     """For each unknown word of MIN_VARIANT letters or more, the other
     words of the file one or two edits away (their first occurrence)."""
     found: dict[str, list] = {}
+    letters = {other: frozenset(other) for other in first}
+    compared = max(1, min(MAX_COMPARED, MAX_PAIRS // max(1, len(first))))
     for word in sorted(w for w in unknown if len(w) >= MIN_VARIANT
-                       )[:MAX_COMPARED]:
+                       )[:compared]:
         lower = word.lower()
+        own = frozenset(lower)
         close = []
         for other, token in first.items():
-            if other != lower and abs(len(other) - len(lower)) <= 2:
+            # Two edits change at most four letters of the word's set.
+            if other != lower and abs(len(other) - len(lower)) <= 2 \
+                    and len(own ^ letters[other]) <= 4:
                 distance = _distance(lower, other)
                 if distance <= 2:
                     close.append((distance, other, token))

@@ -433,7 +433,15 @@ def test_the_preview_lists_the_findings_beside_the_pages(empty):
     text = (empty / name).read_text('utf-8')
     line, column = at(text, 'rörlse')
     assert page.count('<aside class="spelling">') == len(state.outputs) == 2
-    assert (f'<li><code>{name}:{line}:{column}</code> intro[0]<br>…Vi vill '
+    assert (f'<li><code>{name}:{line}:{column}</code> intro[0]<br>Vi vill '
             'ha fler vuxna i <u class="misspelt">rörlse</u> på '
-            'kvällarna.…') in page
+            'kvällarna.<br>') in page
     assert 'did you mean &quot;rörelse&quot;' in page
+    # Listing the word refreshes the page: the word list is watched.
+    words = empty / 'content' / 'words.txt'
+    words.write_text('rörlse\n', 'utf-8')
+    assert previewer.affected({words}) is None
+    previewer.rebuild({words})
+    page = page_html(previewer.state)
+    assert 'misspelt' not in page.split('</style>')[1]
+    assert page.count('<p>No unknown words.</p>') == 2
