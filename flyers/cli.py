@@ -307,7 +307,7 @@ def _warn_languages(root, jobs) -> None:
         print(f'warning: {problem}', file=sys.stderr)
 
 
-# --- spell check (flyers/spelling.py) -----------------------------------------
+# --- spell check (flyers/spelling.py) ----------------------------------------
 
 def _spell_check(root, jobs) -> list[str]:
     """build and check: the notes and warnings of the spell check, made

@@ -35,7 +35,7 @@ import yaml
 from .content import texts
 from .errors import ContentError, Problem
 from .inputs import read_input
-from .spelldict import save_all, speller
+from .spelldict import dictionary_name, save_all, speller
 from .varianttable import ID, TRACKING, csv_table, table_path
 from .wordlists import PROJECT_LIST, listed_words
 from .yamlstrict import MAX_BYTES
@@ -132,7 +132,17 @@ def refuse_unknown(root: Path, campaigns) -> None:
         raise ContentError([f.problem for f in findings])
 
 
-# --- one content file ---------------------------------------------------------
+def unchecked(campaigns) -> list[str]:
+    """The content files in a language with no dictionary here (Finnish,
+    for one), as notes."""
+    return [f'{source}: no spelling dictionary for its language '
+            f'({language}); not spell-checked'
+            for source, language in dict.fromkeys(
+                (c.source, c.language) for c in campaigns)
+            if dictionary_name(language) is None]
+
+
+# --- one content file --------------------------------------------------------
 
 @dataclass
 class _Unit:
@@ -148,23 +158,10 @@ class _Unit:
     end: int = 0
 
 
-def unchecked(campaigns) -> list[str]:
-    """The content files in a language with no dictionary here (Finnish,
-    for one), as notes."""
-    from .spelldict import dictionary_name
-
-    return [f'{source}: no spelling dictionary for its language '
-            f'({language}); not spell-checked'
-            for source, language in dict.fromkeys(
-                (c.source, c.language) for c in campaigns)
-            if dictionary_name(language) is None]
-
-
 def _check_file(root: Path, campaign, folder, budget) -> list[Finding]:
     spell = speller(campaign.language, folder)
     if spell is None:
         return []
-    language = campaign.language.split('-')[0].lower()
     units, declared = _units(campaign)
     known_words = listed_words(root, campaign.brand) | declared
     tokens = [(unit, match.start(), match[0])
@@ -174,7 +171,7 @@ def _check_file(root: Path, campaign, folder, budget) -> list[Finding]:
 
     def known(word: str) -> bool:
         if word not in memo:
-            memo[word] = _known(word, spell, known_words, language)
+            memo[word] = _known(word, spell, known_words)
         return memo[word]
 
     unknown = [token for token in tokens if not known(token[2])]
@@ -231,7 +228,7 @@ def _clean(word: str) -> str:
     return word.translate(_INVISIBLE).replace('’', "'")
 
 
-def _known(word: str, spell, listed: frozenset, language: str) -> bool:
+def _known(word: str, spell, listed: frozenset) -> bool:
     word = _clean(word)
     if len(word) < 2 or _listed(word, listed) or word.isupper():
         return True
@@ -252,7 +249,7 @@ def _listed(word: str, listed: frozenset) -> bool:
             or (lower.endswith('s') and lower[:-1] in listed))
 
 
-# --- variant spellings ----------------------------------------------------------
+# --- variant spellings -------------------------------------------------------
 
 def _neighbours(unknown: set[str], first: dict) -> dict[str, list]:
     """For each unknown word of MIN_VARIANT letters or more, the other
@@ -294,7 +291,7 @@ def _distance(a: str, b: str, limit: int = 2) -> int:
     return min(previous[len(b)], limit + 1)
 
 
-# --- where the texts are ---------------------------------------------------------
+# --- where the texts are -----------------------------------------------------
 
 def _units(campaign) -> tuple[list[_Unit], frozenset]:
     """The file's texts as written, its variant values and its table's

@@ -95,7 +95,7 @@ def empty(small):
         (small / 'brands' / brand / 'words.txt').unlink(missing_ok=True)
 
 
-# --- the seed ------------------------------------------------------------------
+# --- the seed ----------------------------------------------------------------
 
 def seed_findings(project: Path) -> list[str]:
     text = (project / SEED).read_text('utf-8')
@@ -181,7 +181,7 @@ def test_a_language_without_a_dictionary_is_noted(empty):
         'not spell-checked']
 
 
-# --- what is not a word -------------------------------------------------------
+# --- what is not a word ------------------------------------------------------
 
 NOT_WORDS = [
     'Läs mer på www.exempel.se/trygghet eller https://exempel.se/a?b=c.',
@@ -209,7 +209,7 @@ def test_each_misspelling_in_such_text_is_still_found(empty):
         ('skolfrågr', *at(text, 'skolfrågr')), ('e-pst', *at(text, 'e-pst'))]
 
 
-# --- positions ----------------------------------------------------------------
+# --- positions ---------------------------------------------------------------
 
 @pytest.mark.parametrize('title', [
     'Trygghet i hela stadn',                 # plain
@@ -227,7 +227,7 @@ def test_the_position_is_the_words_own(empty, title):
                    ('intro[0]', 'stadn', *at(text, 'stadn', 1))]
 
 
-# --- word lists and declared names ---------------------------------------------
+# --- word lists and declared names -------------------------------------------
 
 @pytest.mark.parametrize('where, brand, flagged', [
     (None, 'default', True),
@@ -279,7 +279,7 @@ def test_names_the_content_declares_are_known(empty):
         f'did you mean "bibliotek"? {ADVICE}']
 
 
-# --- variant spellings ----------------------------------------------------------
+# --- variant spellings -------------------------------------------------------
 
 def test_two_unknown_spellings_name_each_other(empty):
     write(empty, 'Fjällkvistgården öppnar i maj.\n\nVälkommen till '
@@ -306,7 +306,7 @@ def test_short_or_distant_words_are_not_variants(empty):
     assert not any('as in' in s for s in got["stadn"])
 
 
-# --- translations ---------------------------------------------------------------
+# --- translations ------------------------------------------------------------
 
 @pytest.mark.parametrize('language, text, word, first', [
     ('en', 'Safety for every neighbourhod of the city.', 'neighbourhod',
@@ -325,7 +325,7 @@ def test_each_language_is_checked_with_its_dictionary(empty, language, text,
         assert finding.suggestions[0] == first
 
 
-# --- release --------------------------------------------------------------------
+# --- release -----------------------------------------------------------------
 
 def test_release_refuses_unknown_words_and_writes_nothing(empty, capsys):
     name = write(empty, 'Vi vill ha tryggare gator och fler vuxna i '
@@ -344,7 +344,7 @@ def test_release_refuses_unknown_words_and_writes_nothing(empty, capsys):
     spelling.refuse_unknown(empty, campaigns(empty, name))
 
 
-# --- hostile word lists and content ------------------------------------------------
+# --- hostile word lists and content ------------------------------------------
 
 def _huge(path):
     path.write_bytes(b'ord\n' * 300_000)
@@ -418,7 +418,7 @@ def test_the_cache_is_used_and_a_damaged_one_ignored(empty):
     assert found(empty, name) == first
 
 
-# --- the preview ------------------------------------------------------------------
+# --- the preview -------------------------------------------------------------
 
 def test_the_preview_lists_the_findings_beside_the_pages(empty):
     from flyers.serve import Previewer, page_html
