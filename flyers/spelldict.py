@@ -1,21 +1,21 @@
 """Hunspell dictionaries for the spell check (:mod:`flyers.spelling`).
 
-In: a language code (``sv``, ``en-GB``, ``ar``) and the project root.
-Out: a :class:`Speller` that says whether a word is in the language's
-dictionary and suggests others, or None for a language with no
-dictionary here.  A missing or damaged dictionary, or a missing engine, is a
-:class:`~flyers.errors.ContentError` naming what to restore.
+In: a language code (``sv``, ``en-GB``, ``ar``) and the project's cache
+folder.  Out: a :class:`Speller` that says whether a word is in the
+language's dictionary and suggests others, or None for a language with no
+dictionary here.  A missing or damaged dictionary, or a missing engine, is
+a :class:`~flyers.errors.ContentError` naming what to restore.
 
 The dictionaries ship with the builder in ``flyers/data/hunspell/``
 (Debian's ``hunspell-sv``, ``hunspell-en-gb``, ``hunspell-en-us`` and
-``hunspell-ar``, each
-with its README and licence), so every machine checks alike and nothing is
-fetched.  Finnish is not checked: Debian has no Hunspell dictionary for it
-(its Finnish speller is Voikko, another engine).
+``hunspell-ar``, each with its README and licence), so every machine
+checks alike and nothing is fetched.  Finnish is not checked: Debian has
+no Hunspell dictionary for it (its Finnish speller is Voikko, another
+engine).
 
 The engine is chunspell (Hunspell 1.7 in a wheel: ``pip`` installs it
 whole); compound words are Hunspell's own rules (``trygghetskamera``).
-Loading a dictionary takes about 0.45 s and a suggestion 0.1–0.5 s, so
+Loading a dictionary takes about 0.4 s and a suggestion 0.1–0.5 s, so
 both happen at most once per process, and every answer is kept on disk
 (``<cache>/spelling/<dictionary>-<fingerprint>.json``, the fingerprint
 being the SHA-256 of the dictionary's files): a build whose words were all
@@ -47,7 +47,6 @@ MAX_SUGGESTIONS = 4  # three shown, and whether there are more
 # is ignored (and rewritten), never trusted.
 MAX_CACHED_WORDS = 200_000
 MAX_CACHE_BYTES = 16 * 1024 ** 2
-KNOWN, UNKNOWN = True, False
 
 
 def dictionary_name(language: str) -> str | None:
@@ -67,8 +66,8 @@ class Speller:
         self.name = name
         self._engine = None
         self._lock = threading.RLock()
-        # word → KNOWN, UNKNOWN (no suggestions asked yet) or a list of
-        # suggestions (unknown).
+        # word → True (known), False (unknown, no suggestions asked yet)
+        # or a list of suggestions (unknown).
         self._answers: dict[str, bool | list[str]] = {}
         self._version = 0
         self._files: dict[Path, int] = {}  # cache file → version it holds

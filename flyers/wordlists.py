@@ -25,7 +25,7 @@ BRAND_LIST = 'brands/{}/words.txt'
 MAX_BYTES = 1024 ** 2
 
 
-def word_lists(root: Path, brand: str) -> tuple[str, ...]:
+def word_lists(brand: str) -> tuple[str, ...]:
     """The lists a campaign of ``brand`` uses, as named in messages."""
     return (PROJECT_LIST, BRAND_LIST.format(brand))
 
@@ -33,7 +33,7 @@ def word_lists(root: Path, brand: str) -> tuple[str, ...]:
 def listed_words(root: Path, brand: str) -> frozenset[str]:
     """Every word of the project's list and the brand's, lower-cased."""
     words: set[str] = set()
-    for name in word_lists(root, brand):
+    for name in word_lists(brand):
         path = root / name
         if not os.path.lexists(path):
             continue
