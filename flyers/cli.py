@@ -307,6 +307,30 @@ def _warn_languages(root, jobs) -> None:
         print(f'warning: {problem}', file=sys.stderr)
 
 
+# --- spell check (flyers/spelling.py) ----------------------------------------
+
+def _spell_check(root, jobs) -> list[str]:
+    """build and check: the notes and warnings of the spell check, made
+    before anything is built (a broken word list is an error)."""
+    from .spelling import check, unchecked
+
+    campaigns = [job.campaign for job in jobs]
+    return [f'note: {note}' for note in unchecked(campaigns)] + [
+        f'warning: {finding}' for finding in check(root, campaigns)]
+
+
+def _warn_spelling(lines: list[str]) -> None:
+    for line in lines:
+        print(line, file=sys.stderr)
+
+
+def _refuse_spelling(root, jobs) -> None:
+    """release: unknown words are errors (before anything is built)."""
+    from .spelling import refuse_unknown
+
+    refuse_unknown(root, [job.campaign for job in jobs])
+
+
 def _options(args):
     from .build import Options
     from .job import EDITIONS
@@ -357,10 +381,12 @@ def cmd_build(args, write: bool = True) -> int:
     warn_if_slow_subsetting()
     narrowed = bool(args.contents or args.layout or args.edition
                     or options.variants) and not shard
+    spelling = _spell_check(root, jobs)  # a bad word list stops it here
     outcome, manifest = build.make(root, jobs, options, write, narrowed,
                                    split)
     _warn_drafts(jobs)
     _warn_languages(root, jobs)
+    _warn_spelling(spelling)
     for name in outcome.removed:
         print(f'removed {name}  (no longer built: out of date, or not in '
               'the catalogue)')
@@ -444,6 +470,7 @@ def cmd_release(args) -> int:
     jobs = build.load_everything(root, options.contents, [],
                                  options.printshop)
     release.refuse_drafts(jobs, root)
+    _refuse_spelling(root, jobs)
     release.require_harfbuzz_subsetting()
     outcome, manifest = build.make(root, jobs, options,
                                    narrowed=bool(options.contents),

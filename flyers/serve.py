@@ -54,6 +54,7 @@ class Output:
     guides: list[bytes]  # the same with trim, bleed, safe zone, folds
     findings: list[str]
     seconds: float
+    spelling: list = field(default_factory=list)  # spelling.Finding
 
 
 @dataclass
@@ -103,6 +104,8 @@ class Previewer:
                 continue
             if parts[0] == 'content' and path.name.endswith(TABLE_SUFFIX):
                 return None  # a variants table: its campaign's outputs change
+            if parts[0] == 'content' and path.name == 'words.txt':
+                return None  # the spell check's word list: every campaign
             if parts[0] == 'content' and path.suffix in ('.yaml', '.yml'):
                 if not path.is_file():
                     return None  # removed or renamed: its outputs go too
@@ -168,6 +171,7 @@ class Previewer:
                                   time_limit=self.time_limit)
         if report.problems:
             raise FlyerError(report.problems)
+        spelling = _spelling(self.root, jobs)
         made = {}
         with tempfile.TemporaryDirectory(prefix='flyers-serve-') as folder:
             problems = verify.preflight_all(self.root, report, Path(folder),
@@ -185,10 +189,43 @@ class Previewer:
                     result.job.edition, result.pdf,
                     [p.png for p in plain], [p.png for p in guides],
                     [f'{f.severity}: {f.check}: {f}'
-                     for f in result.preflight.findings], result.seconds)
+                     for f in result.preflight.findings], result.seconds,
+                    spelling.get(result.job.campaign.source, []))
         if problems:
             raise FlyerError(problems)
         return made
+
+
+def _spelling(root: Path, jobs: list) -> dict[str, list]:
+    """The spell check's findings per content file (flyers/spelling.py)."""
+    from .spelling import check
+
+    campaigns: dict[str, list] = {}
+    for job in jobs:
+        campaigns.setdefault(job.campaign.source, []).append(job.campaign)
+    return {source: check(root, group) for source, group in campaigns.items()}
+
+
+def spelling_html(findings: list) -> str:
+    """The findings beside the pages: each word underlined in its
+    sentence, with where it stands and the suggestions."""
+    parts = ['<aside class="spelling"><h3>Spelling</h3>']
+    if not findings:
+        return parts[0] + '<p>No unknown words.</p></aside>'
+    parts.append('<ul>')
+    for finding in findings:
+        start, end = finding.offset, finding.offset + len(finding.word)
+        before = finding.text[max(0, start - 40):start]
+        after = finding.text[end:end + 40]
+        before = ('…' if start > 40 else '') + before
+        after += '…' if end + 40 < len(finding.text) else ''
+        parts.append(
+            f'<li><code>{html.escape(finding.where)}</code> '
+            f'{html.escape(finding.field)}<br>'
+            f'{html.escape(before)}<u class="misspelt">'
+            f'{html.escape(finding.word)}</u>{html.escape(after)}<br>'
+            f'<span class="hint">{html.escape(finding.message)}</span></li>')
+    return ''.join(parts) + '</ul></aside>'
 
 
 def first_variants(jobs: list) -> list:
@@ -218,6 +255,9 @@ def page_html(state: State) -> str:
         '.errors{background:#fde8ea;border:2px solid #b00020;padding:1rem;'
         'white-space:pre-wrap;font-family:monospace}',
         '.warn{color:#8a5a00}.error{color:#b00020;font-weight:bold}',
+        '.output{display:flex;flex-wrap:wrap;gap:1rem;align-items:flex-start}',
+        '.spelling{flex:1 1 16rem;max-width:32rem}.spelling li{margin:.5rem 0}',
+        'u.misspelt{text-decoration:underline wavy #b00020}',
         ':focus{outline:3px solid #0b57d0;outline-offset:2px}',
         '</style></head>',
         f'<body class="guides-on" data-version="{state.version}">',
@@ -240,7 +280,7 @@ def page_html(state: State) -> str:
                      f'{html.escape(output.layout)} · {output.edition} '
                      f'edition · <a href="/pdf/{link}" '
                      f'download>download the PDF</a></p>'
-                     f'<div class="pages">')
+                     f'<div class="output"><div class="pages">')
         for index in range(len(output.plain)):
             for kind, css in (('plain', 'without-guides'),
                               ('guides', 'with-guides')):
@@ -248,7 +288,7 @@ def page_html(state: State) -> str:
                     f'<img class="{css}" src="/page/{link}/'
                     f'{index + 1}/{kind}.png?v={state.version}" '
                     f'alt="page {index + 1} of {html.escape(name)}">')
-        parts.append('</div>')
+        parts.append('</div>' + spelling_html(output.spelling) + '</div>')
         if output.findings:
             parts.append('<ul>' + ''.join(
                 f'<li class="{"error" if f.startswith("error") else "warn"}">'
