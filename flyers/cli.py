@@ -110,6 +110,11 @@ def _parser() -> argparse.ArgumentParser:
                               'every content/*.yaml), so one campaign\'s '
                               'drafts do not hold back another\'s release')
     release.add_argument('--printshop', default='default', metavar='NAME')
+    release.add_argument('--require-approval', action='store_true',
+                         help='refuse every output whose bytes are not the '
+                              'ones approved in approvals.yaml ("approve"); '
+                              'name those changed since, with their diff '
+                              '(output/diff/index.html)')
     _speed_options(release)
 
     translated = commands.add_parser(
@@ -240,6 +245,19 @@ def cmd_diff(args) -> int:
           + ', '.join(f'{n} {s}' for s, n in counts.items())
           + f'; report: {shown_path(root, index)}')
     return Exit.ERROR if any(c.changed for c in changes) else Exit.OK
+
+
+def _approved_only(root, first):
+    """release --require-approval: after ``first`` (the preflight's
+    refusal), refuse outputs whose bytes were not approved."""
+    from .approvals import load, refuse_unapproved
+
+    load(root)  # a broken approvals.yaml is said before anything is built
+
+    def check(results):
+        first(results)
+        refuse_unapproved(root, results)
+    return check
 
 
 def cmd_approve(args) -> int:
@@ -514,9 +532,12 @@ def cmd_release(args) -> int:
                                  options.printshop)
     release.refuse_drafts(jobs, root)
     release.require_harfbuzz_subsetting()
+    before_writing = release.refuse_findings
+    if args.require_approval:
+        before_writing = _approved_only(root, before_writing)
     outcome, manifest = build.make(root, jobs, options,
                                    narrowed=bool(options.contents),
-                                   before_writing=release.refuse_findings)
+                                   before_writing=before_writing)
     from .publish import recovered
 
     with recovered(root):  # one writer of output/ at a time

@@ -273,14 +273,19 @@ def _png(image) -> bytes:
     return buffer.getvalue()
 
 
-def summary(change: OutputChange, words: int = 4) -> str:
+def summary(change: OutputChange) -> str:
     """One line: what happened to an output."""
     if change.status in ('unchanged', 'added', 'removed'):
         pages = (f' ({change.page_count} page'
                  f'{"s" if change.page_count != 1 else ""})'
                  if change.status != 'unchanged' and change.page_count
                  else '')
-        return f'{change.status:9}  {change.path}{pages}'
+        return _one_line(f'{change.status:9}  {change.path}{pages}')
+    return _one_line(f'{"changed":9}  {change.path}: {detail(change)}')
+
+
+def detail(change: OutputChange, words: int = 4) -> str:
+    """What changed in a changed output, in a few words."""
     parts = []
     if change.fields:
         shown = []
@@ -310,7 +315,7 @@ def summary(change: OutputChange, words: int = 4) -> str:
     if all(page.status == 'same' for page in change.pages):
         parts.append('no visible change at proof resolution (the PDF bytes '
                      'differ)')
-    return _one_line(f'{"changed":9}  {change.path}: ' + ', '.join(parts))
+    return _one_line(', '.join(parts))
 
 
 def _one_line(text: str) -> str:
