@@ -124,6 +124,7 @@ def load(root: Path) -> dict[str, Approval]:
             found[name] = Approval(fields['sha256'][0], fields['by'][0],
                                    fields['at'][0])
     if problems:
+        problems.sort(key=lambda p: (p.line or 0, p.column or 0))
         raise FlyerError(problems)
     return found
 
