@@ -34,6 +34,7 @@ _STYLE = (
     'td,th{border:1px solid #ccd;padding:.25rem .6rem;text-align:left;'
     'vertical-align:top}del{background:#ffd7d5;color:#82071e}'
     'ins{background:#ccffd8;color:#055d20;text-decoration:none}'
+    'td.removed{color:#82071e}td.added{color:#055d20}'
     '.pages{display:flex;gap:1rem;flex-wrap:wrap;align-items:flex-start}'
     'figure{margin:0}figure img{max-height:480px;border:1px solid #ccd}'
     'figcaption{font-size:13px;color:#57606a}h2{margin-top:2.5rem}')
