@@ -264,3 +264,25 @@ def test_a_broken_or_hostile_approvals_yaml_is_a_clear_message(
         assert first.endswith(HINT) and 'Traceback' not in err
     assert (project / 'approvals.yaml').read_text() == text
     assert not (project / 'output' / 'release.zip').exists()
+
+
+def test_the_proof_report_follows_approvals_yaml_without_a_rebuild(
+        project, capsys):
+    """A build that changes nothing still brings the proof report's
+    approval states up to date (approvals.yaml came from git), and a
+    broken approvals.yaml shows as such there without failing the build."""
+    pdf = project / OUTPUTS[1]
+    (project / 'approvals.yaml').write_text(
+        f'approvals:\n  {OUTPUTS[1]}:\n    sha256: {sha256(pdf)}\n'
+        '    by: Cecilia Dahl\n    at: "2026-05-01T10:00:00Z"\n')
+    assert run(project, 'build', capsys=capsys)[0] == 0
+    found = states(project)
+    assert found[OUTPUTS[1]] == ('approved', 'Approved by Cecilia Dahl at '
+                                             '2026-05-01T10:00:00Z.')
+    assert found[OUTPUTS[0]] == ('none', 'Not approved yet.')
+    (project / 'approvals.yaml').write_text('approvals: [\n')
+    code, _, err = run(project, 'build', capsys=capsys)
+    assert code == 0, err
+    state, words = states(project)[OUTPUTS[1]]
+    assert state == 'unknown'
+    assert words.startswith('approval unknown: approvals.yaml:')

@@ -420,3 +420,24 @@ def test_the_report_escapes_the_text_it_shows(tmp_path):
     assert '&amp;amp;' in text and 'intro[0]&lt;i&gt;' in text
     assert '&lt;old&gt;' in text and 'new &amp; &quot;quoted&quot;' in text
     assert pictures == {}
+
+
+def test_a_build_without_recorded_texts_is_compared_page_by_page(
+        steps, tmp_path, capsys):
+    """A manifest written before it recorded each field's text (an old
+    release): the words are compared on each page, as PDFium reads it."""
+    project, snaps = steps
+    old = tmp_path / 'old'
+    shutil.copytree(snaps['base'], old)
+    manifest = json.loads((old / 'manifest.json').read_text())
+    for entry in manifest['outputs']:
+        del entry['texts']
+    (old / 'manifest.json').write_text(json.dumps(manifest))
+    code, out, _, report = diff(project, old, snaps['word'], capsys)
+    assert code == 1
+    assert out.splitlines()[0] == (
+        f'changed    {PDF}: text page 1: -otrugga +otrygga, page 1: 1 '
+        'region changed')
+    assert [(row['field'], [''.join(c) for c in row['cells'][1:3]])
+            for row in report.rows] == [('page 1', ['otrugga', 'otrygga'])]
+    assert 'the text PDFium reads from each page is compared' in report.text
