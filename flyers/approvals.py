@@ -167,7 +167,6 @@ def approve(root: Path, names: list[str], by: str,
     NAME) as built now; returns one line per output."""
     from .manifest import read_entries, sha256_mismatch
     from .publish import recovered
-    from .writer import write_atomic
 
     by = ' '.join(by.split()) if by.isprintable() else by
     why = _name_problem(by)
@@ -198,12 +197,27 @@ def approve(root: Path, names: list[str], by: str,
                      if entries[path].get('draft') else '')
             lines.append(f'approved {path} (sha256 {sha[:12]}…) by {by} '
                          f'at {moment}{again}{draft}')
-        write_atomic(root / FILE, dump(approvals), root)
+        _write(root, dump(approvals))
         _prune_copies(root, approvals)
         refresh_report(root)
     lines.append(f'recorded in {FILE}; commit it, so the sign-off is in the '
                  'history')
     return lines
+
+
+def _write(root: Path, data: bytes) -> None:
+    from .journal import write_problem
+    from .writer import write_atomic
+
+    target = root / FILE
+    if target.is_symlink() or (target.exists() and not target.is_file()):
+        raise FlyerError(Problem(FILE, (
+            'is a symbolic link or not a file; approve writes a plain file '
+            'there: move it away and approve again')))
+    try:
+        write_atomic(target, data, root)
+    except OSError as exc:
+        raise FlyerError(write_problem(FILE, exc)) from None
 
 
 def _resolve(root: Path, names: list[str], entries: dict) -> list[str]:
@@ -265,11 +279,22 @@ def _keep_copy(root: Path, entry: dict, data: bytes, sha: str) -> None:
     approved version, for the diff when the output changes later."""
     from .writer import write_atomic
 
+    from .journal import write_problem
+    from .writer import OutsideFolder
+
     store = root / STORE
-    if not (store / f'{sha}.pdf').is_file():
-        write_atomic(store / f'{sha}.pdf', data, root / OUTPUT)
     text = json.dumps(entry, indent=2, ensure_ascii=False) + '\n'
-    write_atomic(store / f'{sha}.json', text.encode('utf-8'), root / OUTPUT)
+    try:
+        if not (store / f'{sha}.pdf').is_file():
+            write_atomic(store / f'{sha}.pdf', data, root / OUTPUT)
+        write_atomic(store / f'{sha}.json', text.encode('utf-8'),
+                     root / OUTPUT)
+    except OutsideFolder:
+        raise FlyerError(Problem(f'{STORE}/', (
+            'leads outside output/ (a symbolic link); move it away and '
+            'approve again'))) from None
+    except OSError as exc:
+        raise FlyerError(write_problem(f'{STORE}/', exc)) from None
 
 
 def _prune_copies(root: Path, approvals: dict[str, Approval]) -> None:

@@ -147,7 +147,7 @@ def write_report(root: Path, changes: list[OutputChange], old_label: str,
     from .errors import FlyerError, Problem
     from .journal import write_problem
     from .job import OUTPUT
-    from .writer import write_atomic
+    from .writer import OutsideFolder, write_atomic
 
     text, pictures = report(changes, old_label, new_label)
     output = root / OUTPUT
@@ -165,6 +165,10 @@ def write_report(root: Path, changes: list[OutputChange], old_label: str,
             if _PICTURE.fullmatch(old.name) and old.name not in pictures \
                     and not old.is_dir():
                 old.unlink()
+    except OutsideFolder:
+        raise FlyerError(Problem(f'{OUTPUT}/{FOLDER}/', (
+            'leads outside output/ (a symbolic link); move it away and '
+            'compare again'))) from None
     except OSError as exc:
         raise FlyerError(write_problem(f'{OUTPUT}/{FOLDER}/', exc)) from None
     return folder / INDEX

@@ -221,7 +221,8 @@ def report_html(outputs: list[dict], reports: dict, previews: list[Preview],
         'vertical-align:top}',
         '.pass,.approved{color:#17692d}.warn,.none{color:#8a5a00}'
         '.fail,.changed{color:#b00020;font-weight:bold}'
-        'img{height:220px;margin-right:.5rem;border:1px solid #ccd}h2,h3{margin-top:2.5rem}'
+        'img{height:220px;margin-right:.5rem;border:1px solid #ccd}'
+        'h2,h3{margin-top:2.5rem}'
         'h2.variant{border-top:3px solid #1c2128;padding-top:.5rem}',
         '</style></head><body>', f'<h1>{html.escape(title)}</h1>',
         '<p>Trim: solid cyan line. Bleed edge: dashed magenta. Safe zone: '

@@ -108,8 +108,9 @@ def test_build_approve_release_then_a_change_is_refused_with_its_diff(
         assert list(entry) == ['sha256', 'by', 'at']
         assert entry['sha256'] == sha256(project / path)
         assert entry['by'] == 'Anna Andersson'
-        moment = datetime.datetime.strptime(entry['at'], '%Y-%m-%dT%H:%M:%SZ'
-                                            ).replace(tzinfo=datetime.timezone.utc)
+        moment = datetime.datetime.strptime(
+            entry['at'], '%Y-%m-%dT%H:%M:%SZ').replace(
+            tzinfo=datetime.timezone.utc)
         assert started <= moment <= datetime.datetime.now(
             datetime.timezone.utc)
         assert f'approved {path} (sha256 {entry["sha256"][:12]}…) by Anna ' \
@@ -240,8 +241,8 @@ HINT = ('(approvals.yaml is written by "approve": take it back from git, '
      'mapping of output → {sha256, by, at}'),
     ('- a\n', 'approvals.yaml: expected one field, "approvals:", holding a '
      'mapping of output → {sha256, by, at}'),
-    (f'approvals:\n  output/a.pdf:\n    sha256: abc\n    by: Anna\n    at: '
-     f'"2026-01-01T00:00:00Z"\n', 'approvals.yaml:3:13: approvals.output/'
+    ('approvals:\n  output/a.pdf:\n    sha256: abc\n    by: Anna\n    at: '
+     '"2026-01-01T00:00:00Z"\n', 'approvals.yaml:3:13: approvals.output/'
      'a.pdf.sha256: expected 64 hexadecimal digits, found "abc"'),
     (f'approvals:\n  ../etc/passwd:\n    sha256: {SHA}\n', 'approvals.yaml:'
      '2:3: approvals: "../etc/passwd" is not an output PDF (output/NAME.pdf)'),
@@ -286,3 +287,17 @@ def test_the_proof_report_follows_approvals_yaml_without_a_rebuild(
     state, words = states(project)[OUTPUTS[1]]
     assert state == 'unknown'
     assert words.startswith('approval unknown: approvals.yaml:')
+
+
+def test_approvals_yaml_as_a_link_elsewhere_is_not_written_through(
+        project, tmp_path, capsys):
+    elsewhere = tmp_path / 'elsewhere.yaml'
+    elsewhere.write_text('approvals: {}\n')
+    (project / 'approvals.yaml').symlink_to(elsewhere)
+    code, _, err = run(project, 'approve', OUTPUTS[0], '--by', 'Anna',
+                       capsys=capsys)
+    assert code == 1
+    assert err.splitlines()[0] == (
+        'error: approvals.yaml: is a symbolic link or not a file; approve '
+        'writes a plain file there: move it away and approve again')
+    assert elsewhere.read_text() == 'approvals: {}\n'

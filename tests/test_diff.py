@@ -10,7 +10,6 @@ pictures with Pillow, the PDFs with PDFium.
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import shutil
 import zipfile
