@@ -173,14 +173,26 @@ def test_a_new_approval_is_a_small_change_of_approvals_yaml(project, capsys):
     assert start + 2 in changed and set(changed) <= {start + 2, start + 3}
 
 
-def test_without_a_copy_of_the_approved_version_the_refusal_says_so(
+def test_the_approved_version_comes_from_the_release_bundle_or_is_missing(
         project, capsys):
     assert run(project, 'approve', *OUTPUTS, '--by', 'Anna',
+               capsys=capsys)[0] == 0
+    assert run(project, 'release', '--require-approval',
                capsys=capsys)[0] == 0
     shutil.rmtree(project / 'output' / 'approved')  # approved elsewhere
     content = project / 'content' / 'minimal.yaml'
     content.write_text(content.read_text().replace('En mening.',
                                                    'Två meningar.'))
+    # The last release bundle holds the approved bytes: the diff is shown.
+    code, _, err = run(project, 'release', '--require-approval',
+                       capsys=capsys)
+    assert code == 1
+    assert (f'error: {OUTPUTS[1]}: changed since Anna at ') in err
+    assert 'text intro[0]: -En -mening. +Två +meningar.' in err
+    report = (project / 'output' / 'diff' / 'index.html').read_text()
+    assert 'From <b class="old">the approved versions</b>' in report
+    # Without the bundle too, there is nothing to compare with.
+    (project / 'output' / 'release.zip').unlink()
     code, _, err = run(project, 'release', '--require-approval',
                        capsys=capsys)
     assert code == 1
