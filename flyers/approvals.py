@@ -172,11 +172,11 @@ def approve(root: Path, names: list[str], by: str,
     why = _name_problem(by)
     if why:
         raise UsageError(Problem('--by', why))
-    approvals = load(root)
     moment = (now or datetime.datetime.now(datetime.timezone.utc)
               ).strftime('%Y-%m-%dT%H:%M:%SZ')
     lines = []
-    with recovered(root):
+    with recovered(root):  # one approve (or build) at a time
+        approvals = load(root)
         entries = read_entries(root)
         paths = _resolve(root, names, entries)
         problems = [problem for path in paths
