@@ -110,6 +110,11 @@ def _parser() -> argparse.ArgumentParser:
                               'every content/*.yaml), so one campaign\'s '
                               'drafts do not hold back another\'s release')
     release.add_argument('--printshop', default='default', metavar='NAME')
+    release.add_argument('--require-approval', action='store_true',
+                         help='refuse every output whose bytes are not the '
+                              'ones approved in approvals.yaml ("approve"); '
+                              'name those changed since, with their diff '
+                              '(output/diff/index.html)')
     _speed_options(release)
 
     translated = commands.add_parser(
@@ -181,7 +186,89 @@ def _parser() -> argparse.ArgumentParser:
     preflight.add_argument('pdfs', nargs='*', metavar='PDF')
     commands.add_parser('schema', help='print the content file schema '
                         '(Markdown)')
+    _sign_off_commands(commands)
     return parser
+
+
+# --- diff and sign-off (issue 14, sections 3 and 4) ------------------------
+
+def _sign_off_commands(commands) -> None:
+    diff = commands.add_parser(
+        'diff', help='what changed between two builds (text and pixels)',
+        description='Compare two builds output by output: identical PDFs '
+                    'are unchanged (not rendered); otherwise the words '
+                    'removed and added in each content field and the '
+                    'changed regions of every page (rendered by PDFium at '
+                    'the proofs\' resolution). Writes output/diff/index.html '
+                    'and exits with 1 when anything changed, 0 when nothing '
+                    'did.')
+    diff.add_argument('old', nargs='?', metavar='OLD', help='a release '
+                      'bundle (.zip) or an output folder with its '
+                      'manifest.json (default: output/release.zip, the last '
+                      'release)')
+    diff.add_argument('new', nargs='?', metavar='NEW', help='the same '
+                      '(default: output/, the current build)')
+    approve = commands.add_parser(
+        'approve', help='record who approved which output (approvals.yaml)',
+        description='Record in approvals.yaml who approved each OUTPUT, '
+                    'with the sha256 of its PDF as built now and the time '
+                    '(UTC). Commit approvals.yaml; "release '
+                    '--require-approval" then refuses any output whose '
+                    'bytes were not approved.')
+    approve.add_argument('outputs', nargs='+', metavar='OUTPUT',
+                         help='an output PDF (output/NAME.pdf) or its name')
+    approve.add_argument('--by', required=True, metavar='NAME',
+                         help='who approves (a person\'s name)')
+
+
+def cmd_diff(args) -> int:
+    from .builds import open_build
+    from .catalogue import check_project, shown_path
+    from .diff import compare, summary
+    from .diffreport import write_report
+    from .publish import output_folder, recovered
+
+    root = args.project.resolve()
+    check_project(root)
+    with recovered(root):  # no build writes output/ meanwhile
+        old = open_build(root, args.old, 'OLD')
+        new = open_build(root, args.new, 'NEW')
+        changes = compare(old, new)
+        output_folder(root)
+        index = write_report(root, changes, old.label, new.label)
+    for change in changes:
+        print(summary(change))
+    counts = {status: sum(c.status == status for c in changes)
+              for status in ('changed', 'added', 'removed', 'unchanged')}
+    print(f'{len(changes)} output{"s" if len(changes) != 1 else ""} '
+          f'compared ({old.label} → {new.label}): '
+          + ', '.join(f'{n} {s}' for s, n in counts.items())
+          + f'; report: {shown_path(root, index)}')
+    return Exit.ERROR if any(c.changed for c in changes) else Exit.OK
+
+
+def _approved_only(root, first):
+    """release --require-approval: after ``first`` (the preflight's
+    refusal), refuse outputs whose bytes were not approved."""
+    from .approvals import load, refuse_unapproved
+
+    load(root)  # a broken approvals.yaml is said before anything is built
+
+    def check(results):
+        first(results)
+        refuse_unapproved(root, results)
+    return check
+
+
+def cmd_approve(args) -> int:
+    from .approvals import approve
+    from .catalogue import check_project
+
+    root = args.project.resolve()
+    check_project(root)
+    for line in approve(root, args.outputs, args.by):
+        print(line)
+    return Exit.OK
 
 
 def _variant_option(command) -> None:
@@ -472,9 +559,12 @@ def cmd_release(args) -> int:
     release.refuse_drafts(jobs, root)
     _refuse_spelling(root, jobs)
     release.require_harfbuzz_subsetting()
+    before_writing = release.refuse_findings
+    if args.require_approval:
+        before_writing = _approved_only(root, before_writing)
     outcome, manifest = build.make(root, jobs, options,
                                    narrowed=bool(options.contents),
-                                   before_writing=release.refuse_findings)
+                                   before_writing=before_writing)
     from .publish import recovered
 
     with recovered(root):  # one writer of output/ at a time
@@ -562,4 +652,4 @@ COMMANDS = {'build': cmd_build, 'check': cmd_check, 'import': cmd_import,
             'serve': cmd_serve, 'release': cmd_release,
             'merge-manifests': cmd_merge_manifests,
             'translated': cmd_translated,
-            'schema': cmd_schema}
+            'schema': cmd_schema, 'diff': cmd_diff, 'approve': cmd_approve}

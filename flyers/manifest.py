@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 
 from .errors import Problem, UsageError
+from .fieldtext import field_texts
 from .inputs import read_input
 from .job import EDITIONS, OUTPUT
 from .printshop import NAME
@@ -52,6 +53,9 @@ def manifest_entry(result: Result) -> dict:
         'inputs_sha256': result.inputs_sha256 or None,
         'proofs': [f'{OUTPUT}/{PROOFS}/{preview_name(p)}'
                    for p in result.previews],
+        # The printed text of each content field ({field: text}, from the
+        # HTML the PDF was made of): what "diff" compares word by word.
+        'texts': field_texts(result.html),
     }
 
 

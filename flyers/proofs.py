@@ -205,8 +205,13 @@ _STATUS = {'pass': '✓ pass', 'warn': '! warning', 'fail': '✗ fail'}
 
 
 def report_html(outputs: list[dict], reports: dict, previews: list[Preview],
-                title: str = 'Proof report') -> str:
-    """The proof report: per output its pages and every preflight check."""
+                title: str = 'Proof report', approvals: dict | None = None
+                ) -> str:
+    """The proof report: per output its pages and every preflight check
+    (and, given ``approvals`` — path → (state, words), see
+    :func:`flyers.approvals.states` — whether it is approved)."""
+    from .approvals import approval_html
+
     parts = [
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">',
         f'<title>{html.escape(title)}</title><style>',
@@ -214,9 +219,10 @@ def report_html(outputs: list[dict], reports: dict, previews: list[Preview],
         'table{border-collapse:collapse;margin:.5rem 0 1.5rem}',
         'td,th{border:1px solid #ccd;padding:.25rem .6rem;text-align:left;'
         'vertical-align:top}',
-        '.pass{color:#17692d}.warn{color:#8a5a00}.fail{color:#b00020;'
-        'font-weight:bold}img{height:220px;margin-right:.5rem;'
-        'border:1px solid #ccd}h2,h3{margin-top:2.5rem}'
+        '.pass,.approved{color:#17692d}.warn,.none{color:#8a5a00}'
+        '.fail,.changed{color:#b00020;font-weight:bold}'
+        'img{height:220px;margin-right:.5rem;border:1px solid #ccd}'
+        'h2,h3{margin-top:2.5rem}'
         'h2.variant{border-top:3px solid #1c2128;padding-top:.5rem}',
         '</style></head><body>', f'<h1>{html.escape(title)}</h1>',
         '<p>Trim: solid cyan line. Bleed edge: dashed magenta. Safe zone: '
@@ -238,7 +244,10 @@ def report_html(outputs: list[dict], reports: dict, previews: list[Preview],
                      f'{html.escape(entry["layout"])} · '
                      f'{html.escape(entry["edition"])} edition · '
                      f'{entry["pages"]} page(s)'
-                     f'{" · DRAFT" if entry.get("draft") else ""}</p><p>')
+                     f'{" · DRAFT" if entry.get("draft") else ""}</p>')
+        if approvals is not None and path in approvals:
+            parts.append(approval_html(path, approvals[path]))
+        parts.append('<p>')
         for preview in previews:
             if preview.output == path:
                 name = preview_name(preview)

@@ -184,6 +184,7 @@ def write_manifest(root: Path, manifest: dict, previews: list,
     """Write ``files`` (path, bytes) that differ from what is there, the
     contact sheet and proof report — made first, and remade only if a file
     or the manifest changed — and the manifest, in one switch-over."""
+    from .approvals import refreshed, states
     from .proofs import contact_sheet, report_html, variant_label
 
     output = root / OUTPUT
@@ -202,8 +203,15 @@ def write_manifest(root: Path, manifest: dict, previews: list,
             groups = {entry['path']: variant_label(entry)
                       for entry in manifest['outputs']}
             changed.append((sheet, contact_sheet(previews, groups)))
-        changed.append((report, report_html(manifest['outputs'], reports,
-                                            previews).encode('utf-8')))
+        changed.append((report, report_html(
+            manifest['outputs'], reports, previews,
+            approvals=states(root, manifest['outputs'])).encode('utf-8')))
+    elif (now := _read(report)) is not None:
+        # Nothing else changed, but approvals.yaml may have.
+        fresh = refreshed(now.decode('utf-8', 'replace'), root,
+                          manifest['outputs']).encode('utf-8')
+        if fresh != now:
+            changed.append((report, fresh))
     if _read(path) != text:
         changed.append((path, text))
     # The PDFs the workers wrote into the staging folder (and preflighted
