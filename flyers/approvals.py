@@ -359,6 +359,7 @@ def refuse_unapproved(root: Path, results) -> None:
                and approvals[path].sha256 != built.outputs[path].sha256}
     if not unapproved and not changed:
         return
+    report = ''
     problems = [Problem(path, (
         f'is not approved in {FILE}; check its proof (build, then '
         f'output/proofs/report.html), then: python make_flyers.py approve '
@@ -374,6 +375,7 @@ def refuse_unapproved(root: Path, results) -> None:
         changes = {c.path: c for c in compare(old, shown)}
         if changes:
             write_report(root, list(changes.values()), old.label, new.label)
+            report = f'{OUTPUT}/diff/ (the diff)'
         for path, approval in changed.items():
             if path in changes:
                 what = (f'{detail(changes[path])}; the diff: '
@@ -387,7 +389,7 @@ def refuse_unapproved(root: Path, results) -> None:
             problems.append(Problem(path, (
                 f'changed since {approval.describe()} approved it: {what}; '
                 'check it, then approve it again')))
-    raise FlyerError(problems)
+    raise FlyerError(problems, written=report)
 
 
 # --- the proof report --------------------------------------------------------

@@ -358,8 +358,10 @@ def _print_problems(exc: FlyerError) -> None:
     for problem in exc.problems:
         print(f'error: {problem}', file=sys.stderr)
     count = len(exc.problems)
-    print(f'{count} problem{"s" if count != 1 else ""} found; nothing was '
-          'written', file=sys.stderr)
+    wrote = (f'nothing but {exc.written} was written' if exc.written
+             else 'nothing was written')
+    print(f'{count} problem{"s" if count != 1 else ""} found; {wrote}',
+          file=sys.stderr)
 
 
 def _progress(message: str) -> None:

@@ -49,10 +49,13 @@ def _one_line(text: str) -> str:
 class FlyerError(Exception):
     """Base class of every error the user can fix; carries problems."""
 
-    def __init__(self, problems: list[Problem] | Problem | str):
+    def __init__(self, problems: list[Problem] | Problem | str,
+                 written: str = ''):
         if isinstance(problems, (Problem, str)):
             problems = [problems]
         self.problems = list(problems)
+        # What was written all the same (a report explaining the refusal).
+        self.written = written
         super().__init__('\n'.join(str(p) for p in self.problems))
 
 

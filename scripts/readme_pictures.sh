@@ -50,5 +50,8 @@ cp content/trygghet-vasteras.variants.csv "$work/p"/content/
 pdftoppm -r 60 -png -f 2 -l 2 -singlefile "$O"/trygghet-vasteras-raby-leaflet-a5.pdf docs/images/leaflet-a5-raby-back
 cp "$O"/proofs/contact-sheet.png docs/images/contact-sheet-variants.png
 
+# The diff report (its own throw-away copy).
+bash scripts/diff_picture.sh > /dev/null
+
 "$PY" make_flyers.py build > /dev/null  # output/ as the quick start leaves it
 ls -la docs/images

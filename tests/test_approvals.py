@@ -147,6 +147,9 @@ def test_build_approve_release_then_a_change_is_refused_with_its_diff(
             f'error: {re.escape(path)}: changed since Anna Andersson at '
             rf'\S+Z approved it: {what}; the diff: output/diff/index.html; '
             'check it, then approve it again', err), err
+    assert err.splitlines()[-1] == (
+        f'{len(OUTPUTS)} problems found; nothing but output/diff/ (the diff) '
+        'was written')
     report = (project / 'output' / 'diff' / 'index.html').read_text()
     assert report.count('<tr data-field="intro[0]"><td>intro[0]</td><td '
                         'class="removed"></td><td class="added">ny</td>') == 2
@@ -201,6 +204,7 @@ def test_the_approved_version_comes_from_the_release_bundle_or_is_missing(
             and 'is not on this machine (no copy in output/approved/, not '
                 'in the last release bundle), so no diff can be shown; '
                 'compare the proofs; check it, then approve it again' in err)
+    assert err.splitlines()[-1].endswith('found; nothing was written')
 
 
 @pytest.mark.parametrize('names, by, message', [
