@@ -18,7 +18,7 @@ cd "$work/p"
 B=("$PY" "$repo/make_flyers.py" --project . build content/trygghet-vasteras.yaml --layout leaflet-a5 --edition print)
 "${B[@]}" > /dev/null 2>&1
 cp -r output before
-sed -i 's/otrugga/otrygga/' content/trygghet-vasteras.yaml
+sed -i 's/Kriminalitet, otrugga/Kriminalitet, otrygga/' content/trygghet-vasteras.yaml
 "${B[@]}" > /dev/null 2>&1
 "$PY" "$repo/make_flyers.py" --project . diff before output/ || true
 "$PY" - <<'PY'

@@ -55,7 +55,7 @@ def steps(tmp_path_factory):
         path.write_text(text.replace(old, new), 'utf-8')
 
     build('base')
-    edit(content, 'otrugga', 'otrygga')  # the seed's typo, corrected
+    edit(content, 'Kriminalitet, otrugga', 'Kriminalitet, otrygga')  # the typo
     build('word')
     edit(brand, 'tint: C8 M3 Y0 K0', 'tint: C0 M12 Y30 K0')
     build('colour')
