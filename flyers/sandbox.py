@@ -22,6 +22,7 @@ import functools
 import operator
 import os
 import re
+import signal
 import time
 from pathlib import Path, PurePath
 
@@ -148,9 +149,15 @@ class TemplateEnvironment(ImmutableSandboxedEnvironment):
     def limited(self, seconds: float | None):
         """Stop templates rendered in the body when ``seconds`` (the
         output's whole time limit) are nearly up: a little before the
-        output's own limit strikes, so the message can name the template."""
-        self.deadline = (time.monotonic() + 0.9 * seconds) if seconds \
-            else None
+        output's own limit strikes, so the message can name the template.
+        That limit (:func:`flyers.limits.time_limit`) started with the
+        output, before the template: what is left of it counts, so a slow
+        start (a loaded machine) cannot let it strike first."""
+        budget = 0.9 * (seconds or 0.0)
+        left = signal.getitimer(signal.ITIMER_REAL)[0] if seconds else 0.0
+        if left > 0:
+            budget = min(budget, max(left - 0.1 * seconds, left / 2))
+        self.deadline = (time.monotonic() + budget) if seconds else None
         self.seconds = seconds or 0.0
         try:
             yield
