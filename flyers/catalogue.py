@@ -17,10 +17,10 @@ from .brands import brand_names, load_brand, unknown_brand
 from .content import Campaign, texts
 from .errors import ContentError, FlyerError, LayoutError, Problem, UsageError
 from .inputs import outside_problem, real_inside, unsafe_name, unsafe_names
-from .job import EDITIONS, Job
+from .job import EDITIONS, PRINT, Job
 from .layouts import CONTENT_FIELDS, Layout, layout_names, load_layout
 from .picturefiles import picture_problems
-from .printshop import load_printshop
+from .printshop import load_printshop, missing_printer
 from .qr import QrCode, QrTooDense, make_qr, with_tracking
 from .render import label
 from . import translations
@@ -111,6 +111,8 @@ def load_everything(root: Path, contents: list[str], only_layouts: list[str],
         shop = load_printshop(root, printshop)
     except LayoutError as exc:
         problems += exc.problems
+    if shop is not None and PRINT in editions:
+        problems += filter(None, [missing_printer(shop)])
     campaigns = []
     for path in content_files(root, contents):
         table = table_path(path)

@@ -16,7 +16,7 @@ from .render import draft_reasons
 
 
 def expectations(root: Path, layout: Layout, printshop, edition: str,
-                 qr_urls, draft: bool, fields=()):
+                 qr_urls, draft: bool, fields=(), marks=()):
     """What the preflight must find in one output: from its layout, its
     print shop, its edition, its campaign and the QR codes it was given."""
     from .fonts import postscript_names
@@ -35,7 +35,8 @@ def expectations(root: Path, layout: Layout, printshop, edition: str,
         draft=draft, font_names=postscript_names(root), fields=fields,
         folds_mm=page.folds_per_page,
         empty_band_limit=BAND_LIMIT,
-        empty_bands_allowed_mm=layout.empty_bands_allowed_mm)
+        empty_bands_allowed_mm=layout.empty_bands_allowed_mm,
+        marks=tuple(marks))
 
 
 def job_expectations(root: Path, result):
@@ -43,4 +44,4 @@ def job_expectations(root: Path, result):
     job = result.job
     return expectations(root, job.layout, job.printshop, job.edition,
                         (job.qr.url,), bool(draft_reasons(job.campaign)),
-                        result.fields)
+                        result.fields, result.marks)

@@ -53,6 +53,9 @@ def manifest_entry(result: Result) -> dict:
         'inputs_sha256': result.inputs_sha256 or None,
         'proofs': [f'{OUTPUT}/{PROOFS}/{preview_name(p)}'
                    for p in result.previews],
+        # The legal marks its pages carry (imprint, tryckort, label of
+        # political advertising): the preflight command checks them again.
+        'marks': [list(mark) for mark in result.marks],
     }
 
 
