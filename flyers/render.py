@@ -118,6 +118,7 @@ def legal_marks(job: Job, build_date: str) -> tuple[tuple[str, str], ...]:
         marks.append(('tryckort', printer))
     political = political_label(job.campaign)
     if political:
+        # The preflight holds this name to 7 pt (preflight.legalmarks).
         marks.append(('political-ad label', political))
     return tuple(marks)
 

@@ -5,8 +5,9 @@ In: the :class:`~flyers.preflight.content.Drawn` pages and the marks the
 output must carry (``Expectations.marks``: the imprint, the tryckort of a
 print edition, the label of political advertising; docs/legal-marks.md).
 Out: ``legal-marks`` findings — a mark whose words are not drawn (hidden by
-a stylesheet, left out of a template, cut off), or drawn closer to the trim
-than the print shop's safe zone (where the trimming knife may take it).
+a stylesheet, left out of a template, cut off), drawn closer to the trim
+than the print shop's safe zone (where the trimming knife may take it), or
+a label of political advertising set smaller than :data:`LABEL_MIN_PT`.
 
 The text is read from the glyphs the content streams draw, in drawing
 order, without white space.  Right-to-left words (Arabic) are drawn in
@@ -21,6 +22,16 @@ import unicodedata
 
 from .drawchecks import snippet
 from .findings import PT_PER_MM, Collector, Expectations
+from .geometry import SIZE_TOLERANCE_PT
+
+# The label of political advertising must be "clear, salient and
+# unambiguous" (Regulation (EU) 2024/900, Article 11(1)); neither it nor
+# Implementing Regulation (EU) 2025/1410 names a size for print, so: no
+# smaller than the smallest light-on-dark text a print shop takes
+# (printshops/*.yaml, min_reversed_text_pt), well above the 6 pt floor of
+# any text (docs/legal-marks.md).
+LABEL_MIN_PT = 7.0
+LABEL = 'political-ad label'
 
 # Between a mark's words: white space and the punctuation typesetting may
 # change (quotes, dashes) or a label puts between its parts.
@@ -94,6 +105,16 @@ def check_marks(pages: list, expect: Expectations, out: Collector) -> None:
             continue
         drawn, runs = found
         frame = drawn.frame
+        if name == LABEL:
+            small = [drawn.glyphs[i] for i in sorted(runs)
+                     if drawn.glyphs[i].size < LABEL_MIN_PT - SIZE_TOLERANCE_PT]
+            if small:
+                out.error('legal-marks', (
+                    f'the {name} "{snippet(mark, 60)}" is set in '
+                    f'{small[0].size:.1f} pt; it must be clear and salient: '
+                    f'at least {LABEL_MIN_PT:g} pt (docs/legal-marks.md); '
+                    'make it larger in the layout\'s CSS'),
+                    frame=frame, box=small[0].box)
         tx0, ty0, tx1, ty1 = frame.trim
         for index in sorted(runs):
             x0, y0, x1, y1 = drawn.glyphs[index].box
