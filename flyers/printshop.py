@@ -118,7 +118,7 @@ def missing_printer(shop: PrintShop) -> Problem | None:
         'it, where and in which year (tryckfrihetsförordningen 4 kap. 3 §); '
         'add "printer: {name: NAME, town: TOWN}" with the print shop\'s '
         'name and town (the year comes from the build\'s date)'),
-        field='printer')
+        1, 1, 'printer')
 
 
 def load_printshop(root: Path, name: str = DEFAULT) -> PrintShop:
