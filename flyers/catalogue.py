@@ -111,8 +111,11 @@ def load_everything(root: Path, contents: list[str], only_layouts: list[str],
         shop = load_printshop(root, printshop)
     except LayoutError as exc:
         problems += exc.problems
-    if shop is not None and PRINT in editions:
-        problems += filter(None, [missing_printer(shop)])
+    # A print edition says who printed it (its tryckort): a print shop
+    # without a printer is refused before anything is built.
+    no_printer = missing_printer(shop) if shop and PRINT in editions else None
+    if no_printer is not None:
+        problems.append(no_printer)
     campaigns = []
     for path in content_files(root, contents):
         table = table_path(path)
