@@ -338,7 +338,7 @@ OVERRIDES = {
         'preflight legal-marks: the imprint "Ansvarig utgivare: [namn '
         'saknas], Liberalerna Västerås" is not on any page'),
     'tryckort hidden': (
-        '.printed-by { display: none; }',
+        '.small-print .printed-by { display: none; }',
         f'preflight legal-marks: the tryckort "{SV_TRYCK}" is not on any '
         'page; every output must carry it'),
     'label invisible': (
