@@ -256,11 +256,14 @@ class Cache:
                 tuple(tuple(check) for check in report['checks']))
             copyfit = tuple(meta['copyfit']) if meta['copyfit'] else None
             fields = tuple((tuple(box), name) for box, name in meta['fields'])
+            marks = tuple((str(name), str(text))
+                          for name, text in meta['marks'])
             result = Result(job, pdf, int(meta['pages']),
                             float(meta['seconds']), html, copyfit, fields,
                             preflight, previews=previews, deps=deps,
                             cached=True,
-                            inputs_sha256=self.inputs_sha256(key, deps))
+                            inputs_sha256=self.inputs_sha256(key, deps),
+                            marks=marks)
         except Exception:  # noqa: BLE001 - any damage: build it again
             return None
         try:
@@ -279,6 +282,7 @@ class Cache:
             'seconds': round(result.seconds, 3),
             'copyfit': list(result.copyfit) if result.copyfit else None,
             'fields': [[list(box), name] for box, name in result.fields],
+            'marks': [list(mark) for mark in result.marks],
             'sha256': result.sha256,
             'deps': result.deps,
             'previews': [[*p.size, hashlib.sha256(p.png).hexdigest()]

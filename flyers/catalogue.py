@@ -17,10 +17,10 @@ from .brands import brand_names, load_brand, unknown_brand
 from .content import Campaign, texts
 from .errors import ContentError, FlyerError, LayoutError, Problem, UsageError
 from .inputs import outside_problem, real_inside, unsafe_name, unsafe_names
-from .job import EDITIONS, Job
+from .job import EDITIONS, PRINT, Job
 from .layouts import CONTENT_FIELDS, Layout, layout_names, load_layout
 from .picturefiles import picture_problems
-from .printshop import load_printshop
+from .printshop import load_printshop, missing_printer
 from .qr import QrCode, QrTooDense, make_qr, with_tracking
 from .render import label
 from . import translations
@@ -111,6 +111,11 @@ def load_everything(root: Path, contents: list[str], only_layouts: list[str],
         shop = load_printshop(root, printshop)
     except LayoutError as exc:
         problems += exc.problems
+    # A print edition says who printed it (its tryckort): a print shop
+    # without a printer is refused before anything is built.
+    no_printer = missing_printer(shop) if shop and PRINT in editions else None
+    if no_printer is not None:
+        problems.append(no_printer)
     campaigns = []
     for path in content_files(root, contents):
         table = table_path(path)

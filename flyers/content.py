@@ -95,6 +95,16 @@ class Person:
 
 
 @dataclass(frozen=True)
+class PoliticalAd:
+    """The campaign is political advertising (Regulation (EU) 2024/900):
+    every output carries the label of its Article 11 — the statement, the
+    sponsor and where the transparency notice is (docs/legal-marks.md)."""
+
+    sponsor: str
+    transparency_notice: str
+
+
+@dataclass(frozen=True)
 class Campaign:
     """One campaign's content, validated.  ``source`` is the file it came
     from, as shown to the user; ``positions`` maps field paths to (line,
@@ -119,6 +129,7 @@ class Campaign:
     people: tuple[Person, ...] = ()
     pictures_folder: str = 'images'
     brand: str = 'default'
+    political_ad: PoliticalAd | None = None
     # A translation names its source file and the hashes of the source's
     # fields it was made from (flyers/translations.py).
     translation_of: str | None = None
@@ -171,6 +182,21 @@ class Campaign:
         if self.variant:
             message += f' (variant "{self.variant}", {self.variant_row})'
         return Problem(self.source, message, line, column, path)
+
+
+@dataclass(frozen=True)
+class NoticeUrl(Url):
+    """An https address that is printed: never ``#`` (a label must say
+    where its notice is)."""
+
+    def convert(self, node, path, ctx):
+        if isinstance(node, yaml.ScalarNode) and node.value.strip() == '#':
+            ctx.problem(node, path, (
+                '"#" is no address: the label must say where the '
+                'transparency notice is; give its https:// address (a '
+                'placeholder such as https://example.org/… makes a draft)'))
+            return None
+        return super().convert(node, path, ctx)
 
 
 @dataclass(frozen=True)
@@ -258,6 +284,21 @@ SCHEMA = Struct(name='campaign', build=Campaign, fields=(
     Field('imprint', Text(inline=False, max_length=300),
           'who is responsible for the material (Swedish: "Ansvarig '
           'utgivare: …"); printed small on every layout', True),
+    Field('political_ad', Struct(
+        name='political ad', build=PoliticalAd, fields=(
+            Field('sponsor', Text(inline=False, max_length=120),
+                  'who the advertisement is for and paid by (a party, a '
+                  'candidate, an organisation), as the label names it', True),
+            Field('transparency_notice', NoticeUrl(),
+                  'the address of the transparency notice (Article 12 of '
+                  'the regulation: who paid, how much, for which election); '
+                  'printed in the label and a link in the screen edition. '
+                  'Keep it short: it is printed in small type', True),
+        )),
+          'makes the campaign political advertising (EU Regulation '
+          '2024/900): every output then carries the label "Politisk '
+          'annons · Sponsor: … · Transparensmeddelande: …" in the '
+          'campaign\'s language (see docs/legal-marks.md)'),
     Field('qr_tracking', MapOf(
         key=Pattern(regex=LAYOUT_NAME, description='a layout name'),
         value=Pattern(regex=QUERY, description='tracking parameters such as '
@@ -447,7 +488,7 @@ def placeholders(campaign: Campaign) -> list[tuple[str, str]]:
     """(field path, explanation) for each placeholder left in the content."""
     found = []
     for path, value in texts(campaign):
-        if path == 'url' or path.endswith('.url'):
+        if path == 'url' or path.endswith(('.url', '.transparency_notice')):
             if is_placeholder_url(value):
                 found.append((path, f'"{value}" is a placeholder address'))
         elif _BRACKETS_RE.search(value):

@@ -17,7 +17,8 @@ from .typography import direction as text_direction
 
 
 def expectations(root: Path, layout: Layout, printshop, edition: str,
-                 qr_urls, draft: bool, fields=(), direction: str = 'ltr'):
+                 qr_urls, draft: bool, fields=(), marks=(),
+                 direction: str = 'ltr'):
     """What the preflight must find in one output: from its layout, its
     print shop, its edition, its campaign (and the direction of its
     language, which mirrors the folds) and the QR codes it was given."""
@@ -37,7 +38,8 @@ def expectations(root: Path, layout: Layout, printshop, edition: str,
         draft=draft, font_names=postscript_names(root), fields=fields,
         folds_mm=page.folds_for(direction),
         empty_band_limit=BAND_LIMIT,
-        empty_bands_allowed_mm=layout.empty_bands_allowed_mm)
+        empty_bands_allowed_mm=layout.empty_bands_allowed_mm,
+        marks=tuple(marks))
 
 
 def job_expectations(root: Path, result):
@@ -45,4 +47,5 @@ def job_expectations(root: Path, result):
     job = result.job
     return expectations(root, job.layout, job.printshop, job.edition,
                         (job.qr.url,), bool(draft_reasons(job.campaign)),
-                        result.fields, text_direction(job.campaign.language))
+                        result.fields, result.marks,
+                        text_direction(job.campaign.language))

@@ -56,6 +56,9 @@ def manifest_entry(result: Result) -> dict:
         # The printed text of each content field ({field: text}, from the
         # HTML the PDF was made of): what "diff" compares word by word.
         'texts': field_texts(result.html),
+        # The legal marks its pages carry (imprint, tryckort, label of
+        # political advertising): the preflight command checks them again.
+        'marks': [list(mark) for mark in result.marks],
     }
 
 

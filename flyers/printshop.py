@@ -6,7 +6,10 @@ text, PDF/X version and the output ICC profile.  The layouts get bleed and safe 
 bleed, ``--bleed``, ``--safe``), the PDF writer the PDF/X version and the
 profile, the preflight all of it: another print shop is one new file.
 The profile must be a working CMYK press profile inside ``assets/``
-(:mod:`flyers.colour`).
+(:mod:`flyers.colour`).  ``printer`` (the printer's name and town) is the
+Swedish *tryckort* every print edition carries beside the imprint
+(tryckfrihetsförordningen 4 kap. 3 §): a print build refuses a profile
+without it (:func:`missing_printer`).
 """
 
 from __future__ import annotations
@@ -28,6 +31,14 @@ DEFAULT = 'default'
 
 
 @dataclass(frozen=True)
+class Printer:
+    """Who prints, and where: "Tryck: NAME, TOWN YEAR" in print."""
+
+    name: str
+    town: str
+
+
+@dataclass(frozen=True)
 class PrintShop:
     description: str
     bleed_mm: float
@@ -40,6 +51,7 @@ class PrintShop:
     output_condition: str
     output_condition_description: str = ''
     min_reversed_text_pt: float = 7.0
+    printer: Printer | None = None
     name: str = DEFAULT
     positions: dict = field(default_factory=dict, compare=False, repr=False)
 
@@ -78,7 +90,35 @@ SCHEMA = Struct(name='print shop', build=PrintShop, fields=(
     Field('min_reversed_text_pt', Number(minimum=4, maximum=24),
           'light text on a dark background (knocked out of the inks) '
           'smaller than this fails the preflight, in pt; 7 if not given'),
+    Field('printer', Struct(
+        name='printer', build=Printer,
+        description='the printer\'s name and town, e.g. '
+                    '{name: Printfabriken, town: Västerås}',
+        fields=(
+            Field('name', Text(inline=False, max_length=80),
+                  'the printing company, as it is to be named', True),
+            Field('town', Text(inline=False, max_length=60),
+                  'the town where it prints', True),
+        )),
+          'who prints, and where: every print edition says "Tryck: NAME, '
+          'TOWN YEAR" beside the imprint (Swedish law, '
+          'tryckfrihetsförordningen 4 kap. 3 §); required to build the '
+          'print edition'),
 ))
+
+
+def missing_printer(shop: PrintShop) -> Problem | None:
+    """The problem of a print shop that names no printer, for a build of
+    a print edition (printed matter must say who printed it, where and
+    when); None when it names one."""
+    if shop.printer is not None:
+        return None
+    return Problem(shop.source, (
+        'names no printer, and every print edition must say who printed '
+        'it, where and in which year (tryckfrihetsförordningen 4 kap. 3 §); '
+        'add "printer: {name: NAME, town: TOWN}" with the print shop\'s '
+        'name and town (the year comes from the build\'s date)'),
+        1, 1, 'printer')
 
 
 def load_printshop(root: Path, name: str = DEFAULT) -> PrintShop:

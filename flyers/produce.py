@@ -30,7 +30,7 @@ from .limits import time_limit as limited
 from .pdf import render_pdf
 from .picturefiles import picture_path, pictures_folder
 from .pictures import with_picture_warnings
-from .render import Renderer
+from .render import Renderer, legal_marks
 from .result import Result
 
 
@@ -95,6 +95,7 @@ class Producer:
         seconds = time.perf_counter() - started
         result = Result(job, rendered.pdf, rendered.pages, seconds, html,
                         rendered.copyfit, rendered.fields,
+                        marks=legal_marks(job, date),
                         deps=sorted(str(p) for p in fetcher.fetched
                                     | font_face_files(fetcher.fetched)
                                     | _brand_files(self.root, job.brand)),

@@ -31,31 +31,43 @@ from .typography import (direction, display_url, inline, quotation_marks,
                          typeset)
 
 # Words the templates print themselves, per language (English fallback).
+# printed_by is the tryckort (printshop.py); political_ad, sponsor and
+# notice make the label of political advertising (docs/legal-marks.md).
 LABELS = {
     'sv': {'draft': 'UTKAST · DRAFT – ej för tryck', 'read_more': 'Läs mer',
            'logo_alt': 'Logotyp', 'logo_alt_of': 'Logotyp för',
            'qr_alt': 'QR-kod som leder till {url}',
            'scan': 'Skanna koden och läs mer på', 'proposals': 'Våra förslag',
            'faq': 'Vanliga frågor', 'further_reading': 'Läs vidare',
-           'photo': 'Foto'},
+           'photo': 'Foto', 'printed_by': 'Tryck: {name}, {town} {year}',
+           'political_ad': 'Politisk annons', 'sponsor': 'Sponsor',
+           'notice': 'Transparensmeddelande'},
     'en': {'draft': 'DRAFT – not for print', 'read_more': 'Read more',
            'logo_alt': 'Logo', 'logo_alt_of': 'Logo of',
            'qr_alt': 'QR code leading to {url}',
            'scan': 'Scan the code and read more at', 'proposals':
            'Our proposals', 'faq': 'Questions and answers',
-           'further_reading': 'Read more', 'photo': 'Photo'},
+           'further_reading': 'Read more', 'photo': 'Photo',
+           'printed_by': 'Printed by {name}, {town} {year}',
+           'political_ad': 'Political advertisement', 'sponsor': 'Sponsor',
+           'notice': 'Transparency notice'},
     'fi': {'draft': 'LUONNOS · DRAFT – ei painoon', 'read_more': 'Lue lisää',
            'logo_alt': 'Logo', 'logo_alt_of': 'Logo:',
            'qr_alt': 'QR-koodi, joka vie osoitteeseen {url}',
            'scan': 'Skannaa koodi ja lue lisää osoitteessa',
            'proposals': 'Ehdotuksemme', 'faq': 'Usein kysyttyä',
-           'further_reading': 'Lue lisää', 'photo': 'Kuva'},
+           'further_reading': 'Lue lisää', 'photo': 'Kuva',
+           'printed_by': 'Paino: {name}, {town} {year}',
+           'political_ad': 'Poliittinen mainos', 'sponsor': 'Sponsori',
+           'notice': 'Avoimuusilmoitus'},
     'ar': {'draft': 'مسودة · DRAFT – ليست للطباعة',
            'read_more': 'اقرأ المزيد', 'logo_alt': 'شعار',
            'logo_alt_of': 'شعار', 'qr_alt': 'رمز QR يؤدي إلى {url}',
            'scan': 'امسح الرمز واقرأ المزيد على', 'proposals': 'مقترحاتنا',
            'faq': 'أسئلة شائعة', 'further_reading': 'لمزيد من القراءة',
-           'photo': 'صورة'},
+           'photo': 'صورة', 'printed_by': 'طباعة: {name}، {town} {year}',
+           'political_ad': 'إعلان سياسي', 'sponsor': 'الجهة الراعية',
+           'notice': 'إشعار الشفافية'},
 }
 
 
@@ -81,6 +93,46 @@ PRINT_PROFILE = '--print-profile'
 
 def label(language: str, name: str) -> str:
     return LABELS.get(language.split('-')[0], LABELS['en'])[name]
+
+
+def printed_by(job: Job, build_date: str) -> str | None:
+    """The tryckort of a print edition ("Tryck: Printfabriken, Västerås
+    2026"): the print shop's printer and the year of the build's date
+    (flyers.dates: SOURCE_DATE_EPOCH or the inputs' git time, never
+    "now"); None for the screen edition or a shop without a printer."""
+    printer = job.printshop.printer
+    if not job.is_print or printer is None:
+        return None
+    return label(job.campaign.language, 'printed_by').format(
+        name=printer.name, town=printer.town, year=build_date[:4])
+
+
+def legal_marks(job: Job, build_date: str) -> tuple[tuple[str, str], ...]:
+    """What the preflight must find on one output's pages, as (name,
+    text): the imprint; the tryckort (print); the label of political
+    advertising, when the campaign is one."""
+    language = job.campaign.language
+    marks = [('imprint', typeset(job.campaign.imprint, language))]
+    printer = printed_by(job, build_date)
+    if printer:
+        marks.append(('tryckort', printer))
+    political = political_label(job.campaign)
+    if political:
+        # The preflight holds this name to 7 pt (preflight.legalmarks).
+        marks.append(('political-ad label', political))
+    return tuple(marks)
+
+
+def political_label(campaign: Campaign) -> str | None:
+    """The label of political advertising as one line of text (what the
+    layouts print, and what the preflight looks for), or None."""
+    ad = campaign.political_ad
+    if ad is None:
+        return None
+    words = LABELS.get(campaign.language.split('-')[0], LABELS['en'])
+    sponsor = typeset(ad.sponsor, campaign.language)
+    return (f'{words["political_ad"]} · {words["sponsor"]}: {sponsor} · '
+            f'{words["notice"]}: {display_url(ad.transparency_notice)}')
 
 
 def page_css(job: Job) -> str:
@@ -208,6 +260,7 @@ class Renderer:
             'brand_css': Markup(job.brand.css()),
             'base_css': '../_base/common.css',
             'build_date': build_date,
+            'printed_by': printed_by(job, build_date),
         }
         where = f'layouts/{layout.name}/{layout.template}'
         try:

@@ -36,6 +36,8 @@ class Result:
     preflight_seconds: float = 0.0
     peak_rss: int = 0  # bytes, of the process that built it
     pid: int = 0  # of the process that built it
+    # The legal marks its pages must carry (render.legal_marks).
+    marks: tuple = ()
 
     @property
     def sha256(self) -> str:

@@ -15,8 +15,9 @@ reading links, people), every optional part (a subtitle, a proposal's text,
 a person's quote or photo, a link's address, …: present in both or in
 neither), the pictures (the same files in the same folder, with the same
 focus) and the QR tracking keys (the same layouts tracked).  What may
-differ: every text (that is the translation), the address and the links'
-addresses (a page in the reader's language), the tracking parameters
+differ: every text (that is the translation), the address, the links'
+addresses and a political ad's transparency notice (a page in the
+reader's language), the tracking parameters
 (``utm_content=ar``), status, brand and layouts.
 
 Staleness: ``translated_from`` maps each text field of the source (its
@@ -52,7 +53,8 @@ _VARIANT = ('variant', 'variant_values', 'variant_tracking', 'variant_row')
 _NOT_TEXT = frozenset((
     'url', 'file', 'focus', 'src', 'field', 'status', 'language', 'brand',
     'pictures_folder', 'source', 'translation_of', 'translated_from',
-    'positions', 'qr_tracking', 'layouts') + _VARIANT)
+    'positions', 'qr_tracking', 'layouts', 'transparency_notice')
+    + _VARIANT)
 # Fields whose structure is not compared (they may differ per language).
 # A field added to Campaign later is compared (and hashed, if text) unless
 # it is named here and in _NOT_TEXT.

@@ -22,6 +22,7 @@ PX_TO_PT = 0.75
 # What a QR swap can change, and what a text change can change besides.
 QR_CHECKS = ('pages', 'trim-box', 'bleed-box', 'qr', 'links', 'tags')
 TEXT_CHECKS = QR_CHECKS + ('structure', 'fonts', 'safe-zone', 'folds',
+                           'legal-marks',
                            'text-size', 'rule-width', 'image-ppi', 'colour',
                            'reversed-text', 'text-inks')
 

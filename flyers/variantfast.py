@@ -47,6 +47,7 @@ from markupsafe import escape
 
 from .errors import FlyerError
 from .result import Result
+from .render import legal_marks
 from .variantboxes import one_layout, one_line_everywhere, swap_qr
 from .variantboxes import swapped_line
 from .variantcheck import QR_CHECKS, TEXT_CHECKS, delta_preflight, qr_region
@@ -280,7 +281,8 @@ class Variants:
         except FlyerError:
             return None  # the full build says what is wrong
         result = Result(job, pdf, pages, time.perf_counter() - started, html,
-                        copyfit, rendered_fields, deps=deps, pid=os.getpid())
+                        copyfit, rendered_fields, deps=deps, pid=os.getpid(),
+                        marks=legal_marks(job, date))
         result.made_by = how
         staged = staging / Path(job.path).name
         staged.write_bytes(pdf)

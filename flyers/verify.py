@@ -60,10 +60,21 @@ def preflight_files(root: Path, pdfs: list[str]):
         expect = expectations(root, layout, shops[shop_name],
                               entry['edition'], entry['qr_urls'],
                               bool(entry.get('draft')),
+                              marks=manifest_marks(entry),
                               direction='rtl' if mirrored and entry.get(
                                   'folds_mm') == mirrored else 'ltr')
         reports.append(preflight(root / path, expect, shown_as=path))
     return reports, problems
+
+
+def manifest_marks(entry: dict) -> tuple[tuple[str, str], ...]:
+    """The legal marks a manifest entry lists (pairs of text; anything
+    else in a hand-edited manifest is left out)."""
+    marks = entry.get('marks')
+    return tuple((mark[0], mark[1]) for mark in marks
+                 if isinstance(mark, list) and len(mark) == 2
+                 and all(isinstance(part, str) for part in mark)
+                 ) if isinstance(marks, list) else ()
 
 
 def preflight_all(root: Path, report: Report, folder: Path,

@@ -95,7 +95,8 @@ def test_placeholders_of_the_seed_content_are_found():
     campaign = load_campaigns(seed, 'content/trygghet-vasteras.yaml')[0]
     found = dict(placeholders(campaign))
     assert set(found) == {'url', 'imprint', 'further_reading.links[0].url',
-                          'further_reading.links[1].url'}
+                          'further_reading.links[1].url',
+                          'political_ad.transparency_notice'}
     assert campaign.is_draft
 
 

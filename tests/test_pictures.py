@@ -50,6 +50,8 @@ TEMPLATE = '''{% extends "_base/base.html.j2" %}
   </div>
   <div></div>
   <div>{{ parts.credits() }}<p data-field="imprint">{{ campaign.imprint }}</p>
+  {% if printed_by %}<p>{{ printed_by }}</p>{% endif %}
+  {{ parts.political_ad() }}
   <div class="qr">{{ qr.svg }}</div></div>
 </section>
 {% endblock %}

@@ -94,9 +94,9 @@ def test_preflight_command(project, capsys):
                          capsys=capsys)
     assert code == 0
     # 15: the empty-band check (issue 11) joined the 14; 17: reversed-text
-    # and text-inks (issue 12).
+    # and text-inks (issue 12); 18: legal-marks (issue 14).
     assert out.startswith('output/trygghet-vasteras-poster-a3.pdf: passed '
-                          '(17 checks)')
+                          '(18 checks)')
     # A PDF changed after the build is caught.
     import pikepdf
 

@@ -264,7 +264,7 @@ def test_shipped_translations_match_their_source_and_are_current(name,
     assert source.source == SOURCE and source.language == 'sv'
     assert campaign.language == language and campaign.is_draft
     assert stale(ROOT, campaign) == []  # the hashes are recorded and current
-    assert len(campaign.translated_from) == 46
+    assert len(campaign.translated_from) == 47
     head = (ROOT / name).read_text('utf-8').split('\n\n')[0]
     assert 'UNCHECKED TRANSLATION' in head and 'not by a native speaker' in head
     assert [p.file for p in campaign.pictures] == [
@@ -274,6 +274,7 @@ def test_shipped_translations_match_their_source_and_are_current(name,
     same = {path for (path, a), (_, b) in zip(texts(source), texts(campaign))
             if a == b}
     assert same <= {'organisation', 'people[0].name', 'people[1].name',
+                    'political_ad.sponsor',
                     'further_reading.links[0].url',
                     'further_reading.links[1].url'}
 
@@ -289,9 +290,10 @@ def test_arabic_typography():
     campaign = load_campaign(ROOT / ARABIC, ARABIC)
     arabic = {path: value for path, value in texts(campaign)
               if re.search('[\u0600-\u06ff]', value)}
-    # Every text but the names (and the links' addresses) is Arabic.
+    # Every text but the names (and the addresses) is Arabic.
     assert {path for path, _ in texts(campaign)} - set(arabic) == {
         'url', 'organisation', 'people[0].name', 'people[1].name',
+        'political_ad.sponsor', 'political_ad.transparency_notice',
         'further_reading.links[0].url', 'further_reading.links[1].url'}
     words = ' '.join(arabic.values())
     assert '«المنطقة المستضعفة»' in words
@@ -352,7 +354,7 @@ def test_a_changed_source_makes_stale_fields_and_release_refuses(own,
     code, out, err = run(own, 'translated', str(own / ENGLISH),
                          capsys=capsys)
     assert (code, err) == (0, '')
-    assert out == ('recorded the hashes of 46 source fields in '
+    assert out == ('recorded the hashes of 47 source fields in '
                    f'{ENGLISH} (2 changed since the last record: title, '
                    'faq.items[1].answer); build and check will warn when '
                    'one of them changes\n')

@@ -17,6 +17,8 @@ The checks, in order (the ids are ``Finding.check``):
 - ``fonts``: every font embedded and one of the project's own;
 - ``safe-zone``, ``text-size``, ``rule-width``, ``image-ppi``: measured on
   the content streams themselves (:mod:`.content`);
+- ``legal-marks``: the imprint, the tryckort and the label of political
+  advertising are drawn, inside the safe zone (:mod:`.legalmarks`);
 - ``colour``: for print, no RGB anywhere and a CMYK PDF/X output intent;
   for the screen, no CMYK (it is meant to be RGB throughout);
 - ``ink`` (print edition only): total ink within the limit (Ghostscript);
@@ -92,7 +94,7 @@ def check_pages(opened, frames, expect: Expectations, out: Collector,
     inks; with ``drawing``) and of their links and tags, on an open PDF
     whose page frames are known: the preflight's, and the variants' check
     of what changed (:mod:`flyers.variantcheck`)."""
-    from . import content, document, drawchecks, inks, tags
+    from . import content, document, drawchecks, inks, legalmarks, tags
 
     if drawing:
         reader = content.Reader(expect)
@@ -100,6 +102,7 @@ def check_pages(opened, frames, expect: Expectations, out: Collector,
                  for page, frame in zip(opened.pages, frames)]
         document.check_fonts(reader.fonts, frames, expect, out)
         drawchecks.check_drawn(drawn, expect, out)
+        legalmarks.check_marks(drawn, expect, out)
         if expect.is_print:
             drawchecks.check_colours(drawn, out)
             inks.check_text_inks(drawn, expect, out)

@@ -19,7 +19,7 @@ BOX_TOLERANCE_MM = 0.05
 MAX_PER_PAGE = 5
 
 CHECKS = ('structure', 'pages', 'trim-box', 'bleed-box', 'bleed-reach',
-          'fonts', 'safe-zone', 'folds', 'text-size', 'rule-width',
+          'fonts', 'safe-zone', 'folds', 'legal-marks', 'text-size', 'rule-width',
           'image-ppi', 'colour', 'ink', 'reversed-text', 'text-inks', 'qr',
           'links', 'tags', 'layout')
 
@@ -59,6 +59,10 @@ class Expectations:
     # design wants (layout.yaml) and do not count.
     empty_band_limit: float | None = None
     empty_bands_allowed_mm: tuple[tuple[float, float], ...] = ()
+    # The legal marks the output must carry, as (name, text): the
+    # imprint, the tryckort (print), the label of political advertising
+    # (:mod:`.legalmarks`); each must be drawn, inside the safe zone.
+    marks: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self):
         if self.edition not in ('print', 'screen'):
