@@ -102,6 +102,9 @@ class PoliticalAd:
 
     sponsor: str
     transparency_notice: str
+    # Article 11(1)(c): the election, referendum or legislative process
+    # the advertisement is linked to, where there is one.
+    election: str | None = None
 
 
 @dataclass(frozen=True)
@@ -294,6 +297,11 @@ SCHEMA = Struct(name='campaign', build=Campaign, fields=(
                   'the regulation: who paid, how much, for which election); '
                   'printed in the label and a link in the screen edition. '
                   'Keep it short: it is printed in small type', True),
+            Field('election', Text(inline=False, max_length=120),
+                  'the election, referendum or legislative process the '
+                  'advertisement is linked to, where there is one (Article '
+                  '11(1)(c)), e.g. "valet till kommunfullmäktige i Västerås '
+                  '2026"; the label then names it'),
         )),
           'makes the campaign political advertising (EU Regulation '
           '2024/900): every output then carries the label "Politisk '

@@ -41,7 +41,7 @@ LABELS = {
            'faq': 'Vanliga frågor', 'further_reading': 'Läs vidare',
            'photo': 'Foto', 'printed_by': 'Tryck: {name}, {town} {year}',
            'political_ad': 'Politisk annons', 'sponsor': 'Sponsor',
-           'notice': 'Transparensmeddelande'},
+           'election': 'Gäller', 'notice': 'Transparensmeddelande'},
     'en': {'draft': 'DRAFT – not for print', 'read_more': 'Read more',
            'logo_alt': 'Logo', 'logo_alt_of': 'Logo of',
            'qr_alt': 'QR code leading to {url}',
@@ -50,7 +50,7 @@ LABELS = {
            'further_reading': 'Read more', 'photo': 'Photo',
            'printed_by': 'Printed by {name}, {town} {year}',
            'political_ad': 'Political advertisement', 'sponsor': 'Sponsor',
-           'notice': 'Transparency notice'},
+           'election': 'Linked to', 'notice': 'Transparency notice'},
     'fi': {'draft': 'LUONNOS · DRAFT – ei painoon', 'read_more': 'Lue lisää',
            'logo_alt': 'Logo', 'logo_alt_of': 'Logo:',
            'qr_alt': 'QR-koodi, joka vie osoitteeseen {url}',
@@ -59,7 +59,7 @@ LABELS = {
            'further_reading': 'Lue lisää', 'photo': 'Kuva',
            'printed_by': 'Paino: {name}, {town} {year}',
            'political_ad': 'Poliittinen mainos', 'sponsor': 'Sponsori',
-           'notice': 'Avoimuusilmoitus'},
+           'election': 'Liittyy', 'notice': 'Avoimuusilmoitus'},
     'ar': {'draft': 'مسودة · DRAFT – ليست للطباعة',
            'read_more': 'اقرأ المزيد', 'logo_alt': 'شعار',
            'logo_alt_of': 'شعار', 'qr_alt': 'رمز QR يؤدي إلى {url}',
@@ -67,7 +67,7 @@ LABELS = {
            'faq': 'أسئلة شائعة', 'further_reading': 'لمزيد من القراءة',
            'photo': 'صورة', 'printed_by': 'طباعة: {name}، {town} {year}',
            'political_ad': 'إعلان سياسي', 'sponsor': 'الجهة الراعية',
-           'notice': 'إشعار الشفافية'},
+           'election': 'مرتبط بـ', 'notice': 'إشعار الشفافية'},
 }
 
 
@@ -131,8 +131,12 @@ def political_label(campaign: Campaign) -> str | None:
         return None
     words = LABELS.get(campaign.language.split('-')[0], LABELS['en'])
     sponsor = typeset(ad.sponsor, campaign.language)
+    election = (f'{words["election"]}: '
+                f'{typeset(ad.election, campaign.language)} · '
+                if ad.election else '')
     return (f'{words["political_ad"]} · {words["sponsor"]}: {sponsor} · '
-            f'{words["notice"]}: {display_url(ad.transparency_notice)}')
+            f'{election}{words["notice"]}: '
+            f'{display_url(ad.transparency_notice)}')
 
 
 def page_css(job: Job) -> str:

@@ -31,8 +31,10 @@ LAYOUTS = ('leaflet-a5', 'poster-a3', 'trifold-dl')
 SV_LABEL = ('Politisk annons · Sponsor: Liberalerna Västerås · '
             'Transparensmeddelande: example.org/politisk-annons')
 SV_TRYCK = f'Tryck: Printfabriken, Västerås {YEAR}'
+# With the election it is linked to (Article 11(1)(c)), named in the label.
 FI_POLITICAL = ('political_ad:\n  sponsor: Koloniföreningen Solrosen\n'
-                '  transparency_notice: https://example.org/mainos\n')
+                '  transparency_notice: https://example.org/mainos\n'
+                '  election: kuntavaalit 2029\n')
 
 
 def _add_line(path: Path, line: str) -> None:
@@ -116,7 +118,7 @@ def test_the_year_is_the_builds_not_this_years(legal):
      'Transparency notice: example.org/political-ad'),
     ('solrosen-fi', 'poster-a3', f'Paino: Printfabriken, Västerås {YEAR}',
      'Poliittinen mainos · Sponsori: Koloniföreningen Solrosen · '
-     'Avoimuusilmoitus: example.org/mainos'),
+     'Liittyy: kuntavaalit 2029 · Avoimuusilmoitus: example.org/mainos'),
 ], ids=['en', 'fi'])
 def test_the_marks_are_in_the_campaigns_language(legal, name, layout,
                                                   tryckort, label):
