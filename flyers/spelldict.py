@@ -9,9 +9,10 @@ a :class:`~flyers.errors.ContentError` naming what to restore.
 The dictionaries ship with the builder in ``flyers/data/hunspell/``
 (Debian's ``hunspell-sv``, ``hunspell-en-gb``, ``hunspell-en-us`` and
 ``hunspell-ar``, each with its README and licence), so every machine
-checks alike and nothing is fetched.  Finnish is not checked: Debian has
-no Hunspell dictionary for it (its Finnish speller is Voikko, another
-engine).
+checks alike and nothing is fetched.  Finnish has no Hunspell dictionary
+in Debian: it is checked with Voikko (Debian's ``voikko-fi`` dictionary,
+shipped in ``flyers/data/voikko/``, read by libvoikko through its Python
+binding), which answers the same two questions.
 
 The engine is chunspell (Hunspell 1.7 in a wheel: ``pip`` installs it
 whole); compound words are Hunspell's own rules (``trygghetskamera``).
@@ -41,7 +42,13 @@ SHOWN_DIR = 'flyers/data/hunspell'
 # Language (its tag, or its ISO 639 base code) → the dictionary's file
 # name, without .aff/.dic.  English is British unless the tag says en-US
 # (as for hyphenation, flyers/hyphenation.py).
-DICTIONARIES = {'sv': 'sv_SE', 'en': 'en_GB', 'en-us': 'en_US', 'ar': 'ar'}
+DICTIONARIES = {'sv': 'sv_SE', 'en': 'en_GB', 'en-us': 'en_US', 'ar': 'ar',
+                'fi': 'fi'}
+# Dictionaries read by Voikko rather than Hunspell: name → its files.
+VOIKKO_DIR = Path(__file__).resolve().parent / 'data' / 'voikko'
+VOIKKO_SHOWN = 'flyers/data/voikko'
+VOIKKO = {'fi': ('5/mor-standard/index.txt', '5/mor-standard/mor.vfst',
+                 '5/mor-standard/autocorr.vfst')}
 MAX_SUGGESTIONS = 4  # three shown, and whether there are more
 # The answers kept on disk: more words than any project has; a larger file
 # is ignored (and rewritten), never trusted.
@@ -131,6 +138,8 @@ class Speller:
 
 
 def _load(name: str):
+    if name in VOIKKO:
+        return _load_voikko(name)
     try:
         import hunspell  # chunspell's module
     except ImportError:
@@ -152,13 +161,47 @@ def _load(name: str):
             f'{SHOWN_DIR})'))) from None
 
 
+def _load_voikko(name: str):
+    shown = f'{VOIKKO_SHOWN}/5/mor-standard/'
+    if not all((VOIKKO_DIR / part).is_file() for part in VOIKKO[name]):
+        raise ContentError(Problem(shown, (
+            'the Finnish dictionary for the spell check is missing; restore '
+            f'it (git checkout {VOIKKO_SHOWN})')))
+    try:
+        import libvoikko
+    except ImportError:
+        raise ContentError(Problem('(spell check)', (
+            'the Finnish spell checker\'s engine is not installed; run "pip '
+            'install libvoikko" (it is in pyproject.toml\'s dependencies)'))
+        ) from None
+    try:
+        return libvoikko.Voikko(name, path=str(VOIKKO_DIR))
+    except OSError:  # the C library: ctypes could not load it
+        raise ContentError(Problem('(spell check)', (
+            'the Finnish spell checker needs the library libvoikko, which '
+            'is not installed; run "make build" once (scripts/setup.sh '
+            'installs Debian\'s libvoikko1) or "apt-get install '
+            'libvoikko1"'))) from None
+    except Exception as exc:  # noqa: BLE001 - the engine's own errors
+        raise ContentError(Problem(shown, (
+            f'the Finnish dictionary for the spell check cannot be read '
+            f'({type(exc).__name__}: {exc}); restore it (git checkout '
+            f'{VOIKKO_SHOWN})'))) from None
+
+
+def _dictionary_files(name: str) -> list[Path]:
+    if name in VOIKKO:
+        return [VOIKKO_DIR / part for part in VOIKKO[name]]
+    return [DICTIONARY_DIR / f'{name}.{ext}' for ext in ('aff', 'dic')]
+
+
 @functools.lru_cache(maxsize=None)
 def fingerprint(name: str) -> str:
     """SHA-256 of the dictionary's files (changes with any edit)."""
     digest = hashlib.sha256(name.encode())
-    for ext in ('aff', 'dic'):
+    for path in _dictionary_files(name):
         try:
-            digest.update(read_input(DICTIONARY_DIR / f'{name}.{ext}'))
+            digest.update(read_input(path, 64 * 1024 ** 2))
         except OSError:
             digest.update(b'missing')
     return digest.hexdigest()

@@ -133,7 +133,7 @@ def refuse_unknown(root: Path, campaigns) -> None:
 
 
 def unchecked(campaigns) -> list[str]:
-    """The content files in a language with no dictionary here (Finnish,
+    """The content files in a language with no dictionary here (German,
     for one), as notes."""
     return [f'{source}: no spelling dictionary for its language '
             f'({language}); not spell-checked'

@@ -10,9 +10,11 @@ cd "$(dirname "$0")/.."
 # libharfbuzz-subset0 font subsetting is ~6x slower), Ghostscript (the
 # preflight's ink raster), and for the tests poppler-utils (pdfinfo,
 # pdftotext, pdffonts), qpdf, and Chromium for the preview's browser tests
-# (driven by Playwright; Playwright's own browser download is not used).
+# (driven by Playwright; Playwright's own browser download is not used);
+# libvoikko1 for the Finnish spell check (its dictionary ships in flyers/).
 DEBIAN_PACKAGES="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0
-  libfontconfig1 poppler-utils qpdf ghostscript chromium python3-venv"
+  libfontconfig1 poppler-utils qpdf ghostscript chromium python3-venv
+  libvoikko1"
 
 missing=""
 if command -v dpkg-query >/dev/null 2>&1; then

@@ -5,6 +5,7 @@ and check warn, release refuses, the preview lists)."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import time
 from pathlib import Path
@@ -162,22 +163,44 @@ def test_words_of_each_language(language, word, known):
 
 def test_every_dictionary_ships_with_its_readme_and_licence():
     folder = spelldict.DICTIONARY_DIR
-    for name in set(spelldict.DICTIONARIES.values()):
+    for name in set(spelldict.DICTIONARIES.values()) - set(spelldict.VOIKKO):
         for ext in ('aff', 'dic'):
             assert (folder / f'{name}.{ext}').stat().st_size > 1000
         readme = 'README.md' if name == 'sv_SE' else f'{name}.README.md'
         text = (folder / readme).read_text('utf-8')
         assert 'Licence' in text or 'licence' in text
     assert 'Voikko' in (folder / 'README.md').read_text('utf-8')
+    voikko = spelldict.VOIKKO_DIR
+    assert all((voikko / part).stat().st_size > 300
+               for part in spelldict.VOIKKO['fi'])
+    assert 'Licence' in (voikko / 'README.md').read_text('utf-8')
+    assert 'GNU GENERAL PUBLIC LICENSE' in (voikko / 'GPL-2.txt').read_text()
+
+
+def test_finnish_is_checked_with_voikko(empty):
+    """Finnish (no Hunspell dictionary in Debian) is checked with Voikko:
+    its compounds and inflections are words, a typo is found with a
+    suggestion, at its place in the file."""
+    write(empty, 'Tervetuloa siirtolapuutarhan kevätkokoukseen. Puutarhha '
+          'on auki.', title='Kevätkokous', language='fi')
+    checked = campaigns(empty, 'content/prov.yaml')
+    assert spelling.unchecked(checked) == []
+    # (The template's other fields are Swedish: only the intro counts.)
+    found = [str(f.problem) for f in spelling.check(empty, checked)
+             if ': intro[0]: ' in str(f.problem)]
+    assert len(found) == 1, found
+    assert re.fullmatch(
+        r'content/prov\.yaml:\d+:\d+: intro\[0\]: unknown word "Puutarhha" '
+        r'— did you mean "Puutarha".*', found[0]), found
 
 
 def test_a_language_without_a_dictionary_is_noted(empty):
-    write(empty, 'Tervetuloa kokoukseen.', title='Turvallisuus',
-          language='fi')
+    write(empty, 'Willkommen zur Versammlung.', title='Sicherheit',
+          language='de')
     checked = campaigns(empty, 'content/prov.yaml')
     assert spelling.check(empty, checked) == []
     assert spelling.unchecked(checked) == [
-        'content/prov.yaml: no spelling dictionary for its language (fi); '
+        'content/prov.yaml: no spelling dictionary for its language (de); '
         'not spell-checked']
 
 
