@@ -198,10 +198,16 @@ def test_one_word_is_named_in_its_field_and_boxed_on_the_page(steps, capsys):
         assert box_drawn(marked, box)
         # The old and new pages really differ inside each box.
         assert old.crop(box).tobytes() != new.crop(box).tobytes()
-    # Above the changed line nothing moved.
+    # Above the changed line nothing moved (a difference of a few levels
+    # in an anti-aliased edge is what the diff itself counts as none).
+    from PIL import ImageChops
+
+    from flyers.diff import THRESHOLD
+
     top = min(box[1] for box in page['boxes'])
-    assert old.crop((0, 0, old.width, top)).tobytes() == \
-        new.crop((0, 0, new.width, top)).tobytes()
+    above = ImageChops.difference(old.crop((0, 0, old.width, top)).convert(
+        'RGB'), new.crop((0, 0, new.width, top)).convert('RGB'))
+    assert max(high for _, high in above.getextrema()) <= THRESHOLD
 
 
 def test_a_brand_colour_changes_pixels_not_text(steps, capsys):

@@ -34,6 +34,8 @@ def _final_seed(text: str) -> str:
     text = text.replace('status: draft', 'status: final')
     text = text.replace('https://example.org/trygghet-vasteras',
                         'https://liberalerna.se/vasteras/trygghet')
+    text = text.replace('https://example.org/politisk-annons',
+                        'https://liberalerna.se/vasteras/annons')
     text = text.replace('[namn saknas]', 'Anna Lind')
     text = re.sub(r'\n *url: "#"', '', text)
     return text
