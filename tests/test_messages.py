@@ -81,10 +81,11 @@ EXPECTED_OVERFLOW = {
         'another field' + LEAFLET_FLOOR),
     # 129 mm: the people stand in the QR band now, not in a row of their
     # own above it (fix/fill2), and the call to action names a meeting
-    # place (issue 13).
+    # place (issue 13); 135 mm: the small print carries the label of
+    # political advertising and the tryckort (issue 14).
     'long-answer': (
         'PATH:81:15: faq.items[0].answer: does not fit on the back page of '
-        'leaflet-a5: about 129 mm too much (≈ 38 lines of text); the largest '
+        'leaflet-a5: about 135 mm too much (≈ 40 lines of text); the largest '
         'blocks on this page: faq 216 mm, sections 109 mm, further_reading '
         '40 mm; shorten faq.items[0].answer or move some of it to another '
         'field' + LEAFLET_FLOOR),
@@ -95,7 +96,7 @@ EXPECTED_OVERFLOW = {
         'move some of it to another field' + POSTER_FLOOR),
     'poster-many': (
         'PATH:7:5: proposals.items: does not fit on the poster page of '
-        'poster-a3: about 70 mm too much (≈ 8 lines of text); the largest '
+        'poster-a3: about 70 mm too much (≈ 9 lines of text); the largest '
         'blocks on this page: proposals 238 mm, title 44 mm, url 9 mm; '
         'remove some of proposals.items or shorten them' + POSTER_FLOOR),
 }
@@ -265,11 +266,15 @@ stylesheets: [style.css]
 default: no
 '''
 STRIP_TEMPLATE = '''{% extends "_base/base.html.j2" %}
+{% import "_base/parts.html.j2" as parts with context %}
 {% block pages %}
 <section class="page" data-page="strip">
   <p data-field="organisation">{{ campaign.organisation }}</p>
   <div></div>
   <div class="qr-tile">{{ qr.svg }}</div>
+  <div class="strip-small-print">
+    {{ parts.political_ad() }}{{ parts.imprint() }}{{ parts.tryckort() }}
+  </div>
 </section>
 {% endblock %}
 '''
