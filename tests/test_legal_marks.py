@@ -336,11 +336,11 @@ def test_a_printer_needs_its_name_and_town(tmp_path, printer, expected):
 # mm, printshops/default.yaml): the build fails and says which mark.
 OVERRIDES = {
     'imprint hidden': (
-        '.band .imprint { display: none; }',
+        '.poster .small-print .imprint { display: none; }',
         'preflight legal-marks: the imprint "Ansvarig utgivare: [namn '
         'saknas], Liberalerna Västerås" is not on any page'),
     'tryckort hidden': (
-        '.small-print .printed-by { display: none; }',
+        '.poster .small-print .printed-by { display: none; }',
         f'preflight legal-marks: the tryckort "{SV_TRYCK}" is not on any '
         'page; every output must carry it'),
     'label invisible': (

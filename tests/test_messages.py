@@ -91,7 +91,7 @@ EXPECTED_OVERFLOW = {
         'field' + LEAFLET_FLOOR),
     'poster-intro': (
         'PATH:6:5: intro[0]: does not fit on the poster page of poster-a3: '
-        'about 147 mm too much (≈ 16 lines of text); the largest blocks on '
+        'about 148 mm too much (≈ 16 lines of text); the largest blocks on '
         'this page: intro 324 mm, title 44 mm, url 9 mm; shorten intro[0] or '
         'move some of it to another field' + POSTER_FLOOR),
     'poster-many': (
