@@ -277,24 +277,16 @@ def _catalogue(root: Path) -> set[str]:
 def _keep_copy(root: Path, entry: dict, data: bytes, sha: str) -> None:
     """output/approved/SHA.pdf and SHA.json (its manifest entry): the
     approved version, for the diff when the output changes later."""
+    from .journal import writing_into
     from .writer import write_atomic
-
-    from .journal import write_problem
-    from .writer import OutsideFolder
 
     store = root / STORE
     text = json.dumps(entry, indent=2, ensure_ascii=False) + '\n'
-    try:
+    with writing_into(f'{STORE}/', 'approve again'):
         if not (store / f'{sha}.pdf').is_file():
             write_atomic(store / f'{sha}.pdf', data, root / OUTPUT)
         write_atomic(store / f'{sha}.json', text.encode('utf-8'),
                      root / OUTPUT)
-    except OutsideFolder:
-        raise FlyerError(Problem(f'{STORE}/', (
-            'leads outside output/ (a symbolic link); move it away and '
-            'approve again'))) from None
-    except OSError as exc:
-        raise FlyerError(write_problem(f'{STORE}/', exc)) from None
 
 
 def _prune_copies(root: Path, approvals: dict[str, Approval]) -> None:

@@ -145,14 +145,14 @@ def write_report(root: Path, changes: list[OutputChange], old_label: str,
     """Write ``output/diff/`` (see the module's docstring); returns the
     index's path."""
     from .errors import FlyerError, Problem
-    from .journal import write_problem
     from .job import OUTPUT
-    from .writer import OutsideFolder, write_atomic
+    from .journal import writing_into
+    from .writer import write_atomic
 
     text, pictures = report(changes, old_label, new_label)
     output = root / OUTPUT
     folder = output / FOLDER
-    try:
+    with writing_into(f'{OUTPUT}/{FOLDER}/', 'compare again'):
         if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
             raise FlyerError(Problem(f'{OUTPUT}/{FOLDER}/', (
                 'is not a folder; move it away and compare again')))
@@ -165,10 +165,4 @@ def write_report(root: Path, changes: list[OutputChange], old_label: str,
             if _PICTURE.fullmatch(old.name) and old.name not in pictures \
                     and not old.is_dir():
                 old.unlink()
-    except OutsideFolder:
-        raise FlyerError(Problem(f'{OUTPUT}/{FOLDER}/', (
-            'leads outside output/ (a symbolic link); move it away and '
-            'compare again'))) from None
-    except OSError as exc:
-        raise FlyerError(write_problem(f'{OUTPUT}/{FOLDER}/', exc)) from None
     return folder / INDEX

@@ -295,6 +295,24 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+@contextlib.contextmanager
+def writing_into(shown: str, again: str):
+    """Writes (:func:`flyers.writer.write_atomic`) into a folder of
+    output/ shown as ``shown``: a folder that leads outside output/ (a
+    symbolic link) or a disk that refuses is one problem, with what to do
+    (``again``: "approve again", "compare again")."""
+    from .writer import OutsideFolder
+
+    try:
+        yield
+    except OutsideFolder:
+        raise FlyerError(Problem(shown, (
+            'leads outside output/ (a symbolic link); move it away and '
+            f'{again}'))) from None
+    except OSError as exc:
+        raise FlyerError(write_problem(shown, exc)) from None
+
+
 def write_problem(shown: str, exc: OSError) -> Problem:
     """What to say when the disk refuses a write."""
     advice = {
